@@ -1,0 +1,1 @@
+"""Prefect-free building blocks: sources, store, matching, rendering, delivery."""

@@ -1,0 +1,156 @@
+"""U.S. Consolidated Screening List: Entity List and Military End-User rows for CN and RU.
+
+Each refresh is a full snapshot of those rows: entries that disappear are marked removed,
+and every addition, change and removal goes to the change feed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+from tasks.sources import Batch, Reject, SourceError
+from trendline import schema
+from trendline.db import upsert
+from trendline.settings import DATA_DIR, Settings
+
+NAME = "screening_list"
+FAMILY = "watchlists"
+DEMO_FILE = DATA_DIR / "demo" / "screening_list.csv"
+LISTS = {
+    "Entity List (EL) - Bureau of Industry and Security": "entity_list",
+    "Military End User (MEU) List - Bureau of Industry and Security": "meu_list",
+}
+COUNTRIES = {"CN", "RU"}
+REQUIRED = {"source", "name", "addresses", "start_date", "alt_names", "federal_register_notice"}
+
+
+def fetch(settings: Settings) -> tuple[str, str, str]:
+    """(where, text, mode): the demo file, a configured local file, or the live URL."""
+    cfg = settings.sources.screening_list
+    if settings.sources.watchlists == "demo":
+        return str(DEMO_FILE), DEMO_FILE.read_text(encoding="utf-8-sig"), "demo"
+    if cfg.path:
+        path = Path(cfg.path)
+        try:
+            return str(path), path.read_text(encoding="utf-8-sig"), "file"
+        except OSError as exc:
+            raise SourceError(f"cannot read screening list {path}: {exc.strerror}") from None
+    try:
+        resp = httpx.get(cfg.url, timeout=60, follow_redirects=True)
+        resp.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise SourceError(f"screening list download failed: {exc}") from None
+    return cfg.url, resp.text, "live"
+
+
+def normalise(raw: tuple[str, str, str]) -> Batch:
+    where, text, mode = raw
+    reader = csv.DictReader(io.StringIO(text))
+    missing = REQUIRED - set(reader.fieldnames or ())
+    if missing:
+        raise SourceError(f"{where}: not a screening-list CSV, missing columns {sorted(missing)}")
+    batch = Batch(mode=mode)
+    entries = {}
+    for line, row in enumerate(reader, start=2):
+        batch.read += 1
+        list_name = LISTS.get(row["source"].strip())
+        if list_name is None:
+            continue
+        countries = {a.rsplit(",", 1)[-1].strip() for a in row["addresses"].split(";") if a.strip()}
+        country = next((c for c in sorted(countries) if c in COUNTRIES), None)
+        if country is None:
+            continue
+        listed_on = _date(row["start_date"])
+        if row["start_date"].strip() and listed_on is None:
+            batch.rejects.append(Reject(where, line, "start_date", f"not a date: {row['start_date']!r}"))
+        name = row["name"].strip()
+        key = hashlib.sha1(f"{list_name}|{name}|{country}".encode()).hexdigest()[:16]
+        entries[f"{list_name}:{key}"] = {
+            "id": f"{list_name}:{key}",
+            "list_name": list_name,
+            "name": name,
+            "aliases": aliases(row["alt_names"]),
+            "country": country,
+            "org_id": None,
+            "ror_id": None,
+            "listed_on": listed_on,
+            "removed_on": None,
+            "citation": row["federal_register_notice"].strip(),
+            "source_url": row.get("source_list_url", "").strip(),
+        }
+    batch.tables["watchlist_entries"] = list(entries.values())
+    if len(entries) == 0:
+        batch.notes.append("no Entity List or MEU rows for CN or RU")
+    return batch
+
+
+def aliases(alt_names: str) -> list[str]:
+    out = []
+    for part in alt_names.split(";"):
+        part = part.strip()
+        if part.lower().startswith("and "):
+            part = part[4:].strip()
+        if part:
+            out.append(part)
+    return out
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        return None
+
+
+def load(conn, batch: Batch, run_id: str, now: dt.datetime) -> int:
+    """Upsert the snapshot, mark vanished entries removed, write the change feed."""
+    t = schema.watchlist_entries
+    fresh = {e["id"]: e for e in batch.tables["watchlist_entries"]}
+    old = {
+        r["id"]: r
+        for r in conn.execute(sa.select(t).where(t.c.list_name.in_(set(LISTS.values())))).mappings()
+    }
+    changes = []
+    for eid, entry in fresh.items():
+        before = old.get(eid)
+        if before is None or before["removed_on"] is not None:
+            changes.append(_change(entry, "added", run_id, now, {}))
+        elif _differs(before, entry):
+            changes.append(_change(entry, "changed", run_id, now, _diff(before, entry)))
+    for eid, before in old.items():
+        if eid not in fresh and before["removed_on"] is None:
+            changes.append(_change(before, "removed", run_id, now, {}))
+            conn.execute(t.update().where(t.c.id == eid).values(removed_on=now.date()))
+    rows = [{**e, "refresh_run_id": run_id, "fetched_at": now} for e in fresh.values()]
+    written = upsert(conn, t, rows)
+    upsert(conn, schema.watchlist_changes, changes)
+    return written + len(changes)
+
+
+def _differs(before, entry) -> bool:
+    return bool(_diff(before, entry))
+
+
+def _diff(before, entry) -> dict:
+    fields = ("name", "aliases", "listed_on", "citation")
+    return {f: [str(before[f]), str(entry[f])] for f in fields if before[f] != entry[f]}
+
+
+def _change(entry, change: str, run_id: str, now: dt.datetime, details: dict) -> dict:
+    return {
+        "id": hashlib.sha1(f"{entry['id']}|{change}|{run_id}".encode()).hexdigest()[:32],
+        "list_name": entry["list_name"],
+        "entry_id": entry["id"],
+        "name": entry["name"],
+        "change": change,
+        "detected_at": now,
+        "details": details,
+        "refresh_run_id": run_id,
+    }

@@ -1,0 +1,93 @@
+"""Engine, migrations and the one upsert every source uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from trendline import schema
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+CHUNK = 500
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url)
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # WAL: readers never block the writer
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def alembic_config(url: str):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration (cheap when already there)."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    with engine.connect() as conn:
+        if MigrationContext.configure(conn).get_current_revision() == head:
+            return
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def upsert(conn: Connection, table: sa.Table, rows: Iterable[Mapping]) -> int:
+    """Insert rows, or update them in place when their primary key exists.
+    Keyed by the table's natural primary key, so loading the same rows twice adds none."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    keys = [c.name for c in table.primary_key.columns]
+    dialect = conn.dialect.name
+    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
+    if insert is None:
+        raise RuntimeError(f"unsupported database dialect: {dialect}")
+    cols = list(rows[0].keys())
+    written = 0
+    for start in range(0, len(rows), CHUNK):
+        stmt = insert(table).values(rows[start : start + CHUNK])
+        updates = {c: stmt.excluded[c] for c in cols if c not in keys}
+        if updates:
+            stmt = stmt.on_conflict_do_update(index_elements=keys, set_=updates)
+        else:
+            stmt = stmt.on_conflict_do_nothing(index_elements=keys)
+        written += conn.execute(stmt).rowcount or 0
+    return written
+
+
+def table_counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {
+            name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+            for name, t in schema.metadata.tables.items()
+        }

@@ -1,0 +1,280 @@
+"""The store's tables (SQLAlchemy Core). Alembic migrations mirror this module.
+
+Every data row carries `refresh_run_id`: the refresh that last wrote it.
+"""
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+
+def _run():
+    return Column("refresh_run_id", String(36), nullable=False, index=True)
+
+
+refresh_runs = Table(
+    "refresh_runs",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("source", String(64), nullable=False, index=True),
+    Column("mode", String(16), nullable=False),  # demo | live | file
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("checked_at", DateTime(timezone=True)),  # last time this content was seen again
+    Column("status", String(16), nullable=False),  # running | succeeded | failed | skipped
+    Column("content_hash", String(64)),
+    Column("rows_read", Integer, nullable=False, default=0),
+    Column("rows_written", Integer, nullable=False, default=0),
+    Column("rows_rejected", Integer, nullable=False, default=0),
+    Column("message", Text, nullable=False, default=""),
+)
+
+works = Table(
+    "works",
+    metadata,
+    Column("id", String(64), primary_key=True),  # OpenAlex W-id, or cnki:<hash>
+    Column("source", String(32), nullable=False),  # openalex | cnki | snapshot
+    Column("doi", String(255)),
+    Column("title", Text, nullable=False, default=""),
+    Column("publication_year", Integer, index=True),
+    Column("language", String(8)),
+    Column("type", String(32)),
+    Column("cited_by_count", Integer),
+    Column("fwci", Float),
+    Column("citation_percentile", Float),  # citation_normalized_percentile.value
+    Column("is_top10", Boolean),
+    Column("countries", JSON, nullable=False, default=list),
+    Column("topics", JSON, nullable=False, default=list),  # [{id, name, subfield_id, ...}]
+    Column("funders", JSON, nullable=False, default=list),
+    Column("updated_date", String(32)),
+    Column("is_demo", Boolean, nullable=False, default=False),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    _run(),
+)
+
+authorships = Table(
+    "authorships",
+    metadata,
+    Column("work_id", String(64), primary_key=True),
+    Column("author_position", Integer, primary_key=True),
+    Column("institution_index", Integer, primary_key=True),
+    Column("author_name", String(255), nullable=False, default=""),
+    Column("institution_id", String(64)),  # OpenAlex I-id
+    Column("institution_name", Text, nullable=False, default=""),
+    Column("ror_id", String(16)),
+    Column("country_code", String(2)),
+    Column("raw_affiliation", Text, nullable=False, default=""),
+    _run(),
+)
+
+publication_counts = Table(
+    "publication_counts",
+    metadata,
+    Column("series", String(32), primary_key=True),  # e.g. CN+RU, US+CN, CN
+    Column("ai_definition", String(128), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("query_url", Text, nullable=False),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    _run(),
+)
+
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", String(64), primary_key=True),  # ror:<id> or tl:<slug>
+    Column("name", Text, nullable=False),
+    Column("country", String(2)),
+    Column("ror_id", String(16), index=True),
+    Column("names", JSON, nullable=False, default=dict),  # {"en": .., "zh": .., "ru": ..}
+    Column("aliases", JSON, nullable=False, default=list),
+    Column("acronyms", JSON, nullable=False, default=list),
+    Column("parent_id", String(64)),
+    Column("source", String(32), nullable=False),
+    _run(),
+)
+
+watchlist_entries = Table(
+    "watchlist_entries",
+    metadata,
+    Column("id", String(80), primary_key=True),  # <list>:<key>
+    Column("list_name", String(32), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("aliases", JSON, nullable=False, default=list),
+    Column("country", String(2)),
+    Column("org_id", String(64)),
+    Column("ror_id", String(16)),
+    Column("listed_on", Date),
+    Column("removed_on", Date),
+    Column("citation", Text, nullable=False, default=""),
+    Column("source_url", Text, nullable=False, default=""),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    _run(),
+)
+
+watchlist_changes = Table(
+    "watchlist_changes",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("list_name", String(32), nullable=False),
+    Column("entry_id", String(80), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("change", String(16), nullable=False),  # added | changed | removed
+    Column("detected_at", DateTime(timezone=True), nullable=False),
+    Column("details", JSON, nullable=False, default=dict),
+    _run(),
+)
+
+affiliation_matches = Table(
+    "affiliation_matches",
+    metadata,
+    Column("key", String(64), primary_key=True),  # hash of (normalised name, ror id)
+    Column("affiliation", Text, nullable=False),
+    Column("ror_id", String(16)),
+    Column("org_id", String(64)),
+    Column("org_name", Text),
+    Column("lists", JSON, nullable=False, default=list),
+    Column("score", Float, nullable=False, default=0.0),
+    Column("rule", String(16), nullable=False),  # ror | alias | fuzzy | review | none
+    Column("matched_at", DateTime(timezone=True), nullable=False),
+)
+
+deals = Table(
+    "deals",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("announced_on", Date),
+    Column("year", Integer, index=True),
+    Column("target", Text, nullable=False),
+    Column("target_country", String(2)),
+    Column("direction", String(16)),  # CN->RU | RU->CN | US->CN | ... | JOINT
+    Column("deal_type", String(64), nullable=False, default=""),
+    Column("amount_usd", Float),  # NULL: undisclosed, never zero
+    Column("amount_original", Float),
+    Column("currency", String(3)),
+    Column("disclosed", Boolean, nullable=False),
+    Column("sectors", JSON, nullable=False, default=list),
+    Column("concern_areas", JSON, nullable=False, default=list),
+    Column("source", String(32), nullable=False),
+    Column("source_url", Text, nullable=False, default=""),
+    Column("note", Text, nullable=False, default=""),
+    Column("is_demo", Boolean, nullable=False, default=False),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    _run(),
+)
+
+deal_parties = Table(
+    "deal_parties",
+    metadata,
+    Column("deal_id", String(80), primary_key=True),
+    Column("name", String(255), primary_key=True),
+    Column("role", String(16), nullable=False),  # investor | target | partner
+    Column("country", String(2)),
+    Column("org_id", String(64)),
+    _run(),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("date", Date),
+    Column("year", Integer, index=True),
+    Column("type", String(32), nullable=False),  # agreement | joint_centre | fund | ...
+    Column("title", Text, nullable=False),
+    Column("parties", JSON, nullable=False, default=list),
+    Column("countries", JSON, nullable=False, default=list),
+    Column("amount_usd", Float),
+    Column("source_url", Text, nullable=False, default=""),
+    Column("note", Text, nullable=False, default=""),
+    Column("is_demo", Boolean, nullable=False, default=False),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    _run(),
+)
+
+series_points = Table(  # curated yearly figures: RCIF AUM, student flows, brief aggregates
+    "series_points",
+    metadata,
+    Column("series", String(64), primary_key=True),
+    Column("period", String(16), primary_key=True),
+    Column("value", Float),
+    Column("unit", String(16), nullable=False, default=""),
+    Column("source_url", Text, nullable=False, default=""),
+    Column("note", Text, nullable=False, default=""),
+    _run(),
+)
+
+snapshot_partitions = Table(
+    "snapshot_partitions",
+    metadata,
+    Column("path", Text, primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("works_read", Integer, nullable=False),
+    Column("works_kept", Integer, nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=False),
+)
+
+indicator_values = Table(
+    "indicator_values",
+    metadata,
+    Column("indicator_id", String(64), primary_key=True),
+    Column("subject", String(128), primary_key=True),
+    Column("period", String(16), primary_key=True),
+    Column("value", Float),
+    Column("baseline", JSON, nullable=False, default=dict),
+    Column("evidence", JSON, nullable=False, default=list),
+    Column("query", Text, nullable=False, default=""),
+    Column("provenance", JSON, nullable=False, default=list),
+    Column("evaluated_at", DateTime(timezone=True), nullable=False),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", String(16), primary_key=True),  # short form of the fingerprint
+    Column("fingerprint", String(255), nullable=False, unique=True),
+    Column("indicator_id", String(64), nullable=False, index=True),
+    Column("subject", String(128), nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("rule", String(64), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("state", String(16), nullable=False),  # firing | resolved | silenced
+    Column("value", Float),
+    Column("threshold", Float),
+    Column("message", Text, nullable=False),
+    Column("evidence", JSON, nullable=False, default=list),
+    Column("first_fired_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("last_notified_at", DateTime(timezone=True)),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("dedup_key", String(255), nullable=False, unique=True),
+    Column("tag", String(32), nullable=False),  # alerts | weekly
+    Column("title", Text, nullable=False),
+    Column("body_text", Text, nullable=False),
+    Column("body_html", Text, nullable=False),
+    Column("body_markdown", Text, nullable=False),
+    Column("attachments", JSON, nullable=False, default=list),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False),  # pending | sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=False, default=""),
+    Column("sent_at", DateTime(timezone=True)),
+)

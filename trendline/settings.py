@@ -1,0 +1,217 @@
+"""Settings: the TOML config file, overridden by environment variables.
+
+This is the only module that reads the environment. Everything else receives a
+`Settings` object.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CONFIG = ROOT / "trendline.toml"
+DATA_DIR = ROOT / "data"
+TEMPLATES_DIR = ROOT / "templates"
+
+
+class ConfigError(Exception):
+    """A config problem, reported to the user as one line."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StoreConfig(Strict):
+    url: str = ""  # empty: SQLite file in the state directory
+
+
+class OpenAlexConfig(Strict):
+    base_url: str = "https://api.openalex.org"
+    ai_definition: str = "topics.subfield.id:1702"
+    countries: list[str] = ["CN", "RU", "US"]
+    per_page: int = Field(100, ge=1, le=200)
+    timeout_seconds: float = 30.0
+    max_retries: int = Field(5, ge=0)
+    backoff_seconds: float = 1.0
+    min_works: int = Field(1, ge=0)
+    mailto: str = ""
+
+
+class ScreeningListConfig(Strict):
+    url: str = (
+        "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv"
+    )
+    path: str = ""  # a local CSV/JSON file instead of the URL
+    min_rows: int = Field(1, ge=0)
+
+
+class SourcesConfig(Strict):
+    publications: Literal["demo", "openalex"] = "demo"
+    watchlists: Literal["demo", "live"] = "demo"
+    deals: Literal["demo", "live"] = "demo"
+    deals_dir: str = ""  # live mode: a folder of deal exports (Crunchbase CSV, curated files)
+    openalex: OpenAlexConfig = OpenAlexConfig()
+    screening_list: ScreeningListConfig = ScreeningListConfig()
+
+
+class ScheduleConfig(Strict):
+    pipeline_cron: str = "0 6 * * *"
+    weekly_cron: str = "0 7 * * 1"
+    timezone: str = "UTC"
+
+
+class NotifyConfig(Strict):
+    # Apprise URLs in Apprise's text form, "tag1,tag2=url"; secrets belong in the env.
+    urls: list[str] = []
+    config_file: str = ""  # an Apprise YAML/text config file
+    repeat_interval_hours: float = Field(168.0, gt=0)
+    max_attempts: int = Field(20, ge=1)
+
+
+class Silence(Strict):
+    indicator: str
+    subject: str = "*"
+    until: str = ""  # ISO date; empty: forever
+    reason: str = ""
+
+
+class AlertsConfig(Strict):
+    silences: list[Silence] = []
+
+
+class RuleConfig(Strict):
+    kind: Literal["absolute", "yoy", "share", "crossover", "new_member", "zscore", "any_new"]
+    severity: Literal["info", "warning", "critical"] = "warning"
+    series: str = "value"
+    op: Literal[">", ">=", "<", "<="] = ">="
+    threshold: float | None = None
+    other: str = ""  # second series, for crossover
+    window: int = Field(5, ge=2)
+    message: str = ""
+
+
+class IndicatorConfig(Strict):
+    enabled: bool = True
+    since: int | None = None  # first period rules look at; default: the baseline's end + 1
+    rules: list[RuleConfig] | None = None  # None: the indicator's default rules
+    params: dict[str, Any] = {}
+
+
+class ReportsConfig(Strict):
+    charts: bool = True
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TRENDLINE_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    home: Path = Path(".trendline")
+    store: StoreConfig = StoreConfig()
+    sources: SourcesConfig = SourcesConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    notify: NotifyConfig = NotifyConfig()
+    alerts: AlertsConfig = AlertsConfig()
+    reports: ReportsConfig = ReportsConfig()
+    indicators: dict[str, IndicatorConfig] = {}
+
+    # Secrets and single overrides with their conventional names.
+    openalex_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("openalex_api_key", "OPENALEX_API_KEY")
+    )
+    openalex_base_url: str = Field(
+        "", validation_alias=AliasChoices("openalex_base_url", "OPENALEX_BASE_URL")
+    )
+    apprise_urls: SecretStr | None = None  # TRENDLINE_APPRISE_URLS, "tag=url" per line
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, *_):
+        return (env_settings, init_settings)  # the environment beats the file
+
+    # Derived places -------------------------------------------------------
+    @property
+    def database_url(self) -> str:
+        return self.store.url or f"sqlite:///{(self.home / 'trendline.db').resolve()}"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home / "reports"
+
+    @property
+    def prefect_home(self) -> Path:
+        return self.home / "prefect"
+
+    @property
+    def openalex_url(self) -> str:
+        return (self.openalex_base_url or self.sources.openalex.base_url).rstrip("/")
+
+    def indicator(self, indicator_id: str) -> IndicatorConfig:
+        return self.indicators.get(indicator_id, IndicatorConfig())
+
+    def notify_lines(self) -> list[str]:
+        """Apprise text-config lines from the file config and the environment."""
+        env = self.apprise_urls.get_secret_value() if self.apprise_urls else ""
+        return [*self.notify.urls, *(line for line in env.split() if line.strip())]
+
+
+def config_path(explicit: str | os.PathLike | None = None) -> Path | None:
+    """The config file to read: --config, then TRENDLINE_CONFIG, then ./trendline.toml,
+    then the default that ships with the project."""
+    chosen = explicit or os.environ.get("TRENDLINE_CONFIG")
+    if chosen:
+        path = Path(chosen)
+        if not path.is_file():
+            raise ConfigError(f"config file not found: {path}")
+        return path
+    for candidate in (Path("trendline.toml"), DEFAULT_CONFIG):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_settings(path: str | os.PathLike | None = None, **overrides: Any) -> Settings:
+    """Read the config file and the environment; raise ConfigError with one clear line."""
+    file = config_path(path)
+    data: dict[str, Any] = {}
+    if file is not None:
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read config {file}: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+    data.update(overrides)
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(f"{file or 'environment'}: {describe(exc)}") from None
+
+
+def describe(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    key = ".".join(str(part) for part in err["loc"])
+    if err["type"] == "extra_forbidden":
+        return f"unknown key '{key}'"
+    return f"bad value for '{key}': {err['msg']}"
+
+
+def apply_prefect_environment(settings: Settings) -> None:
+    """Prefect's embedded mode: its home inside the state folder, quiet and offline.
+    Must run before prefect is imported; an explicit environment wins."""
+    settings.prefect_home.mkdir(parents=True, exist_ok=True)
+    defaults = {
+        "PREFECT_HOME": str(settings.prefect_home.resolve()),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+        "PREFECT_UI_ENABLED": "false",
+    }
+    for key, value in defaults.items():
+        os.environ.setdefault(key, value)
