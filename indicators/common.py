@@ -21,13 +21,15 @@ def joint_works(works: pd.DataFrame, a: str = "CN", b: str = "RU") -> pd.DataFra
 def work_record(row: Any, **extra: Any) -> dict[str, Any]:
     """The evidence a reader needs to check one paper in one click."""
     wid = row["id"]
-    url = f"{OPENALEX}{wid}" if str(wid).startswith("W") else (row.get("doi") or "")
+    doi = text(row.get("doi"))
+    url = f"{OPENALEX}{wid}" if str(wid).startswith("W") else (text(row.get("url")) or doi)
     rec = {
         "kind": "work",
         "id": wid,
-        "title": row.get("title") or "",
+        "title": text(row.get("title")),
+        "label": text(row.get("title")) or wid,
         "year": _int(row.get("publication_year")),
-        "doi": row.get("doi") or "",
+        "doi": doi,
         "url": url,
         "source": row.get("source") or "",
         "demo": bool(row.get("is_demo", False)),
@@ -41,6 +43,7 @@ def deal_record(row: Any, **extra: Any) -> dict[str, Any]:
         "kind": "deal",
         "id": row["id"],
         "target": row.get("target") or "",
+        "label": f"{row.get('target') or row['id']} ({row.get('direction') or 'no direction'})",
         "direction": row.get("direction") or "",
         "amount_usd": _num(row.get("amount_usd")),
         "date": str(row.get("announced_on") or row.get("year") or ""),
@@ -56,6 +59,7 @@ def event_record(row: Any, **extra: Any) -> dict[str, Any]:
         "kind": "event",
         "id": row["id"],
         "title": row.get("title") or "",
+        "label": row.get("title") or row["id"],
         "type": row.get("type") or "",
         "date": str(row.get("date") or row.get("year") or ""),
         "parties": list(row.get("parties") or []),
@@ -78,6 +82,13 @@ def records_by_year(frame: pd.DataFrame, year_col: str, make, **kw) -> dict[str,
 def partial_years(periods: Iterable[str], as_of) -> frozenset[str]:
     """The current year is still filling in (publication and reporting lag)."""
     return frozenset(p for p in periods if p[:4].isdigit() and int(p[:4]) >= as_of.year)
+
+
+def text(x: Any) -> str:
+    """A frame cell as text: None and NaN become ''."""
+    if x is None or (isinstance(x, float) and pd.isna(x)):
+        return ""
+    return str(x)
 
 
 def _int(x: Any) -> int | None:

@@ -1,25 +1,39 @@
-"""Disclosed China-Russia AI investment."""
+"""China-Russia AI investment flows: disclosed value, the dyad comparison with US-China and
+US-Russia, China-Russia's share of each country's outbound AI investment, and opacity."""
 
 from __future__ import annotations
 
-from indicators.base import Baseline, Result, Rule, indicator, year_series
-from indicators.common import deal_record, partial_years, records_by_year
+from indicators.base import Baseline, Result, Rule, indicator
+from indicators.common import partial_years
+from indicators.investment_common import (
+    by_year,
+    cn_ru_deals,
+    cn_ru_yearly_value,
+    deal_evidence,
+    disclosed_sum,
+    merge_evidence,
+    point_record,
+    points,
+    rows,
+    summed,
+)
 
-CN_RU = ("CN->RU", "RU->CN")
+DIRECTIONS = ("CN->RU", "RU->CN")
 
 
 @indicator(
     id="investment.disclosed_flow",
     title="Disclosed China-Russia AI investment per year (USD)",
-    needs=("deals",),
+    needs=("deals", "series_points"),
     unit="USD",
     baseline=Baseline(
         summary="12 disclosed-value AI deals worth $879M in 2016-2019 (Russia to China "
         "$555M, China to Russia $324M): $182M in 2016, $517M in 2017, $100M in 2018, $80M in "
         "2019, none in 2020, and over $300M by January 2021.",
         figures={"2016": 182e6, "2017": 517e6, "2018": 100e6, "2019": 80e6, "2020": 0,
-                 "total_2016_2019": 879e6, "ru_cn_2016_2019": 555e6, "cn_ru_2016_2019": 324e6},
-        end=2020,
+                 "2021_lower_bound": 300e6, "total_2016_2019": 879e6,
+                 "ru_cn_2016_2019": 555e6, "cn_ru_2016_2019": 324e6, "deals_disclosed": 12},
+        end=2021,
     ),
     rules=(
         Rule("yoy", "warning", op=">=", threshold=0.5),
@@ -28,24 +42,171 @@ CN_RU = ("CN->RU", "RU->CN")
     ),
 )
 def disclosed_flow(frames, params, as_of):
-    """Sum of disclosed deal values between China and Russia per year, in both
-    directions, with deal counts; undisclosed deals count but add no value."""
-    deals = frames["deals"]
-    deals = deals[deals["direction"].isin(CN_RU)] if not deals.empty else deals
-    disclosed = deals[deals["disclosed"]] if not deals.empty else deals
-    count = year_series(deals.groupby("year").size().to_dict())
-    summed = year_series(disclosed.groupby("year")["amount_usd"].sum().to_dict())
-    value = {p: summed.get(p, 0.0) for p in count}  # deals but none disclosed: $0 disclosed
-    series = {"value": value, "count": count}
-    for direction in CN_RU:
-        part = disclosed[disclosed["direction"] == direction]
-        series[direction] = year_series(part.groupby("year")["amount_usd"].sum().to_dict())
-    return [
-        Result(
-            "investment.disclosed_flow",
-            series,
-            evidence=records_by_year(deals, "year", deal_record),
-            query="deals with direction CN->RU or RU->CN; value = sum of disclosed amount_usd",
-            partial_periods=partial_years(value, as_of),
-        )
-    ]
+    """Disclosed value of China-Russia AI deals per year, both directions, with deal counts.
+    Years the brief covers take its figure (it counted deals that cannot all be listed);
+    later years sum the stored deals. Undisclosed deals count but add no value."""
+    deals = cn_ru_deals(rows(frames, "deals"))
+    sp = rows(frames, "series_points")
+    value, base_evidence = cn_ru_yearly_value(deals, sp, params.get("prefer_baseline", True))
+    groups = by_year(deals)
+    series = {"value": value, "count": {str(y): float(len(g)) for y, g in groups.items()}}
+    for direction in DIRECTIONS:
+        series[direction] = {str(y): disclosed_sum(d for d in g if d["direction"] == direction)
+                             for y, g in groups.items()}
+    return [Result(
+        "investment.disclosed_flow", series,
+        evidence=merge_evidence(deal_evidence(deals), base_evidence),
+        query="deals with direction CN->RU, RU->CN or JOINT; value = sum of disclosed amount_usd "
+              "(the brief's cn_ru.disclosed_value for the years it covers)",
+        partial_periods=partial_years(value, as_of),
+    )]
+
+
+def _dyad(deals: list[dict], sp: list[dict], a: str, b: str, prefix: str):
+    """Yearly value between countries a and b, both ways: brief points where present
+    (a lower bound when it gives one direction only), else stored deals."""
+    pts = points(sp, f"{prefix}.value_{a.lower()}_to_{b.lower()}",
+                 f"{prefix}.value_{b.lower()}_to_{a.lower()}")
+    pair = {f"{a}->{b}", f"{b}->{a}"}
+    ours = [d for d in deals if d.get("direction") in pair]
+    values = {str(y): disclosed_sum(g) for y, g in by_year(ours).items()}
+    values.update({k: v for k, v in summed(pts).items() if v is not None})
+    evidence = merge_evidence(deal_evidence(ours),
+                              {k: [point_record(p) for p in v] for k, v in pts.items()})
+    return dict(sorted(values.items())), evidence
+
+
+@indicator(
+    id="investment.dyad_comparison",
+    title="China-Russia AI investment against US-China and US-Russia (USD per year)",
+    needs=("deals", "series_points"),
+    unit="USD",
+    baseline=Baseline(
+        summary="US-China AI deals topped $35B in 2010-2020 (270 US-to-China and 323 "
+        "China-to-US deals); US-to-China fell from $13B (2017) to $1.3B (2020) while "
+        "China-to-US rose from $181M (2014) to $2B (2020). US-Russia totalled $670M (9 and 48 "
+        "deals); Russia-to-US peaked at $393M in 2018 and was $164M in 2020.",
+        figures={"us_cn_2010_2020": 35e9, "us_ru_2010_2020": 670e6, "cn_ru_2016_2019": 879e6,
+                 "us_to_cn_2017": 13e9, "us_to_cn_2020": 1.3e9, "cn_to_us_2014": 181e6,
+                 "cn_to_us_2020": 2e9, "ru_to_us_2018": 393e6, "ru_to_us_2020": 164e6},
+        end=2020,
+    ),
+    rules=(
+        Rule("crossover", "warning", series="value", op=">", other="US-RU"),
+        Rule("crossover", "critical", series="value", op=">", other="US-CN"),
+    ),
+)
+def dyad_comparison(frames, params, as_of):
+    """China-Russia yearly value (as in investment.disclosed_flow) beside US-Russia and
+    US-China yearly values, both directions summed."""
+    deals = rows(frames, "deals")
+    sp = rows(frames, "series_points")
+    cn_ru, cn_ru_evidence = cn_ru_yearly_value(cn_ru_deals(deals), sp)
+    us_ru, ru_evidence = _dyad(deals, sp, "US", "RU", "us_ru")
+    us_cn, cn_evidence = _dyad(deals, sp, "US", "CN", "us_cn")
+    evidence = merge_evidence(deal_evidence(cn_ru_deals(deals)), cn_ru_evidence)
+    for period, recs in merge_evidence(ru_evidence, cn_evidence).items():
+        evidence.setdefault(period, []).extend(recs)
+    return [Result(
+        "investment.dyad_comparison", {"value": cn_ru, "US-RU": us_ru, "US-CN": us_cn},
+        evidence=evidence,
+        query="disclosed amount_usd per year by dyad (both directions); brief points "
+              "us_ru.value_*, us_cn.value_* and cn_ru.disclosed_value where present",
+        partial_periods=partial_years(cn_ru, as_of),
+    )]
+
+
+@indicator(
+    id="investment.portfolio_share",
+    title="China-Russia share of each country's outbound AI investment",
+    needs=("deals",),
+    unit="share",
+    baseline=Baseline(
+        summary="Not quantified in the brief. The U.S. stays Russia's largest destination: "
+        "$666M of Russian AI investment went to the U.S. in 2010-2020 against $555M to China "
+        "in 2016-2019.",
+        figures={"ru_to_us_2010_2020": 666e6, "ru_to_cn_2016_2019": 555e6},
+        end=2020,
+    ),
+    rules=(
+        Rule("share", "critical", series="CN", op=">", threshold=0.5,
+             message="China-Russia is now the majority of China's disclosed outbound AI "
+                     "investment"),
+        Rule("share", "critical", series="RU", op=">", threshold=0.5,
+             message="China-Russia is now the majority of Russia's disclosed outbound AI "
+                     "investment"),
+    ),
+)
+def portfolio_share(frames, params, as_of):
+    """Series CN and RU: the disclosed value each country invested in the other, as a share
+    of the disclosed value it invested abroad that year (domestic deals excluded); `value`
+    is the larger of the two. A year counts only when the store holds at least `min_deals`
+    (default 2) outbound deals of that country, some to other destinations: curated
+    China-Russia deals alone say nothing about the rest of a portfolio."""
+    min_deals = int(params.get("min_deals", 2))
+    deals = [d for d in rows(frames, "deals") if "->" in str(d.get("direction") or "")]
+    series: dict[str, dict[str, float | None]] = {}
+    evidence: dict[str, list[dict]] = {}
+    for origin, partner in (("CN", "RU"), ("RU", "CN")):
+        out = [d for d in deals if d["direction"].split("->")[0] == origin
+               and d["direction"].split("->")[1] != origin]
+        share = series.setdefault(origin, {})
+        for year, group in by_year(out).items():
+            to_partner = [d for d in group if d["direction"] == f"{origin}->{partner}"]
+            if len(group) < min_deals or len(to_partner) == len(group):
+                continue  # no view of the rest of the portfolio that year
+            total = disclosed_sum(group)
+            share[str(year)] = disclosed_sum(to_partner) / total if total else None
+            evidence = merge_evidence(evidence, deal_evidence(to_partner))
+    periods = sorted(set(series["CN"]) | set(series["RU"]))
+    series["value"] = {p: max((v for v in (series["CN"].get(p), series["RU"].get(p))
+                               if v is not None), default=None) for p in periods}
+    return [Result(
+        "investment.portfolio_share", series, evidence=evidence,
+        query="disclosed amount_usd X->partner / all X->abroad per year, X in (CN, RU)",
+        partial_periods=partial_years(series["value"], as_of),
+    )]
+
+
+@indicator(
+    id="investment.opacity",
+    title="Share of China-Russia AI deals with undisclosed value",
+    needs=("deals",),
+    unit="share",
+    baseline=Baseline(
+        summary="5 of the 17 China-Russia AI deals the brief found (29%) had no disclosed "
+        "value, four of them with RCIF as the investor.",
+        figures={"undisclosed": 5, "deals": 17, "share": 5 / 17},
+        end=2021,
+    ),
+    rules=(
+        Rule("share", "warning", op=">=", threshold=0.5),
+        Rule("absolute", "warning", series="value_drop_count_holds", op=">=", threshold=1),
+    ),
+)
+def opacity(frames, params, as_of):
+    """Per year: undisclosed China-Russia deals as a share of all of them (years with at
+    least `min_deals`, default 2); and a flag (1) when disclosed value fell by half or more
+    from the year before while the deal count did not fall."""
+    min_deals = int(params.get("min_deals", 2))
+    groups = by_year(cn_ru_deals(rows(frames, "deals")))
+    share, undisclosed, count, value, flag = {}, {}, {}, {}, {}
+    prev = None
+    for year, group in groups.items():
+        p = str(year)
+        n_undisclosed = sum(d.get("amount_usd") is None for d in group)
+        count[p], undisclosed[p] = float(len(group)), float(n_undisclosed)
+        share[p] = n_undisclosed / len(group) if len(group) >= min_deals else None
+        value[p] = disclosed_sum(group)
+        if prev is not None and prev[0] == year - 1:
+            fell = prev[1] > 0 and value[p] <= 0.5 * prev[1]
+            flag[p] = 1.0 if fell and len(group) >= prev[2] else 0.0
+        prev = (year, value[p], len(group))
+    return [Result(
+        "investment.opacity",
+        {"value": share, "undisclosed": undisclosed, "count": count, "disclosed_value": value,
+         "value_drop_count_holds": flag},
+        evidence=deal_evidence(d for g in groups.values() for d in g),
+        query="China-Russia deals per year: amount_usd IS NULL / all",
+        partial_periods=partial_years(share, as_of),
+    )]

@@ -1,11 +1,22 @@
-"""Joint China-Russia AI research output."""
+"""Joint China-Russia AI research output: the count, its shares, and the dyads compared.
+
+Counts come from OpenAlex's server-side group_by (complete, one query per series, its URL
+kept as evidence); when the store has no counts, the stored joint works are counted.
+"""
 
 from __future__ import annotations
 
-from indicators.base import Baseline, Result, Rule, indicator, year_series
-from indicators.common import joint_works, partial_years, records_by_year, work_record
-
-JOINT = "CN+RU"
+from indicators.base import Baseline, Result, Rule, indicator
+from indicators.common import partial_years
+from indicators.research_common import (
+    JOINT,
+    count_record,
+    count_series,
+    counted,
+    joint_english,
+    papers_by_year,
+    ratio,
+)
 
 
 @indicator(
@@ -24,24 +35,89 @@ JOINT = "CN+RU"
 )
 def joint_output(frames, params, as_of):
     """AI papers with at least one Chinese and one Russian affiliation, per publication
-    year. Counts come from the server-side count for the CN+RU series when the store has
-    it (complete), else from the stored joint works; the works are the evidence."""
-    works = joint_works(frames["works"])
-    counts = frames["publication_counts"]
-    counts = counts[counts["series"] == JOINT] if not counts.empty else counts
-    evidence = records_by_year(works, "publication_year", work_record)
-    if not counts.empty:
-        values = year_series(dict(zip(counts["year"], counts["count"], strict=True)))
-        query = "; ".join(sorted(set(counts["query_url"])))
-    else:
-        values = year_series(works.groupby("publication_year").size().to_dict())
-        query = "stored works whose affiliations include CN and RU, counted by publication_year"
-    return [
-        Result(
-            "research.joint_output",
-            {"value": values},
-            evidence=evidence,
-            query=query,
-            partial_periods=partial_years(values, as_of),
-        )
-    ]
+    year. The value is OpenAlex's server-side count for the CN+RU series when stored
+    (complete), else the stored joint works; the stored works are the evidence, and
+    `stored` counts them so a reader sees how much of the count has records."""
+    works = joint_english(frames["works"])
+    series, urls, _ = count_series(frames["publication_counts"], params)
+    stored = counted(works)
+    values = series.get(JOINT) or stored
+    query = urls.get(JOINT) or "stored works whose affiliations include CN and RU, by year"
+    return [Result(
+        "research.joint_output", {"value": values, "stored": stored},
+        evidence=papers_by_year(works), query=query,
+        partial_periods=partial_years(values, as_of),
+    )]
+
+
+@indicator(
+    id="research.joint_share",
+    title="Joint papers as a share of each country's AI output",
+    needs=("publication_counts", "works"),
+    baseline=Baseline(
+        summary="Joint papers were about 2% of Russia's AI output (of 15,032 papers) and "
+        "under 0.1% of China's (of 457,248), 2010-2019.",
+        figures={"ru_share_pct": 1.97, "cn_share_pct": 0.065, "ru_total": 15032,
+                 "cn_total": 457248, "joint_total": 296},
+    ),
+    rules=(
+        Rule("share", "warning", series="ru_share", op=">=", threshold=3.0),
+        Rule("share", "warning", series="cn_share", op=">=", threshold=0.2),
+    ),
+    unit="%",
+)
+def joint_share(frames, params, as_of):
+    """CN+RU joint AI papers as a percentage of Russia's (`ru_share`, the value) and
+    China's (`cn_share`) AI papers in the same year, from the server-side counts."""
+    series, urls, _ = count_series(frames["publication_counts"], params)
+    joint, ru, cn = series.get(JOINT, {}), series.get("RU", {}), series.get("CN", {})
+    ru_share = {p: ratio(v, ru.get(p), 100) for p, v in joint.items()}
+    cn_share = {p: ratio(v, cn.get(p), 100) for p, v in joint.items()}
+    evidence = {
+        p: [count_record(s, p, series.get(s, {}).get(p), urls.get(s, ""))
+            for s in (JOINT, "RU", "CN")]
+        for p in joint
+    }
+    return [Result(
+        "research.joint_share",
+        {"value": ru_share, "ru_share": ru_share, "cn_share": cn_share},
+        evidence=evidence, query="; ".join(urls.get(s, "") for s in (JOINT, "RU", "CN")),
+        partial_periods=partial_years(joint, as_of),
+        notes=[] if joint else ["no server-side counts stored: refresh publications"],
+    )]
+
+
+@indicator(
+    id="research.dyad_comparison",
+    title="China-Russia against US-China and US-Russia joint AI output",
+    needs=("publication_counts",),
+    baseline=Baseline(
+        summary="US-China joint AI papers numbered 38,153 in 2010-2019, 129 times the "
+        "China-Russia count; US-Russia 736. US-China rose from 1,975 (2010) to 8,138 (2019); "
+        "US-Russia from 21 to 151, with a dip in 2019.",
+        figures={"us_cn_total": 38153, "us_ru_total": 736, "us_cn_over_cn_ru": 129,
+                 "us_cn_2010": 1975, "us_cn_2019": 8138, "us_ru_2010": 21, "us_ru_2019": 151},
+    ),
+    rules=(
+        Rule("absolute", "warning", series="value", op="<", threshold=50),
+        Rule("crossover", "critical", series="cn_ru", op=">", other="us_ru"),
+    ),
+    unit="ratio",
+)
+def dyad_comparison(frames, params, as_of):
+    """The US-CN to CN-RU ratio of joint AI papers per year (the value), with the three
+    dyads' yearly counts (`cn_ru`, `us_cn`, `us_ru`) for the cross-over rule."""
+    series, urls, _ = count_series(frames["publication_counts"], params)
+    cn_ru, us_cn, us_ru = (series.get(s, {}) for s in (JOINT, "US+CN", "US+RU"))
+    value = {p: ratio(us_cn.get(p), v) for p, v in cn_ru.items()}
+    evidence = {
+        p: [count_record(s, p, series.get(s, {}).get(p), urls.get(s, ""))
+            for s in (JOINT, "US+CN", "US+RU")]
+        for p in cn_ru
+    }
+    return [Result(
+        "research.dyad_comparison",
+        {"value": value, "cn_ru": cn_ru, "us_cn": us_cn, "us_ru": us_ru},
+        evidence=evidence, query="; ".join(urls.get(s, "") for s in (JOINT, "US+CN", "US+RU")),
+        partial_periods=partial_years(cn_ru, as_of),
+    )]

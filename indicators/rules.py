@@ -12,7 +12,9 @@ from indicators.base import Finding, Indicator, Result, Rule, sorted_periods
 OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 
 
-def check(ind: Indicator, results: Iterable[Result], rules: Iterable[Rule], since: int) -> list[Finding]:
+def check(
+    ind: Indicator, results: Iterable[Result], rules: Iterable[Rule], since: int
+) -> list[Finding]:
     """Every rule against every result, for periods from `since` on. One finding per
     (subject, period): the most severe rule that holds wins."""
     best: dict[str, Finding] = {}
@@ -92,7 +94,11 @@ def _zscore(ind, result, rule, since):
         if period in result.partial_periods:
             continue
         sd = statistics.pstdev(window)
-        z = (value - statistics.mean(window)) / sd if sd else (math.inf if value > window[-1] else 0)
+        z = (
+            (value - statistics.mean(window)) / sd
+            if sd
+            else (math.inf if value > window[-1] else 0)
+        )
         if OPS[rule.op](z, rule.threshold):
             detail = f"{_fmt(value)} in {period} is {z:.1f} sd above the {rule.window} before"
             yield _finding(ind, result, rule, period, value, detail=detail)
@@ -105,7 +111,9 @@ def _crossover(ind, result, rule, since):
         if value is None or theirs is None or not _in_scope(period, since):
             continue
         if OPS[rule.op](value, theirs):
-            detail = f"{rule.series} {_fmt(value)} {rule.op} {rule.other} {_fmt(theirs)} in {period}"
+            detail = (
+                f"{rule.series} {_fmt(value)} {rule.op} {rule.other} {_fmt(theirs)} in {period}"
+            )
             yield _finding(ind, result, rule, period, value, detail=detail)
 
 
@@ -120,9 +128,16 @@ def _members(ind, result, rule, since, only_new: bool):
             seen.add(member)
             if not _in_scope(period, since) or (only_new and not fresh):
                 continue
-            evidence = [e for e in result.evidence.get(period, ()) if e.get("id") == member]
+            records = result.evidence.get(period, [])
+            evidence = [e for e in records if e.get("id") == member] or records
             yield _finding(
-                ind, result, rule, period, 1.0, subject=member, evidence=evidence,
+                ind,
+                result,
+                rule,
+                period,
+                1.0,
+                subject=member,
+                evidence=evidence,
                 detail=f"{'new ' if only_new else ''}{member} in {period}",
             )
 

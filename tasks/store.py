@@ -45,7 +45,9 @@ def last_success(conn, source: str):
     ).first()
 
 
-def write_batch(engine: Engine, source: ModuleType, batch: Batch, started: dt.datetime) -> RefreshOutcome:
+def write_batch(
+    engine: Engine, source: ModuleType, batch: Batch, started: dt.datetime
+) -> RefreshOutcome:
     """Write a normalised batch in one transaction. Content already stored by the last
     successful refresh is not written again: the run is only marked as checked."""
     digest = batch.content_hash()
@@ -62,8 +64,13 @@ def write_batch(engine: Engine, source: ModuleType, batch: Batch, started: dt.da
         run_id = str(uuid.uuid4())
         conn.execute(
             schema.refresh_runs.insert().values(
-                id=run_id, source=source.NAME, mode=batch.mode, started_at=started,
-                status="running", content_hash=digest, rows_read=batch.read,
+                id=run_id,
+                source=source.NAME,
+                mode=batch.mode,
+                started_at=started,
+                status="running",
+                content_hash=digest,
+                rows_read=batch.read,
             )
         )
         load = getattr(source, "load", None) or load_tables
@@ -72,8 +79,11 @@ def write_batch(engine: Engine, source: ModuleType, batch: Batch, started: dt.da
             schema.refresh_runs.update()
             .where(schema.refresh_runs.c.id == run_id)
             .values(
-                status="succeeded", finished_at=utcnow(), checked_at=utcnow(),
-                rows_written=written, rows_rejected=len(batch.rejects),
+                status="succeeded",
+                finished_at=utcnow(),
+                checked_at=utcnow(),
+                rows_written=written,
+                rows_rejected=len(batch.rejects),
                 message="; ".join(batch.notes)[:2000],
             )
         )
@@ -94,13 +104,20 @@ def load_tables(conn, batch: Batch, run_id: str, now: dt.datetime) -> int:
     return written
 
 
-def record_failure(engine: Engine, source: str, mode: str, started: dt.datetime, message: str) -> str:
+def record_failure(
+    engine: Engine, source: str, mode: str, started: dt.datetime, message: str
+) -> str:
     run_id = str(uuid.uuid4())
     with engine.begin() as conn:
         conn.execute(
             schema.refresh_runs.insert().values(
-                id=run_id, source=source, mode=mode, started_at=started,
-                finished_at=utcnow(), status="failed", message=message[:2000],
+                id=run_id,
+                source=source,
+                mode=mode,
+                started_at=started,
+                finished_at=utcnow(),
+                status="failed",
+                message=message[:2000],
             )
         )
     return run_id
@@ -134,7 +151,8 @@ def load_frames(engine: Engine, needs: set[str]) -> dict[str, pd.DataFrame]:
 
         aff = frames["authorships"].copy()
         aff["key"] = [
-            affiliation_key(n, r) for n, r in zip(aff["institution_name"], aff["ror_id"], strict=True)
+            affiliation_key(n, r)
+            for n, r in zip(aff["institution_name"], aff["ror_id"], strict=True)
         ]
         matches = frames["affiliation_matches"].rename(
             columns={"score": "match_score", "rule": "match_rule", "ror_id": "match_ror_id"}
@@ -149,13 +167,20 @@ def provenance(engine: Engine) -> list[dict]:
     """The latest successful refresh of every source: what the indicators were fed."""
     t = schema.refresh_runs
     with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(t).where(t.c.status == "succeeded").order_by(t.c.started_at)
-        ).mappings().all()
+        rows = (
+            conn.execute(sa.select(t).where(t.c.status == "succeeded").order_by(t.c.started_at))
+            .mappings()
+            .all()
+        )
     latest = {r["source"]: r for r in rows}
     return [
-        {"source": s, "refresh_run_id": r["id"], "mode": r["mode"],
-         "refreshed_at": _iso(r["finished_at"]), "checked_at": _iso(r["checked_at"])}
+        {
+            "source": s,
+            "refresh_run_id": r["id"],
+            "mode": r["mode"],
+            "refreshed_at": _iso(r["finished_at"]),
+            "checked_at": _iso(r["checked_at"]),
+        }
         for s, r in sorted(latest.items())
     ]
 

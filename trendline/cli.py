@@ -5,6 +5,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sys
+import tempfile
+import traceback
+from pathlib import Path
 
 import click
 
@@ -13,7 +16,8 @@ from trendline.settings import ConfigError
 
 
 class Group(click.Group):
-    """Turns expected errors into one line on stderr and exit status 2."""
+    """Errors reach the user as one line: config errors exit 2, anything unexpected exits 1
+    with its traceback kept in a log file instead of the terminal."""
 
     def invoke(self, ctx):
         try:
@@ -21,11 +25,25 @@ class Group(click.Group):
         except ConfigError as exc:
             click.echo(f"trendline: config error: {exc}", err=True)
             sys.exit(2)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as exc:  # the last line of defence: no traceback at the user
+            log = Path(tempfile.gettempdir()) / "trendline-error.log"
+            log.write_text(traceback.format_exc(), encoding="utf-8")
+            click.echo(
+                f"trendline: error: {type(exc).__name__}: {exc} (details in {log})", err=True
+            )
+            sys.exit(1)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config", type=click.Path(dir_okay=False), default=None,
-              help="Config file (default: ./trendline.toml, else the bundled default).")
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Config file (default: ./trendline.toml, else the bundled default).",
+)
 @click.version_option(package_name="trendline")
 @click.pass_context
 def main(ctx: click.Context, config: str | None) -> None:
@@ -34,4 +52,6 @@ def main(ctx: click.Context, config: str | None) -> None:
 
 
 for _mod in pkgutil.iter_modules(commands.__path__):
+    if _mod.name.startswith("_"):
+        continue
     main.add_command(importlib.import_module(f"trendline.commands.{_mod.name}").command)

@@ -91,3 +91,15 @@ def table_counts(engine: Engine) -> dict[str, int]:
             name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
             for name, t in schema.metadata.tables.items()
         }
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def engine_for(url: str) -> Engine:
+    """One migrated engine per database URL per process."""
+    if url not in _ENGINES:
+        engine = make_engine(url)
+        migrate(engine)
+        _ENGINES[url] = engine
+    return _ENGINES[url]

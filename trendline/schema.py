@@ -59,6 +59,7 @@ works = Table(
     Column("topics", JSON, nullable=False, default=list),  # [{id, name, subfield_id, ...}]
     Column("funders", JSON, nullable=False, default=list),
     Column("updated_date", String(32)),
+    Column("url", Text),  # a landing page when there is no DOI (CNKI records)
     Column("is_demo", Boolean, nullable=False, default=False),
     Column("fetched_at", DateTime(timezone=True), nullable=False),
     _run(),
@@ -101,6 +102,7 @@ organisations = Table(
     Column("names", JSON, nullable=False, default=dict),  # {"en": .., "zh": .., "ru": ..}
     Column("aliases", JSON, nullable=False, default=list),
     Column("acronyms", JSON, nullable=False, default=list),
+    Column("weak_aliases", JSON, nullable=False, default=list),  # match only as `review`
     Column("parent_id", String(64)),
     Column("source", String(32), nullable=False),
     _run(),
@@ -120,6 +122,7 @@ watchlist_entries = Table(
     Column("removed_on", Date),
     Column("citation", Text, nullable=False, default=""),
     Column("source_url", Text, nullable=False, default=""),
+    Column("source", String(32)),  # the source that owns the entry: screening_list | curated_lists
     Column("fetched_at", DateTime(timezone=True), nullable=False),
     _run(),
 )
@@ -197,6 +200,8 @@ events = Table(
     Column("parties", JSON, nullable=False, default=list),
     Column("countries", JSON, nullable=False, default=list),
     Column("amount_usd", Float),
+    Column("sectors", JSON, nullable=False, default=list),
+    Column("concern_areas", JSON, nullable=False, default=list),
     Column("source_url", Text, nullable=False, default=""),
     Column("note", Text, nullable=False, default=""),
     Column("is_demo", Boolean, nullable=False, default=False),
@@ -213,6 +218,7 @@ series_points = Table(  # curated yearly figures: RCIF AUM, student flows, brief
     Column("unit", String(16), nullable=False, default=""),
     Column("source_url", Text, nullable=False, default=""),
     Column("note", Text, nullable=False, default=""),
+    Column("is_demo", Boolean, nullable=False, default=False),
     _run(),
 )
 
@@ -233,6 +239,7 @@ indicator_values = Table(
     Column("subject", String(128), primary_key=True),
     Column("period", String(16), primary_key=True),
     Column("value", Float),
+    Column("detail", JSON, nullable=False, default=dict),  # the other series at this period
     Column("baseline", JSON, nullable=False, default=dict),
     Column("evidence", JSON, nullable=False, default=list),
     Column("query", Text, nullable=False, default=""),

@@ -45,9 +45,7 @@ class OpenAlexConfig(Strict):
 
 
 class ScreeningListConfig(Strict):
-    url: str = (
-        "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv"
-    )
+    url: str = "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv"
     path: str = ""  # a local CSV/JSON file instead of the URL
     min_rows: int = Field(1, ge=0)
 
@@ -132,7 +130,7 @@ class Settings(BaseSettings):
     apprise_urls: SecretStr | None = None  # TRENDLINE_APPRISE_URLS, "tag=url" per line
 
     @classmethod
-    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, *_):
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, **_):
         return (env_settings, init_settings)  # the environment beats the file
 
     # Derived places -------------------------------------------------------
@@ -187,11 +185,22 @@ def load_settings(path: str | os.PathLike | None = None, **overrides: Any) -> Se
             raise ConfigError(f"cannot read config {file}: {exc}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{file}: not valid TOML: {exc}") from None
-    data.update(overrides)
+    data = merged(data, overrides)
     try:
         return Settings(**data)
     except ValidationError as exc:
         raise ConfigError(f"{file or 'environment'}: {describe(exc)}") from None
+
+
+def merged(base: dict, extra: dict) -> dict:
+    """Nested dicts merged key by key; values in `extra` win."""
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merged(out[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 def describe(exc: ValidationError) -> str:
@@ -209,7 +218,7 @@ def apply_prefect_environment(settings: Settings) -> None:
     defaults = {
         "PREFECT_HOME": str(settings.prefect_home.resolve()),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_LOGGING_LEVEL": "WARNING",
+        "PREFECT_LOGGING_LEVEL": "CRITICAL",
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
         "PREFECT_UI_ENABLED": "false",
     }

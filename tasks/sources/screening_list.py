@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import json
 from pathlib import Path
 
 import httpx
@@ -52,43 +53,70 @@ def fetch(settings: Settings) -> tuple[str, str, str]:
 
 def normalise(raw: tuple[str, str, str]) -> Batch:
     where, text, mode = raw
-    reader = csv.DictReader(io.StringIO(text))
-    missing = REQUIRED - set(reader.fieldnames or ())
-    if missing:
-        raise SourceError(f"{where}: not a screening-list CSV, missing columns {sorted(missing)}")
+    rows = json_rows(where, text) if text.lstrip().startswith(("{", "[")) else csv_rows(where, text)
     batch = Batch(mode=mode)
     entries = {}
-    for line, row in enumerate(reader, start=2):
+    for line, row, countries in rows:
         batch.read += 1
-        list_name = LISTS.get(row["source"].strip())
+        list_name = LISTS.get((row.get("source") or "").strip())
         if list_name is None:
             continue
-        countries = {a.rsplit(",", 1)[-1].strip() for a in row["addresses"].split(";") if a.strip()}
         country = next((c for c in sorted(countries) if c in COUNTRIES), None)
         if country is None:
             continue
+        row["start_date"] = row.get("start_date") or ""
         listed_on = _date(row["start_date"])
         if row["start_date"].strip() and listed_on is None:
-            batch.rejects.append(Reject(where, line, "start_date", f"not a date: {row['start_date']!r}"))
+            bad = f"not a date: {row['start_date']!r}"
+            batch.rejects.append(Reject(where, line, "start_date", bad))
         name = row["name"].strip()
         key = hashlib.sha1(f"{list_name}|{name}|{country}".encode()).hexdigest()[:16]
         entries[f"{list_name}:{key}"] = {
             "id": f"{list_name}:{key}",
             "list_name": list_name,
             "name": name,
-            "aliases": aliases(row["alt_names"]),
+            "aliases": aliases(row.get("alt_names") or ""),
             "country": country,
             "org_id": None,
             "ror_id": None,
             "listed_on": listed_on,
             "removed_on": None,
-            "citation": row["federal_register_notice"].strip(),
-            "source_url": row.get("source_list_url", "").strip(),
+            "citation": (row.get("federal_register_notice") or "").strip(),
+            "source_url": (row.get("source_list_url") or "").strip(),
+            "source": NAME,
         }
     batch.tables["watchlist_entries"] = list(entries.values())
     if len(entries) == 0:
         batch.notes.append("no Entity List or MEU rows for CN or RU")
     return batch
+
+
+def csv_rows(where: str, text: str):
+    """(line, row, countries) from the CSV form: country = trailing ISO code of each address."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = REQUIRED - set(reader.fieldnames or ())
+    if missing:
+        raise SourceError(f"{where}: not a screening-list CSV, missing columns {sorted(missing)}")
+    for line, row in enumerate(reader, start=2):
+        addrs = row["addresses"].split(";")
+        yield line, row, {a.rsplit(",", 1)[-1].strip() for a in addrs if a.strip()}
+
+
+def json_rows(where: str, text: str):
+    """(index, row, countries) from the JSON form ({"results": [...]} or a list): country
+    from the address objects; list fields joined as in the CSV."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"{where}: not valid JSON: {exc}") from None
+    results = data.get("results", []) if isinstance(data, dict) else data
+    if not isinstance(results, list):
+        raise SourceError(f"{where}: not a screening-list JSON (no results list)")
+    for i, rec in enumerate(results, start=1):
+        row = {k: "; ".join(map(str, v)) if isinstance(v, list) and k != "addresses" else v
+               for k, v in rec.items()}
+        countries = {(a.get("country") or "").strip() for a in rec.get("addresses") or []}
+        yield i, row, countries
 
 
 def aliases(alt_names: str) -> list[str]:
@@ -115,7 +143,10 @@ def load(conn, batch: Batch, run_id: str, now: dt.datetime) -> int:
     fresh = {e["id"]: e for e in batch.tables["watchlist_entries"]}
     old = {
         r["id"]: r
-        for r in conn.execute(sa.select(t).where(t.c.list_name.in_(set(LISTS.values())))).mappings()
+        for r in conn.execute(
+            sa.select(t).where(t.c.list_name.in_(set(LISTS.values())),
+                               sa.or_(t.c.source == NAME, t.c.source.is_(None)))
+        ).mappings()
     }
     changes = []
     for eid, entry in fresh.items():

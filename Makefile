@@ -1,0 +1,16 @@
+# Shortcuts for developers; the README's two commands need nothing but Python.
+.PHONY: demo test lint check bench
+
+demo:
+	.venv/bin/trendline run
+
+test:
+	.venv/bin/python -m pytest
+
+lint:
+	.venv/bin/ruff check .
+
+check: lint test
+
+bench:
+	for b in benchmarks/*.py; do .venv/bin/python $$b || exit 1; done

@@ -1,0 +1,127 @@
+"""Benchmark: scanning and ingesting an OpenAlex works snapshot.
+
+    .venv/bin/python -m benchmarks.snapshot_scan [--works 100000] [--ingest-works 20000]
+
+1. Scan: >= 100k works in the real record shape over several partitions, < 1% CN+RU.
+   Throughput of `ingest` (parallel partitions, ISA-L inflate, byte pre-filter) against one
+   `gzip -dc > /dev/null` over the same files, in the same run.
+2. Ingest: one partition of >= 20k works that all match, into SQLite, against orjson
+   parsing the same lines (already in memory) alone.
+Peak memory (this process and its workers) must stay under 1 GiB. Data lives in
+benchmarks/.work/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+from isal import igzip
+
+from benchmarks.snapshot_data import write_snapshot
+from tasks.sources import openalex_snapshot as snap
+from trendline import schema
+from trendline.db import make_engine
+
+WORK = Path(__file__).resolve().parent / ".work" / "snapshot"
+
+
+def fresh_engine(name: str):
+    db = WORK / f"{name}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    engine = make_engine(f"sqlite:///{db}")
+    schema.metadata.create_all(engine)
+    return engine
+
+
+def uncompressed_bytes(files: list[Path]) -> int:
+    total = 0
+    for f in files:
+        with igzip.open(f, "rb") as fh:
+            while chunk := fh.read(1 << 22):
+                total += len(chunk)
+    return total
+
+
+def gzip_dc(files: list[Path]) -> float:
+    start = time.perf_counter()
+    subprocess.run(["gzip", "-dc", *map(str, files)], stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def peak_mib() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, kids) / 1024
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--works", type=int, default=100_000)
+    ap.add_argument("--partitions", type=int, default=8)
+    ap.add_argument("--joint-share", type=float, default=0.005)
+    ap.add_argument("--ingest-works", type=int, default=20_000)
+    ap.add_argument("--workers", type=int, default=None)
+    args = ap.parse_args(argv)
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+
+    scan_root, ingest_root = WORK / "scan", WORK / "ingest"
+    counts = write_snapshot(scan_root, args.works, args.partitions, args.joint_share)
+    write_snapshot(ingest_root, args.ingest_works, 1, 1.0, seed=11)
+    files = snap.partitions(scan_root)
+    size = uncompressed_bytes(files)
+
+    t_gzip = gzip_dc(files)
+    start = time.perf_counter()
+    outcome = snap.ingest(fresh_engine("scan"), scan_root, workers=args.workers)
+    t_scan = time.perf_counter() - start
+    assert outcome.kept == counts["CN+RU"], (outcome.kept, counts)
+
+    start = time.perf_counter()
+    ingested = snap.ingest(fresh_engine("ingest"), ingest_root, workers=1)
+    t_ingest = time.perf_counter() - start
+    memory = peak_mib()
+
+    ingest_file = snap.partitions(ingest_root)[0]
+    with igzip.open(ingest_file, "rb") as fh:
+        lines = fh.readlines()
+    start = time.perf_counter()
+    for line in lines:
+        orjson.loads(line)
+    t_orjson = time.perf_counter() - start
+
+    mb = size / 1e6
+    out = {
+        "works": args.works, "partitions": len(files), "matching": outcome.kept,
+        "uncompressed_mb": mb, "gzip_dc_s": t_gzip, "scan_s": t_scan,
+        "scan_ratio": t_gzip / t_scan, "ingest_works": ingested.kept,
+        "ingest_s": t_ingest, "orjson_s": t_orjson, "ingest_ratio": t_orjson / t_ingest,
+        "peak_mib": memory,
+    }
+    print(f"| snapshot scan: {args.works:,} works, {len(files)} partitions, {mb:,.0f} MB "
+          f"uncompressed, {outcome.kept} CN+RU ({outcome.kept / args.works:.2%}) | |")
+    print("|---|---|")
+    print(f"| `gzip -dc > /dev/null`, one process | {t_gzip:.2f} s ({mb / t_gzip:,.0f} MB/s) |")
+    print(f"| `ingest` scan, parallel partitions | {t_scan:.2f} s ({mb / t_scan:,.0f} MB/s) |")
+    print(f"| scan throughput / gzip -dc | **{out['scan_ratio']:.2f}x** (target >= 1.0) |")
+    print(f"| ingest {ingested.kept:,} all-matching works into SQLite | {t_ingest:.2f} s |")
+    print(f"| orjson.loads of the same lines alone | {t_orjson:.2f} s |")
+    print(f"| ingest speed / orjson parse speed | **{out['ingest_ratio']:.2f}x** "
+          "(target >= 0.5) |")
+    print(f"| peak memory (process and workers) | {memory:,.0f} MiB (limit 1024) |")
+    ok = out["scan_ratio"] >= 1.0 and out["ingest_ratio"] >= 0.5 and memory < 1024
+    print("PASS" if ok else "FAIL")
+    out["ok"] = ok
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main()["ok"] else 1)

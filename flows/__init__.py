@@ -1,0 +1,1 @@
+"""Prefect flows: orchestration only. The work is in tasks/ and indicators/."""

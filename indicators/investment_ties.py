@@ -1,0 +1,208 @@
+"""China-Russia investment ties beyond flows: new joint vehicles, deals in areas of
+concern, RCIF's portfolio, corporate partnerships and data agreements."""
+
+from __future__ import annotations
+
+from indicators.base import Baseline, Result, Rule, indicator
+from indicators.common import partial_years
+from indicators.investment_common import (
+    RCIF_NAMES,
+    by_year,
+    cn_ru_deals,
+    deal_evidence,
+    event_evidence,
+    is_rcif,
+    merge_evidence,
+    party_key,
+    point_record,
+    points,
+    rows,
+    summed,
+)
+
+VEHICLE_EVENTS = ("joint_fund", "joint_venture")
+
+
+def _ids(groups: dict[int, list[dict]]) -> dict[str, list[str]]:
+    return {str(y): [r["id"] for r in g] for y, g in groups.items() if g}
+
+
+@indicator(
+    id="investment.new_vehicles",
+    title="New joint China-Russia AI funds and ventures",
+    needs=("events", "deals"),
+    unit="vehicles",
+    baseline=Baseline(
+        summary="The Russia-China Investment Fund, set up in 2012 by both sovereign wealth "
+        "funds, manages $2.5B; the AliExpress Russia joint venture (2019) is the other large "
+        "joint vehicle the brief studies.",
+        figures={"rcif_founded": 2012, "rcif_aum_usd": 2.5e9},
+        end=2021,
+    ),
+    rules=(
+        Rule("any_new", "warning", series="vehicles"),
+        Rule("absolute", "critical", series="max_amount", op=">=", threshold=1e9),
+    ),
+)
+def new_vehicles(frames, params, as_of):
+    """Joint funds and ventures per year: events of type joint_fund / joint_venture and
+    China-Russia deals whose type is a joint venture. `max_amount` is the largest known
+    size that year (None when none is known)."""
+    events = [e for e in rows(frames, "events") if e.get("type") in VEHICLE_EVENTS]
+    deals = [d for d in cn_ru_deals(rows(frames, "deals"))
+             if "joint venture" in str(d.get("deal_type") or "").casefold()]
+    groups = by_year(events + deals)
+    counts = {str(y): float(len(g)) for y, g in groups.items()}
+    largest = {}
+    for y, g in groups.items():
+        sizes = [r["amount_usd"] for r in g if r.get("amount_usd") is not None]
+        largest[str(y)] = float(max(sizes)) if sizes else None
+    return [Result(
+        "investment.new_vehicles", {"value": counts, "max_amount": largest},
+        evidence=merge_evidence(event_evidence(events), deal_evidence(deals)),
+        sets={"vehicles": _ids(groups)},
+        query="events of type joint_fund or joint_venture, and China-Russia joint-venture deals",
+        partial_periods=partial_years(counts, as_of),
+    )]
+
+
+@indicator(
+    id="investment.concern_areas",
+    title="China-Russia AI deals in areas of concern",
+    needs=("deals",),
+    unit="deals",
+    baseline=Baseline(
+        summary="China-to-Russia deals were in internet services, telecommunications, "
+        "robotics and facial recognition; Russia-to-China deals in e-commerce, autonomous "
+        "driving and medical robotics.",
+        figures={},
+        end=2021,
+    ),
+    rules=(Rule("any_new", "warning", series="deals"),),
+)
+def concern_areas(frames, params, as_of):
+    """China-Russia deals tagged with an area of concern (autonomous vehicles, smart
+    cities, facial recognition, telecommunications, language models / NLP, military AI;
+    the taxonomy is data/mappings/concern_areas.toml), per year, and per area."""
+    deals = [d for d in cn_ru_deals(rows(frames, "deals")) if d.get("concern_areas")]
+    groups = by_year(deals)
+    series = {"value": {str(y): float(len(g)) for y, g in groups.items()}}
+    for area in sorted({a for d in deals for a in d["concern_areas"]}):
+        series[area] = {str(y): float(sum(area in d["concern_areas"] for d in g))
+                        for y, g in groups.items()}
+    return [Result(
+        "investment.concern_areas", series, evidence=deal_evidence(deals),
+        sets={"deals": _ids(groups)},
+        query="China-Russia deals with a non-empty concern_areas tag",
+        partial_periods=partial_years(series["value"], as_of),
+    )]
+
+
+@indicator(
+    id="investment.rcif_portfolio",
+    title="Russia-China Investment Fund: assets under management and AI deals",
+    needs=("series_points", "deals", "deal_parties"),
+    unit="USD",
+    baseline=Baseline(
+        summary="RCIF manages $2.5B (after $500M from Saudi Arabia in 2017) and lists 21 "
+        "investments in 2013-2019, at least six AI-related: DiDi (2014, and $300M for its "
+        "autonomous driving unit in 2021), Megvii, Rostec City and Nio (2017), NetEase Cloud "
+        "Music (2018).",
+        figures={"aum_usd": 2.5e9, "portfolio_deals_2013_2019": 21, "ai_deals": 6},
+        end=2021,
+    ),
+    rules=(
+        Rule("yoy", "warning", op=">=", threshold=0.2),
+        Rule("any_new", "warning", series="concern_deals"),
+    ),
+)
+def rcif_portfolio(frames, params, as_of):
+    """RCIF's assets under management (series rcif.aum) and its deals per year: deals with
+    RCIF among the parties or from its portfolio source; those in an area of concern form
+    the `concern_deals` set."""
+    names = tuple(params.get("rcif_names") or RCIF_NAMES)
+    parties = rows(frames, "deal_parties")
+    party_deals = {p["deal_id"] for p in parties if is_rcif(p.get("name"), names)}
+    deals = [d for d in rows(frames, "deals")
+             if d["id"] in party_deals or d.get("source") == "rcif"]
+    aum_points = points(rows(frames, "series_points"), "rcif.aum")
+    aum = summed(aum_points)
+    groups = by_year(deals)
+    concern = by_year(d for d in deals if d.get("concern_areas"))
+    evidence = merge_evidence(deal_evidence(deals),
+                              {k: [point_record(p) for p in v] for k, v in aum_points.items()})
+    return [Result(
+        "investment.rcif_portfolio",
+        {"value": aum, "ai_deals": {str(y): float(len(g)) for y, g in groups.items()}},
+        evidence=evidence, sets={"concern_deals": _ids(concern)},
+        query="series rcif.aum; deals whose parties include RCIF or source = 'rcif'",
+        partial_periods=partial_years(aum, as_of),
+    )]
+
+
+@indicator(
+    id="investment.partnerships",
+    title="China-Russia corporate AI partnerships",
+    needs=("events",),
+    unit="events",
+    baseline=Baseline(
+        summary="Five corporate AI partnerships: Dahua-NtechLab (2019), UBTech-LANIT (2019), "
+        "Promobot-FN Holdings (2019), Vinci-Jovi (2019) and Fitsco-Cognitive Pilot (2020).",
+        figures={"partnerships": 5},
+        end=2020,
+    ),
+    rules=(
+        Rule("any_new", "info", series="known_partnership_events"),
+        Rule("any_new", "warning", series="new_in_concern_area"),
+    ),
+)
+def partnerships(frames, params, as_of):
+    """Corporate partnership events per year. An event whose set of parties was seen in
+    an earlier event is news on a known partnership; a first event whose tags fall in an
+    area of concern is a new partnership in that area."""
+    events = sorted((e for e in rows(frames, "events") if e.get("type") == "corporate_partnership"),
+                    key=lambda e: (str(e.get("date") or e.get("year")), e["id"]))
+    seen: set[str] = set()
+    known: dict[int, list[dict]] = {}
+    concern: dict[int, list[dict]] = {}
+    for e in events:
+        key, year = party_key(e.get("parties") or []), int(e["year"])
+        if key in seen:
+            known.setdefault(year, []).append(e)
+        elif e.get("concern_areas"):
+            concern.setdefault(year, []).append(e)
+        seen.add(key)
+    counts = {str(y): float(len(g)) for y, g in by_year(events).items()}
+    return [Result(
+        "investment.partnerships", {"value": counts},
+        evidence=event_evidence(events),
+        sets={"known_partnership_events": _ids(known), "new_in_concern_area": _ids(concern)},
+        query="events of type corporate_partnership; partnerships keyed by their set of parties",
+        partial_periods=partial_years(counts, as_of),
+    )]
+
+
+@indicator(
+    id="investment.data_agreements",
+    title="China-Russia data-sharing agreements and data-localisation exceptions",
+    needs=("events",),
+    unit="agreements",
+    baseline=Baseline(
+        summary="The brief counts none; it flags data-sharing agreements, exceptions to "
+        "data-localisation laws and preferential treatment for AI firms and talent as signs "
+        "to watch.",
+        figures={"agreements": 0},
+        end=2021,
+    ),
+    rules=(Rule("any_new", "warning", series="agreements"),),
+)
+def data_agreements(frames, params, as_of):
+    """Events of type data_agreement per year; every one is news."""
+    events = [e for e in rows(frames, "events") if e.get("type") == "data_agreement"]
+    groups = by_year(events)
+    counts = {str(y): float(len(g)) for y, g in groups.items()}
+    return [Result(
+        "investment.data_agreements", {"value": counts}, evidence=event_evidence(events),
+        sets={"agreements": _ids(groups)}, query="events of type data_agreement",
+        partial_periods=partial_years(counts, as_of),
+    )]

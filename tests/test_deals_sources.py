@@ -1,0 +1,112 @@
+"""Deal sources: the curated files that ship, the coding rules (direction, currency,
+undisclosed amounts, areas of concern), the brief's baseline series and RCIF."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from tasks.sources import baseline_series, curated_deals, rcif
+from tasks.sources.deal_rules import Invalid, load_rules
+from trendline.settings import Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+RULES = load_rules()
+
+
+def demo_batch(module):
+    return module.normalise(module.fetch(Settings()))
+
+
+def test_curated_deals_ship_with_sources_and_caveats():
+    batch = demo_batch(curated_deals)
+    assert batch.rejects == []
+    deals = {d["id"]: d for d in batch.tables["deals"]}
+    real = {k: d for k, d in deals.items() if not d["is_demo"]}
+    assert {"megvii-2017-c", "nio-2017", "rostec-city-2017", "netease-cloud-music-2018",
+            "aliexpress-russia-jv-2019", "didi-ad-2021", "didi-rcif-2014"} == set(real)
+    assert all(d["source_url"].startswith("http") for d in deals.values())
+    assert real["netease-cloud-music-2018"]["direction"] is None  # unverified: not counted
+    assert "unverified" not in real["megvii-2017-c"]["note"]
+    assert "RCIF share undisclosed" in real["megvii-2017-c"]["note"]
+    assert real["nio-2017"]["amount_usd"] is None and not real["nio-2017"]["disclosed"]
+    assert real["rostec-city-2017"]["target"] == "Rostec City (Tushino technopark, Moscow)"
+    demo = [d for d in deals.values() if d["is_demo"]]
+    assert demo and all(d["note"].endswith("synthetic demo record") for d in demo)
+    assert all(d["year"] >= 2022 for d in demo)
+
+
+def test_direction_rule_codes_rcif_by_target_country_or_as_joint():
+    assert RULES.direction("Russia-China Investment Fund", None, "CN") == "RU->CN"
+    assert RULES.direction("RCIF", None, "RU") == "CN->RU"
+    assert RULES.direction("Alibaba Group", "CN", "RU") == "CN->RU"
+    joint = dataclasses.replace(RULES, direction_rule="joint")
+    assert joint.direction("Russia-China Investment Fund", None, "CN") == "JOINT"
+    assert joint.direction("Russia-China Investment Fund", None, "US") is None
+
+
+def test_amounts_currencies_countries_and_dates():
+    assert RULES.amount("") is None and RULES.amount("undisclosed") is None
+    assert RULES.amount("0") == 0.0
+    with pytest.raises(Invalid, match="negative"):
+        RULES.amount("-1")
+    assert RULES.to_usd(1000, "RUB", dt.date(2023, 6, 1)) == pytest.approx(11.8)
+    assert RULES.to_usd(1000, "RUB", dt.date(2021, 6, 1)) == pytest.approx(13.9)
+    with pytest.raises(Invalid, match="unknown currency"):
+        RULES.to_usd(1, "XYZ", dt.date(2020, 1, 1))
+    assert RULES.country("CHN") == "CN" and RULES.country("ru") == "RU"
+    assert RULES.country("ROM") == "RO" and RULES.country("") is None
+    with pytest.raises(Invalid, match="unknown country"):
+        RULES.country("SF Bay Area")
+    assert RULES.date("2019-06").isoformat() == "2019-06-01"
+    for bad in ("3201-10-21", "1201-11-03 00:00:00", "2019-13-01", "soon"):
+        with pytest.raises(Invalid):
+            RULES.date(bad)
+
+
+def test_concern_taxonomy():
+    assert RULES.concern_areas("facial recognition", "computer vision") == ["facial_recognition"]
+    assert RULES.concern_areas("smart city", "defence SOE (Rostec)") == [
+        "military_ai", "smart_cities"]
+    assert RULES.concern_areas("music streaming") == []
+
+
+def test_brief_totals_reproduced_from_baseline_series():
+    """$879M over 12 disclosed deals in 2016-2019 ($324M China to Russia, $555M Russia to
+    China) and 5 more of undisclosed value: 17 deals."""
+    batch = demo_batch(baseline_series)
+    assert batch.rejects == []
+    pts = {(p["series"], p["period"]): p for p in batch.tables["series_points"]
+           if not p["is_demo"]}
+    yearly = [pts[("cn_ru.disclosed_value", str(y))]["value"] for y in range(2016, 2020)]
+    assert sum(yearly) == 879e6 == pts[("cn_ru.disclosed_value", "2016-2019")]["value"]
+    assert pts[("cn_ru.value_cn_to_ru", "2016-2019")]["value"] + \
+        pts[("cn_ru.value_ru_to_cn", "2016-2019")]["value"] == 879e6
+    disclosed = pts[("cn_ru.deals_disclosed", "2016-2019")]["value"]
+    undisclosed = pts[("cn_ru.deals_undisclosed", "2016-2019")]["value"]
+    assert (disclosed, undisclosed) == (12, 5)
+    assert disclosed + undisclosed == pts[("cn_ru.deals_total", "2016-2019")]["value"]
+    assert pts[("cn_ru.disclosed_value", "2020")]["value"] == 0
+    assert all(p["source_url"].startswith("https://cset.georgetown.edu/") for p in pts.values())
+
+
+def test_rcif_portfolio_and_saved_page_parser():
+    batch = demo_batch(rcif)
+    assert batch.rejects == []
+    aum = [p for p in batch.tables["series_points"] if p["series"] == "rcif.aum"]
+    assert [(p["period"], p["value"]) for p in aum] == [("2021", 2.5e9)]
+    assert batch.tables["deals"] == []  # every curated entry links to a curated deal
+    html = (FIXTURES / "rcif_portfolio_page.html").read_text(encoding="utf-8")
+    entries = rcif.parse_portfolio_page(html)
+    assert [(e["company"], e["year"], e["country"]) for e in entries] == [
+        ("Megvii (Face++)", 2017, "CN"), ("Example Robotics", 2019, "RU")]
+    assert entries[0]["url"] == "https://rcif.com/en/portfolio/megvii/"
+    raw = rcif.fetch(Settings())
+    raw["page"] = ("rcif_portfolio.html", html, False)
+    deals = {d["id"]: d for d in rcif.normalise(raw).tables["deals"]}
+    assert set(deals) == {"rcif:example-robotics-2019"}  # Megvii is the curated deal
+    assert deals["rcif:example-robotics-2019"]["direction"] == "CN->RU"
+    assert deals["rcif:example-robotics-2019"]["amount_usd"] is None

@@ -1,0 +1,90 @@
+"""Real SMTP delivery through Apprise to a local aiosmtpd server, and the outbox's retry."""
+
+from __future__ import annotations
+
+import email
+import socket
+from email import policy
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from helpers import run_pipeline
+
+from tasks.notify import build, deliver
+from trendline import schema
+from trendline.settings import load_settings
+
+
+class Inbox:
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_port():
+    return free_port()
+
+
+def mail_settings(monkeypatch, port: int):
+    url = f"mailto://127.0.0.1:{port}/?from=trendline@example.org&to=analyst@example.org&secure=no"
+    monkeypatch.setenv("TRENDLINE_APPRISE_URLS", f"alerts,weekly={url}")
+    return load_settings()
+
+
+def start_smtp(port: int) -> tuple[Controller, Inbox]:
+    inbox = Inbox()
+    ctl = Controller(inbox, hostname="127.0.0.1", port=port)
+    ctl.start()
+    return ctl, inbox
+
+
+def test_alert_email_has_html_and_text_parts(home, monkeypatch, smtp_port):
+    settings = mail_settings(monkeypatch, smtp_port)
+    from trendline.db import engine_for
+
+    engine = engine_for(settings.database_url)
+    ctl, inbox = start_smtp(smtp_port)
+    try:
+        *_, delivery = run_pipeline(engine, settings)
+    finally:
+        ctl.stop()
+    assert delivery.sent == 1 and delivery.failed == 0
+    msg = inbox.messages[0]
+    assert "alert(s) firing" in msg["Subject"]
+    html = msg.get_body(preferencelist=("html",)).get_content()
+    text = msg.get_body(preferencelist=("plain",)).get_content()
+    assert "<table>" in html and "research.entity_list_collab" in html
+    assert "research.entity_list_collab" in text and "<table>" not in text
+
+
+def test_smtp_down_keeps_message_and_next_run_delivers(home, monkeypatch, smtp_port):
+    settings = mail_settings(monkeypatch, smtp_port)
+    from trendline.db import engine_for
+
+    engine = engine_for(settings.database_url)
+    *_, delivery = run_pipeline(engine, settings)  # nothing listens on the port
+    assert delivery.sent == 0 and delivery.failed == 1
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(schema.outbox)).mappings().one()
+    assert row["status"] == "pending" and row["attempts"] == 1
+
+    ctl, inbox = start_smtp(smtp_port)
+    try:
+        retry = deliver(engine, settings, build(settings))
+    finally:
+        ctl.stop()
+    assert retry.sent == 1 and len(inbox.messages) == 1
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(schema.outbox)).mappings().one()
+    assert row["status"] == "sent" and row["attempts"] == 2

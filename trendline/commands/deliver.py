@@ -1,0 +1,21 @@
+"""trendline deliver: send what waits in the outbox."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from tasks.notify import deliver, mask
+from trendline import context
+
+
+@click.command("deliver")
+def command() -> None:
+    """Send pending messages to their Apprise targets (no Prefect needed)."""
+    settings = context.settings()
+    out = deliver(context.store(settings), settings)
+    click.echo(f"Messages: {out.sent} sent, {out.failed} failed, {out.waiting} waiting")
+    for err in out.errors or []:
+        click.echo(f"  {mask(err)}", err=True)
+    sys.exit(1 if out.failed else 0)

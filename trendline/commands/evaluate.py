@@ -1,0 +1,28 @@
+"""trendline evaluate: evaluate indicators from the store, raise and resolve alerts."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from trendline.commands._flows import run_flow
+
+
+def _flow():
+    from flows.evaluate import evaluate
+
+    return evaluate
+
+
+@click.command("evaluate")
+def command() -> None:
+    """Evaluate every enabled indicator from what the store holds now (no refresh), raise
+    and resolve alerts, queue their announcement and write the alert report."""
+    outcome, report = run_flow(_flow)
+    click.echo(f"Indicators evaluated: {len(outcome.evaluations)}")
+    for ind, err in outcome.errors.items():
+        click.echo(f"  {ind} failed: {err}")
+    click.echo(f"Alerts: {outcome.fired} fired, {outcome.resolved} resolved")
+    click.echo(f"Report: {report}")
+    sys.exit(1 if outcome.errors else 0)

@@ -1,0 +1,42 @@
+"""`trendline ingest-snapshot PATH`: keep the joint works of an OpenAlex works snapshot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tasks.sources import openalex_snapshot as snap
+from trendline import context
+
+
+@click.command("ingest-snapshot")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--countries",
+    default="CN,RU",
+    show_default=True,
+    help="Country codes that must all appear among a work's affiliations.",
+)
+@click.option(
+    "--workers", type=int, default=None, help="Partitions read in parallel (default: one per core)."
+)
+def command(path: Path, countries: str, workers: int | None) -> None:
+    """Scan an OpenAlex works snapshot folder (updated_date=*/part_*.gz). Finished
+    partitions are remembered, so a second run only reads what is new."""
+    pair = tuple(c.strip().upper() for c in countries.split(",") if c.strip())
+    if len(pair) < 1 or any(len(c) != 2 for c in pair):
+        raise click.BadParameter("use ISO two-letter codes, e.g. CN,RU", param_hint="--countries")
+    engine = context.store(context.settings())
+    files = snap.partitions(path)
+    if not files:
+        raise click.ClickException(f"no part_*.gz files under {path}")
+    with click.progressbar(length=len(files), label="partitions", show_pos=True) as bar:
+        bar.update(len(files) - _todo(engine, files))
+        outcome = snap.ingest(engine, path, pair, workers, progress=lambda _r: bar.update(1))
+    click.echo(outcome.line())
+
+
+def _todo(engine, files) -> int:
+    done = snap.done_partitions(engine)
+    return sum(1 for p in files if done.get(str(p.resolve())) != p.stat().st_size)

@@ -1,0 +1,53 @@
+"""trendline refresh [NAME...]: refresh source families or single sources."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from trendline.commands._flows import echo_refresh, run_flow
+
+FAMILIES = ("watchlists", "publications", "deals")
+
+
+@click.command("refresh")
+@click.argument("names", nargs=-1)
+@click.option(
+    "--source",
+    "publications",
+    type=click.Choice(["demo", "openalex"]),
+    default=None,
+    help="Where publications come from this time (default: sources.publications).",
+)
+def command(names: tuple[str, ...], publications: str | None) -> None:
+    """Refresh sources. NAMES are families (watchlists, publications, deals) or source
+    names (e.g. openalex, screening_list); none means every family."""
+    from tasks.sources import all_sources
+
+    sources = all_sources()
+    unknown = [n for n in names if n not in FAMILIES and n not in sources]
+    if unknown:
+        known = ", ".join(FAMILIES + tuple(sources))
+        raise click.UsageError(f"unknown source {', '.join(unknown)}; choose from {known}")
+    families = [
+        f
+        for f in FAMILIES
+        if not names or f in names or any(sources[n].FAMILY == f for n in names if n in sources)
+    ]
+    only = [n for n in names if n in sources] or None
+    overrides = {"sources": {"publications": publications}} if publications else None
+
+    def load():
+        from flows.refresh import FAMILIES as FLOWS
+
+        def run_all(config, overrides, only):
+            return [o for f in families for o in FLOWS[f](config, overrides, only)]
+
+        return run_all
+
+    outcomes = run_flow(load, overrides=overrides, only=only)
+    click.echo(f"Refreshed {len(outcomes)} source(s):")
+    echo_refresh(outcomes)
+    if any(o.status == "failed" for o in outcomes):
+        sys.exit(1)

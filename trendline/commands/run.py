@@ -1,0 +1,41 @@
+"""trendline run: refresh every source, evaluate, write the report, deliver."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from trendline import context
+from trendline.commands._flows import echo_refresh, run_flow
+
+
+def _pipeline():
+    from flows.pipeline import pipeline
+
+    return pipeline
+
+
+@click.command("run")
+def command() -> None:
+    """Run the whole pipeline once: refresh all sources, evaluate every indicator against
+    the brief's baseline, raise/resolve alerts, write the report and deliver messages."""
+    settings = context.settings()
+    out = run_flow(_pipeline)
+    ok = [r for r in out.refreshed if r.status in ("succeeded", "unchanged", "skipped")]
+    click.echo(
+        f"Trendline run: {settings.sources.publications} publications, "
+        f"store {settings.database_url.split(':')[0]}, state in {settings.home}"
+    )
+    click.echo(f"Sources refreshed: {len(ok)} of {len(out.refreshed)}")
+    echo_refresh(out.refreshed)
+    ev = out.evaluation
+    failed = f" ({len(ev.errors)} failed: {', '.join(ev.errors)})" if ev.errors else ""
+    click.echo(f"Indicators evaluated: {len(ev.evaluations)}{failed}")
+    click.echo(f"Alerts: {ev.fired} fired, {ev.resolved} resolved")
+    d = out.delivery
+    waiting = f", {d.waiting} waiting (no notification URL configured)" if d.waiting else ""
+    click.echo(f"Messages: {d.sent} sent, {d.failed} failed{waiting}")
+    click.echo(f"Report: {out.report}")
+    if ev.errors or any(r.status == "failed" for r in out.refreshed) or d.failed:
+        sys.exit(1)

@@ -1,0 +1,24 @@
+"""trendline summary: build this week's summary now and deliver it."""
+
+from __future__ import annotations
+
+import click
+
+from trendline.commands._flows import run_flow
+
+
+def _flow():
+    from flows.deliver import weekly_summary
+
+    return weekly_summary
+
+
+@click.command("summary")
+def command() -> None:
+    """Render the weekly summary (HTML, text, Markdown, charts) and send it to the
+    `weekly` targets; a week's summary is queued once, however often this runs."""
+    path, delivery = run_flow(_flow)
+    click.echo(f"Weekly summary: {path}")
+    click.echo(
+        f"Messages: {delivery.sent} sent, {delivery.failed} failed, {delivery.waiting} waiting"
+    )
