@@ -29,15 +29,15 @@ def work_pairs(works: pd.DataFrame, aff: pd.DataFrame) -> dict[str, tuple[set, s
     if aff.empty:
         return {}
     aff = aff[aff["work_id"].isin(works["id"])]
+    sides_of: dict[str, dict[str, dict[str, bool]]] = {}
+    for row in aff.to_dict("records"):  # plain dicts: iterrows is ~10x slower here
+        side = sides_of.setdefault(row["work_id"], {"RU": {}, "CN": {}}).get(row.get("country_code"))
+        name = org_name(row)
+        if side is not None and name:
+            listed = bool(row.get("lists")) if isinstance(row.get("lists"), list) else False
+            side[name] = side.get(name, False) or listed
     out: dict[str, tuple[set, set]] = {}
-    for wid, rows in aff.groupby("work_id"):
-        sides: dict[str, dict[str, bool]] = {"RU": {}, "CN": {}}
-        for _, row in rows.iterrows():
-            side = sides.get(row.get("country_code"))
-            name = org_name(row)
-            if side is not None and name:
-                listed = bool(row.get("lists")) if isinstance(row.get("lists"), list) else False
-                side[name] = side.get(name, False) or listed
+    for wid, sides in sides_of.items():
         pairs = {f"{ru} | {cn}" for ru in sides["RU"] for cn in sides["CN"]}
         listed = {f"{ru} | {cn}" for ru, lr in sides["RU"].items()
                   for cn, lc in sides["CN"].items() if lr or lc}

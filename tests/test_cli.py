@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from click.testing import CliRunner
 from helpers import run_pipeline
 
 from trendline.cli import main
-from trendline.settings import ROOT
+from trendline.db import engine_for
+from trendline.settings import ROOT, load_settings
 
 
-@pytest.fixture
-def filled(engine, settings):
-    run_pipeline(engine, settings)
-    return settings
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory):
+    """One demo store for the module: the commands only read it."""
+    with pytest.MonkeyPatch.context() as mp:
+        for key in [k for k in os.environ if k.startswith(("TRENDLINE_", "OPENALEX_"))]:
+            mp.delenv(key)
+        mp.setenv("TRENDLINE_HOME", str(tmp_path_factory.mktemp("cli") / "state"))
+        settings = load_settings()
+        engine = engine_for(settings.database_url)
+        run_pipeline(engine, settings)
+        yield settings
 
 
 def cli(*args):
