@@ -129,7 +129,8 @@ def _members(ind, result, rule, since, only_new: bool):
             if not _in_scope(period, since) or (only_new and not fresh):
                 continue
             records = result.evidence.get(period, [])
-            evidence = [e for e in records if e.get("id") == member] or records
+            own = [e for e in records if e.get("id") == member]
+            label = (own[0].get("label") if own else None) or member
             yield _finding(
                 ind,
                 result,
@@ -137,8 +138,8 @@ def _members(ind, result, rule, since, only_new: bool):
                 period,
                 1.0,
                 subject=member,
-                evidence=evidence,
-                detail=f"{'new ' if only_new else ''}{member} in {period}",
+                evidence=own or records,
+                detail=f"{'new: ' if only_new else ''}{label} ({period})",
             )
 
 

@@ -90,6 +90,7 @@ def save_values(conn, evaluations: list[Evaluation], prov: list[dict], now: dt.d
         for res in ev.results:
             for period, value in res.values.items():
                 detail = {name: s.get(period) for name, s in res.series.items() if name != "value"}
+                detail["partial"] = period in res.partial_periods
                 rows.append(
                     {
                         "indicator_id": ev.indicator.id,

@@ -56,11 +56,12 @@ def chart_png(title: str, series: dict[str, dict[str, float | None]], unit: str 
 
     fig = Figure(figsize=(6.4, 3.2), dpi=100)
     ax = fig.add_subplot()
+    scale, label = (1e6, "USD millions") if unit == "USD" else (1, unit)
     for name, points in series.items():
         xs = [int(p) for p in points if p.isdigit() and points[p] is not None]
-        ax.plot(xs, [points[str(x)] for x in xs], marker="o", markersize=3, label=name)
+        ax.plot(xs, [points[str(x)] / scale for x in xs], marker="o", markersize=3, label=name)
     ax.set_title(title, fontsize=10)
-    ax.set_ylabel(unit, fontsize=8)
+    ax.set_ylabel(label, fontsize=8)
     ax.grid(alpha=0.3)
     if len(series) > 1:
         ax.legend(fontsize=8)

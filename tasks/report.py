@@ -52,6 +52,7 @@ def overview(conn) -> list[dict[str, Any]]:
                 "period": last["period"],
                 "value": last["value"],
                 "detail": last["detail"],
+            "partial": bool(last["detail"].get("partial")),  # the period is still filling in
                 "baseline": last["baseline"],
                 "status": max(severities, key=SEVERITIES.index) if severities else "ok",
                 "alerts_firing": len(severities),
@@ -67,16 +68,29 @@ def overview(conn) -> list[dict[str, Any]]:
 
 
 def alert_context(conn, items: list[dict], title: str, now: dt.datetime) -> dict[str, Any]:
-    """items: alert rows, each with a `change` (firing, escalated, repeat, resolved, current)."""
+    """items: alert rows, each with a `change` (firing, escalated, repeat, resolved, current).
+    They come grouped by indicator, the most severe group first."""
     inds = all_indicators()
+    groups: dict[str, dict] = {}
     for a in items:
         ind = inds.get(a["indicator_id"])
         a.setdefault("title", ind.title if ind else a["indicator_id"])
         a.setdefault("unit", ind.unit if ind else "")
+        a["detail"] = a["message"].removeprefix(f"{a['title']}: ")
+        group = groups.setdefault(a["indicator_id"], {"id": a["indicator_id"], "title": a["title"],
+                                                      "alerts": []})
+        group["alerts"].append(a)
+    rank = SEVERITIES.index
+    for g in groups.values():
+        g["alerts"].sort(key=lambda a: (-rank(a["severity"]), a["period"], a["subject"]))
+        g["severity"] = g["alerts"][0]["severity"]
+    counts = {s: sum(1 for a in items if a["severity"] == s) for s in reversed(SEVERITIES)}
     return {
         "title": title,
         "generated_at": now.strftime("%Y-%m-%d %H:%M UTC"),
         "alerts": items,
+        "groups": sorted(groups.values(), key=lambda g: (-rank(g["severity"]), g["id"])),
+        "counts": counts,
         "indicators": overview(conn),
         "version": __version__,
     }
