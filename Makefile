@@ -13,4 +13,4 @@ lint:
 check: lint test
 
 bench:
-	for b in benchmarks/*.py; do .venv/bin/python $$b || exit 1; done
+	for b in embedded_run openalex_refresh snapshot_scan match_orgs; do .venv/bin/python -m benchmarks.$$b || exit 1; done
