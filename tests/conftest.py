@@ -57,10 +57,24 @@ def engine(settings):
 
 
 @pytest.fixture(scope="session")
-def prefect_harness(tmp_path_factory):
-    """One temporary Prefect server for the whole session, for the few flow tests."""
-    from prefect.testing.utilities import prefect_test_harness
+def prefect_server(tmp_path_factory):
+    """One temporary Prefect API server for the few flow tests, started the way
+    `trendline run` starts it; PREFECT_API_URL points the CLI at it."""
+    from trendline.embedded import TemporaryServer, drain_prefect
 
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    with prefect_test_harness(server_startup_timeout=90):
-        yield
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PREFECT_HOME", str(tmp_path_factory.mktemp("prefect")))
+    mp.setenv("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    mp.setenv("PREFECT_LOGGING_LEVEL", "WARNING")
+    server = TemporaryServer()
+    try:
+        server.wait_ready()
+        mp.setenv("PREFECT_API_URL", server.api_url)
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        with temporary_settings({PREFECT_API_URL: server.api_url}):
+            yield server
+    finally:
+        drain_prefect()
+        server.stop()
+        mp.undo()

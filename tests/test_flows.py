@@ -1,45 +1,47 @@
-"""The real Prefect flows, behind one session-scoped temporary server."""
+"""The real Prefect flows through the CLI, behind one session-scoped temporary server."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+from click.testing import CliRunner
 from helpers import CAPTURED
 
+from trendline.cli import main
 from trendline.db import engine_for, table_counts
 from trendline.settings import load_settings
 
 pytestmark = pytest.mark.prefect
 
 
-def test_pipeline_flow_twice_changes_nothing_and_sends_once(prefect_harness, home, monkeypatch):
-    from flows.pipeline import pipeline
+def cli(*args):
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
 
+
+def test_run_twice_then_weekly_summary(prefect_server, home, monkeypatch):
     monkeypatch.setenv("TRENDLINE_APPRISE_URLS", "alerts,weekly=capture://")
     CAPTURED.clear()
-    first = pipeline()
-    assert all(r.status in ("succeeded", "skipped") for r in first.refreshed)
-    assert first.evaluation.fired > 0 and first.delivery.sent == 1
-    engine = engine_for(load_settings().database_url)
-    counts = table_counts(engine)
-    second = pipeline()
-    assert {r.status for r in second.refreshed} <= {"unchanged", "skipped"}
-    assert table_counts(engine) == counts
-    assert second.delivery.sent == 0 and len(CAPTURED) == 1
+    first = cli("run")
+    report = Path(re.search(r"Report: (\S+)", first)[1])
+    assert report.is_file() and report.with_suffix(".md").is_file()
+    assert re.search(r"Alerts: [1-9]\d* fired", first) and "Messages: 1 sent" in first
+    counts = table_counts(engine_for(load_settings().database_url))
 
+    second = cli("run")
+    assert "Alerts: 0 fired, 0 resolved" in second and "Messages: 0 sent" in second
+    assert "succeeded" not in second.split("Indicators")[0], "an unchanged source is not rewritten"
+    assert table_counts(engine_for(load_settings().database_url)) == counts
+    assert len(CAPTURED) == 1
 
-def test_weekly_summary_flow_queues_one_message_per_week(prefect_harness, home, monkeypatch):
-    from flows.deliver import weekly_summary
-    from flows.pipeline import pipeline
-
-    monkeypatch.setenv("TRENDLINE_APPRISE_URLS", "weekly=capture://")
-    pipeline()
-    CAPTURED.clear()
-    path, delivery = weekly_summary()
-    assert path.endswith("summary.html") and delivery.sent == 1
-    assert "weekly summary" in CAPTURED[0]["title"].lower()
-    assert "data:image/png;base64," in CAPTURED[0]["body"]
-    _, again = weekly_summary()
-    assert again.sent == 0 and len(CAPTURED) == 1
+    weekly = cli("summary")
+    assert "summary.html" in weekly and "1 sent" in weekly
+    assert "weekly summary" in CAPTURED[-1]["title"].lower()
+    assert "data:image/png;base64," in CAPTURED[-1]["body"]
+    assert "0 sent" in cli("summary") and len(CAPTURED) == 2  # once a week
 
 
 def test_served_deployments_have_the_configured_schedules(home):

@@ -78,21 +78,25 @@ def prefect_session(settings: Settings) -> Iterator[Callable[[], None]]:
     heartbeats are off (they add ~1 s a flow and only matter to a long-lived server)."""
     apply_prefect_environment(settings)
     server = None if os.environ.get("PREFECT_API_URL") else TemporaryServer()
-    if server:
-        os.environ["PREFECT_API_URL"] = server.api_url
     try:
-        from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+        from prefect.settings import (
+            PREFECT_API_URL,
+            PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+            temporary_settings,
+        )
 
-        with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        updates = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+        if server:
+            updates[PREFECT_API_URL] = server.api_url
+        with temporary_settings(updates):
             yield server.wait_ready if server else (lambda: None)
     finally:
         if server:
-            _drain_prefect()  # ship pending logs and events while the server still listens
-            os.environ.pop("PREFECT_API_URL", None)
+            drain_prefect()  # ship pending logs and events while the server still listens
             server.stop()
 
 
-def _drain_prefect() -> None:
+def drain_prefect() -> None:
     if "prefect" not in sys.modules:
         return
     from prefect.events.worker import EventsWorker
