@@ -73,3 +73,17 @@ def test_ingest_snapshot_command(tmp_path, monkeypatch):
     again = CliRunner().invoke(command, [str(root)])
     assert "0 partitions read (2 already done)" in again.output
     assert CliRunner().invoke(command, [str(root), "--countries", "CHN"]).exit_code != 0
+
+
+def test_ingest_on_a_dask_cluster_by_address(tmp_path):
+    from distributed import LocalCluster
+
+    root = tmp_path / "works"
+    counts = write_snapshot(root, 300, 3, 0.05, seed=5)
+    engine = engine_at(tmp_path)
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp",
+                      host="127.0.0.1", dashboard_address=None) as cluster:
+        out = snap.ingest(engine, root, dask_address=cluster.scheduler_address)
+    assert cluster.scheduler_address.startswith("tcp://127.0.0.1")
+    assert out.partitions == 3 and out.kept == counts["CN+RU"] > 0
+    assert count(engine, schema.works) == counts["CN+RU"]

@@ -50,6 +50,10 @@ class ScreeningListConfig(Strict):
     min_rows: int = Field(1, ge=0)
 
 
+class SnapshotConfig(Strict):
+    dask_address: str = ""  # tcp://scheduler:8786 to scan on a Dask cluster; empty: local
+
+
 class SourcesConfig(Strict):
     publications: Literal["demo", "openalex"] = "demo"
     watchlists: Literal["demo", "live"] = "demo"
@@ -57,6 +61,7 @@ class SourcesConfig(Strict):
     deals_dir: str = ""  # live mode: a folder of deal exports (Crunchbase CSV, curated files)
     openalex: OpenAlexConfig = OpenAlexConfig()
     screening_list: ScreeningListConfig = ScreeningListConfig()
+    snapshot: SnapshotConfig = SnapshotConfig()
 
 
 class ScheduleConfig(Strict):

@@ -223,8 +223,10 @@ def ingest(
     countries: tuple[str, ...] = ("CN", "RU"),
     workers: int | None = None,
     progress: Callable[[PartitionResult], None] | None = None,
+    dask_address: str = "",
 ) -> IngestOutcome:
-    """Scan every unfinished partition in parallel; write each as it completes."""
+    """Scan every unfinished partition in parallel (local processes, or the Dask cluster at
+    `dask_address`); write each as it completes."""
     files = partitions(root)
     done = done_partitions(engine)
     todo = [str(p.resolve()) for p in files
@@ -232,7 +234,7 @@ def ingest(
     outcome = IngestOutcome(str(uuid.uuid4()), skipped=len(files) - len(todo))
     _start_run(engine, outcome.run_id)
     try:
-        for result in _results(todo, countries, workers):
+        for result in _results(todo, countries, workers, dask_address):
             outcome.kept += write_partition(engine, result, outcome.run_id)
             outcome.partitions += 1
             outcome.read += result.read
@@ -246,7 +248,16 @@ def ingest(
     return outcome
 
 
-def _results(todo: list[str], countries, workers) -> Iterator[PartitionResult]:
+def _results(todo: list[str], countries, workers, dask_address: str = "") -> Iterator:
+    if dask_address:  # a running Dask cluster that sees the same files
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+
+        with Client(dask_address) as client:
+            futures = client.map(scan_partition, todo, countries=countries, pure=False)
+            for fut in dask_completed(futures):
+                yield fut.result()
+        return
     workers = workers or min(len(todo), os.cpu_count() or 1)
     if workers <= 1 or len(todo) <= 1:
         for path in todo:

@@ -21,19 +21,26 @@ from trendline import context
 @click.option(
     "--workers", type=int, default=None, help="Partitions read in parallel (default: one per core)."
 )
-def command(path: Path, countries: str, workers: int | None) -> None:
+@click.option(
+    "--dask-address", default=None,
+    help="Scan on a running Dask cluster (tcp://host:8786) that sees the same files "
+    "(default: sources.snapshot.dask_address; empty: local processes).",
+)
+def command(path: Path, countries: str, workers: int | None, dask_address: str | None) -> None:
     """Scan an OpenAlex works snapshot folder (updated_date=*/part_*.gz). Finished
     partitions are remembered, so a second run only reads what is new."""
     pair = tuple(c.strip().upper() for c in countries.split(",") if c.strip())
     if len(pair) < 1 or any(len(c) != 2 for c in pair):
         raise click.BadParameter("use ISO two-letter codes, e.g. CN,RU", param_hint="--countries")
-    engine = context.store(context.settings())
+    settings = context.settings()
+    engine = context.store(settings)
+    address = settings.sources.snapshot.dask_address if dask_address is None else dask_address
     files = snap.partitions(path)
     if not files:
         raise click.ClickException(f"no part_*.gz files under {path}")
     with click.progressbar(length=len(files), label="partitions", show_pos=True) as bar:
         bar.update(len(files) - _todo(engine, files))
-        outcome = snap.ingest(engine, path, pair, workers, progress=lambda _r: bar.update(1))
+        outcome = snap.ingest(engine, path, pair, workers, lambda _r: bar.update(1), address)
     click.echo(outcome.line())
 
 
