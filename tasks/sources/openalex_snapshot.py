@@ -248,7 +248,9 @@ def ingest(
     return outcome
 
 
-def _results(todo: list[str], countries, workers, dask_address: str = "") -> Iterator:
+def _results(
+    todo: list[str], countries, workers, dask_address: str = ""
+) -> Iterator[PartitionResult]:
     if dask_address:  # a running Dask cluster that sees the same files
         from distributed import Client
         from distributed import as_completed as dask_completed
