@@ -92,6 +92,21 @@ def pick(rng: random.Random, pool):
     return rng.choices(pool, weights=[w for *_, w in pool])[0][:2]
 
 
+CENTRES = [  # (signature, Chinese party, Russian party, first year): the brief's joint labs
+    ("HDU-ITMO Joint Institute", CN[1][:2], RU[2][:2], 2018),
+    ("Skoltech-Huawei Innovation Joint Lab", CN[8][:2], RU[1][:2], 2018),
+    ("MIPT-Huawei joint laboratory", CN[8][:2], RU[6][:2], 2020),
+]
+
+
+def joint_centre(rng: random.Random, year: int):
+    """Some papers from a centre's founding on are signed by it, more each year."""
+    open_ = [c for c in CENTRES if year >= c[3]]
+    if open_ and rng.random() < 0.012 * (year - 2016):
+        return rng.choice(open_)
+    return None
+
+
 def make_work(rng: random.Random, n: int, year: int) -> dict:
     cn_listed_share = 0.06 if year < 2022 else 0.12
     cn = pick(rng, CN)
@@ -100,6 +115,9 @@ def make_work(rng: random.Random, n: int, year: int) -> dict:
     insts = [cn, pick(rng, RU)] + [
         pick(rng, rng.choice([CN, RU])) for _ in range(rng.randint(0, 3))
     ]
+    centre = joint_centre(rng, year)
+    if centre:  # a joint centre's paper: its two parties, signed with the centre's name
+        insts[:2] = [centre[1], centre[2]]
     authorships = []
     for pos, (name, ror) in enumerate(insts):
         country = "CN" if (name, ror) in [c[:2] for c in CN] else "RU"
@@ -120,7 +138,10 @@ def make_work(rng: random.Random, n: int, year: int) -> dict:
                     }
                 ],
                 "countries": [country],
-                "raw_affiliation_strings": [f"{name}, {'China' if country == 'CN' else 'Russia'}"],
+                "raw_affiliation_strings": [
+                f"{centre[0]}, {name}" if centre and pos == 0 else
+                f"{name}, {'China' if country == 'CN' else 'Russia'}"
+            ],
             }
         )
     sub_id, sub_name, topic = rng.choice(SUBFIELDS)

@@ -105,6 +105,21 @@ def save_values(conn, evaluations: list[Evaluation], prov: list[dict], now: dt.d
                         "evaluated_at": now,
                     }
                 )
+        if not rows:  # evaluated, nothing to count yet: still listed, as "no data"
+            rows.append(
+                {
+                    "indicator_id": ev.indicator.id,
+                    "subject": "all",
+                    "period": "",
+                    "value": None,
+                    "detail": {},
+                    "baseline": ev.indicator.baseline.as_dict(),
+                    "evidence": [],
+                    "query": "; ".join(r.query for r in ev.results),
+                    "provenance": prov,
+                    "evaluated_at": now,
+                }
+            )
         keys = {(r["subject"], r["period"]) for r in rows}
         stale = [
             (s, p)

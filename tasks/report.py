@@ -42,6 +42,7 @@ def overview(conn) -> list[dict[str, Any]]:
         order = {p: i for i, p in enumerate(sorted_periods(r["period"] for r in points))}
         points = sorted(points, key=lambda r: order[r["period"]])
         last = points[-1]
+        points = [p for p in points if p["period"]]  # "" marks an indicator with no data yet
         severities = [a["severity"] for a in firing if a["indicator_id"] == ind_id]
         ind = inds.get(ind_id)
         out.append(
@@ -49,12 +50,14 @@ def overview(conn) -> list[dict[str, Any]]:
                 "id": ind_id,
                 "title": ind.title if ind else ind_id,
                 "unit": ind.unit if ind else "",
-                "period": last["period"],
+                "period": last["period"] or None,
                 "value": last["value"],
                 "detail": last["detail"],
-            "partial": bool(last["detail"].get("partial")),  # the period is still filling in
+                "partial": bool(last["detail"].get("partial")),  # the period is still filling in
                 "baseline": last["baseline"],
-                "status": max(severities, key=SEVERITIES.index) if severities else "ok",
+                "status": max(severities, key=SEVERITIES.index)
+                if severities
+                else ("ok" if points else "no_data"),
                 "alerts_firing": len(severities),
                 "series": [{"period": p["period"], "value": p["value"]} for p in points],
                 "evidence_count": len(last["evidence"]),
@@ -77,8 +80,9 @@ def alert_context(conn, items: list[dict], title: str, now: dt.datetime) -> dict
         a.setdefault("title", ind.title if ind else a["indicator_id"])
         a.setdefault("unit", ind.unit if ind else "")
         a["detail"] = a["message"].removeprefix(f"{a['title']}: ")
-        group = groups.setdefault(a["indicator_id"], {"id": a["indicator_id"], "title": a["title"],
-                                                      "alerts": []})
+        group = groups.setdefault(
+            a["indicator_id"], {"id": a["indicator_id"], "title": a["title"], "alerts": []}
+        )
         group["alerts"].append(a)
     rank = SEVERITIES.index
     for g in groups.values():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 import tempfile
@@ -27,6 +28,9 @@ class Group(click.Group):
             sys.exit(2)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except BrokenPipeError:  # `trendline alerts | head`: the reader left, not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except Exception as exc:  # the last line of defence: no traceback at the user
             log = Path(tempfile.gettempdir()) / "trendline-error.log"
             log.write_text(traceback.format_exc(), encoding="utf-8")
