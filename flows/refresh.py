@@ -5,20 +5,41 @@ from __future__ import annotations
 from prefect import flow, task
 
 from flows.common import setup
-from tasks.refresh import refresh_one
+from tasks.refresh import Fetched, fetch, is_transient, store
 from tasks.sources import all_sources
 from tasks.store import RefreshOutcome
+from trendline.db import utcnow
 
 
-@task(retries=2, retry_delay_seconds=[10, 60], timeout_seconds=1800)
-def refresh_source(name: str, config: str | None, overrides: dict | None) -> RefreshOutcome:
-    settings, engine = setup(config, overrides)
-    return refresh_one(engine, settings, all_sources()[name])
+@task(
+    retries=2,
+    retry_delay_seconds=[10, 60],
+    timeout_seconds=1800,
+    retry_condition_fn=lambda _task, _run, state: is_transient(state.data),
+)
+def fetch_source(name: str, config: str | None, overrides: dict | None) -> Fetched:
+    settings, _ = setup(config, overrides)
+    return fetch(settings, all_sources()[name])
+
+
+@task
+def store_source(
+    name: str, fetched: Fetched, config: str | None, overrides: dict | None
+) -> RefreshOutcome:
+    _, engine = setup(config, overrides)
+    return store(engine, all_sources()[name], fetched)
 
 
 def _family(family, config, overrides, only) -> list[RefreshOutcome]:
     names = [n for n, m in all_sources().items() if m.FAMILY == family and (not only or n in only)]
-    return [refresh_source(name, config, overrides) for name in sorted(names)]
+    outcomes = []
+    for name in sorted(names):
+        state = fetch_source(name, config, overrides, return_state=True)
+        fetched = (
+            state.result() if state.is_completed() else Fetched(name, utcnow(), error=state.message)
+        )
+        outcomes.append(store_source(name, fetched, config, overrides))
+    return outcomes
 
 
 @flow(name="refresh-watchlists")

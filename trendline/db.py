@@ -13,7 +13,6 @@ from sqlalchemy.engine import Connection, Engine
 from trendline import schema
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-CHUNK = 500
 
 
 def utcnow() -> dt.datetime:
@@ -62,27 +61,24 @@ def migrate(engine: Engine) -> None:
 
 
 def upsert(conn: Connection, table: sa.Table, rows: Iterable[Mapping]) -> int:
-    """Insert rows, or update them in place when their primary key exists.
-    Keyed by the table's natural primary key, so loading the same rows twice adds none."""
+    """Insert rows, or update them in place when their primary key exists: one statement
+    executed for all rows (the driver batches them). Keyed by the table's natural primary
+    key, so loading the same rows twice adds none."""
     rows = list(rows)
     if not rows:
         return 0
     keys = [c.name for c in table.primary_key.columns]
-    dialect = conn.dialect.name
-    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
+    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(conn.dialect.name)
     if insert is None:
-        raise RuntimeError(f"unsupported database dialect: {dialect}")
-    cols = list(rows[0].keys())
-    written = 0
-    for start in range(0, len(rows), CHUNK):
-        stmt = insert(table).values(rows[start : start + CHUNK])
-        updates = {c: stmt.excluded[c] for c in cols if c not in keys}
-        if updates:
-            stmt = stmt.on_conflict_do_update(index_elements=keys, set_=updates)
-        else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=keys)
-        written += conn.execute(stmt).rowcount or 0
-    return written
+        raise RuntimeError(f"unsupported database dialect: {conn.dialect.name}")
+    stmt = insert(table)
+    updates = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
+    if updates:
+        stmt = stmt.on_conflict_do_update(index_elements=keys, set_=updates)
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=keys)
+    conn.execute(stmt, rows)
+    return len(rows)
 
 
 def table_counts(engine: Engine) -> dict[str, int]:

@@ -5,7 +5,9 @@
 - fetch(settings) -> raw: I/O only (HTTP, a file, the bundled demo snapshot);
 - normalise(raw) -> Batch: pure, raw records to rows for the store's tables;
 - optionally load(conn, batch, run_id, now): a custom idempotent load; the default upserts
-  every table in the batch.
+  every table in the batch;
+- optionally minimum_rows(settings) -> int: a batch with fewer rows fails the refresh
+  (a changed format must not read as an empty source).
 
 A source that should not run (no API key, no file configured) raises Skip.
 """

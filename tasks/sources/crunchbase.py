@@ -226,29 +226,3 @@ def _investors(get, cols: dict, rules: Rules, lookup: dict) -> list[tuple[str, s
         if org:
             found.append((org["name"], org["country"]))
     return found
-
-
-def load(conn, batch: Batch, run_id: str, now) -> int:
-    """Bulk upsert (executemany of one statement): exports run to tens of thousands of rows,
-    where the default multi-VALUES upsert is slow. Same result, keyed by primary key."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    from trendline import schema
-
-    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[conn.dialect.name]
-    written = 0
-    for name, rows in batch.tables.items():
-        if not rows:
-            continue
-        table = schema.metadata.tables[name]
-        extra = {k: v for k, v in (("refresh_run_id", run_id), ("fetched_at", now)) if k in table.c}
-        keys = [c.name for c in table.primary_key.columns]
-        stmt = insert(table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=keys,
-            set_={c: stmt.excluded[c] for c in rows[0] if c not in keys} | {
-                c: stmt.excluded[c] for c in extra},
-        )
-        conn.execute(stmt, [{**row, **extra} for row in rows])
-        written += len(rows)
-    return written

@@ -43,12 +43,15 @@ def fetch(settings: Settings) -> tuple[str, str, str]:
             return str(path), path.read_text(encoding="utf-8-sig"), "file"
         except OSError as exc:
             raise SourceError(f"cannot read screening list {path}: {exc.strerror}") from None
-    try:
-        resp = httpx.get(cfg.url, timeout=60, follow_redirects=True)
-        resp.raise_for_status()
-    except httpx.HTTPError as exc:
-        raise SourceError(f"screening list download failed: {exc}") from None
+    resp = httpx.get(cfg.url, timeout=60, follow_redirects=True)  # network errors: retried
+    if resp.is_error:
+        raise SourceError(f"screening list download failed: HTTP {resp.status_code} from {cfg.url}")
     return cfg.url, resp.text, "live"
+
+
+def minimum_rows(settings: Settings) -> int:
+    """Fewer entries than this means the format changed, not that the list emptied."""
+    return settings.sources.screening_list.min_rows
 
 
 def normalise(raw: tuple[str, str, str]) -> Batch:
@@ -58,6 +61,9 @@ def normalise(raw: tuple[str, str, str]) -> Batch:
     entries = {}
     for line, row, countries in rows:
         batch.read += 1
+        if row is None:
+            batch.rejects.append(Reject(where, line, "row", countries))
+            continue
         list_name = LISTS.get((row.get("source") or "").strip())
         if list_name is None:
             continue
@@ -98,6 +104,9 @@ def csv_rows(where: str, text: str):
     if missing:
         raise SourceError(f"{where}: not a screening-list CSV, missing columns {sorted(missing)}")
     for line, row in enumerate(reader, start=2):
+        if None in row or None in row.values():  # a row longer or shorter than the header
+            yield line, None, "columns do not match the header"
+            continue
         addrs = row["addresses"].split(";")
         yield line, row, {a.rsplit(",", 1)[-1].strip() for a in addrs if a.strip()}
 

@@ -143,8 +143,7 @@ def command(files: tuple[Path, ...]) -> None:
                 extra = f"+{more} more; " if more > 0 else ""
                 click.echo(f"  {extra}all rejects: {where}")
             if report.batch is not None:
-                load = crunchbase.load  # bulk upsert, fine for curated batches too
-                source = SimpleNamespace(NAME=f"import:{report.path.name}"[:64], load=load)
+                source = SimpleNamespace(NAME=f"import:{report.path.name}"[:64])
                 outcome = write_batch(engine, source, report.batch, utcnow())
                 click.echo(f"  {outcome.line()}")
     sys.exit(2 if failed else 0)
