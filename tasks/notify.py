@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tasks import outbox
@@ -28,7 +27,7 @@ def mask(text: str) -> str:
 class DeliveryOutcome:
     sent: int = 0
     failed: int = 0
-    waiting: int = 0  # pending with no target configured
+    waiting: int = 0  # pending: no target takes its tag (yet)
     errors: list[str] | None = None
 
 
@@ -56,13 +55,13 @@ def deliver(engine: Engine, settings: Settings, targets=None) -> DeliveryOutcome
     targets = targets if targets is not None else build(settings)
     result = DeliveryOutcome(errors=[])
     with engine.connect() as conn:
-        messages = outbox.pending(conn, settings.notify.max_attempts)
+        messages = outbox.pending(conn)
     if not messages:
         return result
-    if len(targets) == 0:
-        result.waiting = len(messages)
-        return result
     for msg in messages:
+        if not any(True for _ in targets.find(msg["tag"])):  # nobody takes this tag (yet)
+            result.waiting += 1
+            continue
         attach = [p for p in msg["attachments"] if Path(p).is_file()] or None
         ok = bool(
             targets.notify(
@@ -74,19 +73,12 @@ def deliver(engine: Engine, settings: Settings, targets=None) -> DeliveryOutcome
             )
         )
         error = "" if ok else f"no {msg['tag']} target accepted the message"
+        give_up = msg["attempts"] + 1 >= settings.notify.max_attempts
         with engine.begin() as conn:
-            outbox.mark(conn, msg["id"], ok, error, utcnow())
+            outbox.mark(conn, msg["id"], ok, error, utcnow(), give_up)
         if ok:
             result.sent += 1
         else:
             result.failed += 1
             result.errors.append(f"{msg['title']}: {error}")
     return result
-
-
-def pending_count(engine: Engine) -> int:
-    from trendline import schema
-
-    t = schema.outbox
-    with engine.connect() as conn:
-        return conn.execute(sa.select(sa.func.count()).where(t.c.status == "pending")).scalar_one()

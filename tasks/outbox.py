@@ -57,25 +57,18 @@ def enqueue_alerts(conn, transitions, now: dt.datetime) -> str | None:
     return enqueue(conn, key, "alerts", title, render("alert", ctx), [], now)
 
 
-def pending(conn, max_attempts: int) -> list[dict]:
+def pending(conn) -> list[dict]:
     t = schema.outbox
-    q = (
-        sa.select(t)
-        .where(t.c.status == "pending", t.c.attempts < max_attempts)
-        .order_by(t.c.created_at)
-    )
+    q = sa.select(t).where(t.c.status == "pending").order_by(t.c.created_at)
     return [dict(r) for r in conn.execute(q).mappings()]
 
 
-def mark(conn, message_id: str, ok: bool, error: str, now: dt.datetime) -> None:
+def mark(conn, message_id: str, ok: bool, error: str, now: dt.datetime, give_up: bool) -> None:
+    """Sent, or one more failed attempt; after the last allowed attempt it stays as failed."""
     t = schema.outbox
     values = {"attempts": t.c.attempts + 1, "last_error": error}
     if ok:
         values.update(status="sent", sent_at=now)
+    elif give_up:
+        values.update(status="failed")
     conn.execute(t.update().where(t.c.id == message_id).values(**values))
-
-
-def counts(conn) -> dict[str, int]:
-    t = schema.outbox
-    rows = conn.execute(sa.select(t.c.status, sa.func.count()).group_by(t.c.status)).all()
-    return {status: n for status, n in rows}

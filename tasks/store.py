@@ -61,6 +61,14 @@ def write_batch(
                 .values(checked_at=now)
             )
             return RefreshOutcome(source.NAME, "unchanged", prev.id, batch.read, 0, batch.rejects)
+        if prev is not None and (prev.mode == "demo") != (batch.mode == "demo"):
+            if batch.mode == "demo":
+                message = (
+                    f"the store holds real {source.NAME} data; demo records would mix "
+                    "into it: run the demo with another TRENDLINE_HOME"
+                )
+                return RefreshOutcome(source.NAME, "skipped", message=message)
+            batch.notes.append(f"removed {purge_demo(conn, source.NAME)} demo rows")
         run_id = str(uuid.uuid4())
         conn.execute(
             schema.refresh_runs.insert().values(
@@ -88,6 +96,18 @@ def write_batch(
             )
         )
     return RefreshOutcome(source.NAME, "succeeded", run_id, batch.read, written, batch.rejects)
+
+
+def purge_demo(conn, source: str) -> int:
+    """Delete every row this source wrote in demo mode: going live starts from real data."""
+    runs = sa.select(schema.refresh_runs.c.id).where(
+        schema.refresh_runs.c.source == source, schema.refresh_runs.c.mode == "demo"
+    )
+    deleted = 0
+    for table in schema.metadata.sorted_tables:
+        if "refresh_run_id" in table.c:
+            deleted += conn.execute(table.delete().where(table.c.refresh_run_id.in_(runs))).rowcount
+    return deleted
 
 
 def load_tables(conn, batch: Batch, run_id: str, now: dt.datetime) -> int:

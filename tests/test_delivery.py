@@ -88,3 +88,30 @@ def test_smtp_down_keeps_message_and_next_run_delivers(home, monkeypatch, smtp_p
     with engine.connect() as conn:
         row = conn.execute(sa.select(schema.outbox)).mappings().one()
     assert row["status"] == "sent" and row["attempts"] == 2
+
+
+def test_a_message_no_target_takes_waits_instead_of_failing(home, monkeypatch):
+    monkeypatch.setenv("TRENDLINE_APPRISE_URLS", "weekly=capture://")  # nobody takes `alerts`
+    settings = load_settings()
+    from trendline.db import engine_for
+
+    engine = engine_for(settings.database_url)
+    *_, delivery = run_pipeline(engine, settings)
+    assert delivery.waiting == 1 and delivery.failed == 0 and delivery.sent == 0
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(schema.outbox)).mappings().one()
+    assert row["status"] == "pending" and row["attempts"] == 0
+
+
+def test_after_the_last_attempt_a_message_is_marked_failed(home, monkeypatch, smtp_port):
+    monkeypatch.setenv("TRENDLINE_NOTIFY__MAX_ATTEMPTS", "2")
+    settings = mail_settings(monkeypatch, smtp_port)  # nothing listens: every send fails
+    from trendline.db import engine_for
+
+    engine = engine_for(settings.database_url)
+    run_pipeline(engine, settings)
+    deliver(engine, settings, build(settings))
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(schema.outbox)).mappings().one()
+    assert row["status"] == "failed" and row["attempts"] == 2
+    assert deliver(engine, settings, build(settings)).failed == 0  # given up: not retried

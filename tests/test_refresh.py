@@ -23,7 +23,9 @@ def entries(engine, removed=False):
 
 
 def csl_settings(path, **extra):
-    return load_settings(None, sources={"watchlists": "live", "screening_list": {"path": str(path), **extra}})
+    return load_settings(
+        None, sources={"watchlists": "live", "screening_list": {"path": str(path), **extra}}
+    )
 
 
 def test_a_short_row_is_rejected_and_the_rest_load(engine, home, tmp_path):
@@ -40,7 +42,9 @@ def test_a_changed_format_fails_instead_of_emptying_the_list(engine, home, tmp_p
     good = DATA_DIR / "demo" / "screening_list.csv"
     assert refresh_one(engine, csl_settings(good), screening_list).status == "succeeded"
     drifted = tmp_path / "drifted.csv"  # the list names changed: no row is recognised
-    drifted.write_text(good.read_text(encoding="utf-8").replace("Entity List (EL)", "EL"), encoding="utf-8")
+    drifted.write_text(
+        good.read_text(encoding="utf-8").replace("Entity List (EL)", "EL"), encoding="utf-8"
+    )
     out = refresh_one(engine, csl_settings(drifted, min_rows=5), screening_list)
     assert out.status == "failed" and "minimum of 5" in out.message
     assert entries(engine) == 8 and entries(engine, removed=True) == 0
@@ -50,7 +54,9 @@ def test_an_unexpected_error_is_an_outcome_not_a_crash(engine, settings):
     def normalise(raw):
         raise KeyError("surprise")
 
-    broken = types.SimpleNamespace(NAME="broken", FAMILY="deals", fetch=lambda s: {}, normalise=normalise)
+    broken = types.SimpleNamespace(
+        NAME="broken", FAMILY="deals", fetch=lambda s: {}, normalise=normalise
+    )
     out = refresh_one(engine, settings, broken)
     assert out.status == "failed" and "KeyError" in out.message and "nothing written" in out.message
     with engine.connect() as conn:
@@ -62,7 +68,23 @@ def test_network_errors_propagate_for_the_flow_to_retry(settings):
     def fetch_down(_settings):
         raise httpx.ConnectError("connection refused")
 
-    flaky = types.SimpleNamespace(NAME="flaky", FAMILY="deals", fetch=fetch_down, normalise=lambda r: Batch())
+    flaky = types.SimpleNamespace(
+        NAME="flaky", FAMILY="deals", fetch=fetch_down, normalise=lambda r: Batch()
+    )
     with pytest.raises(httpx.ConnectError):
         fetch(settings, flaky)
     assert is_transient(httpx.ReadTimeout("slow")) and not is_transient(ValueError("bad"))
+
+
+def test_going_live_removes_the_demo_rows_and_the_demo_will_not_mix_back(engine, home, tmp_path):
+    demo = load_settings()
+    assert refresh_one(engine, demo, screening_list).status == "succeeded"
+    assert entries(engine) == 8
+    live_file = tmp_path / "csl.csv"
+    lines = (DATA_DIR / "demo" / "screening_list.csv").read_text(encoding="utf-8").splitlines()
+    live_file.write_text("\n".join(lines[:1] + lines[-3:]) + "\n", encoding="utf-8")  # 3 entries
+    live = refresh_one(engine, csl_settings(live_file), screening_list)
+    assert live.status == "succeeded" and entries(engine) == 3
+    back = refresh_one(engine, demo, screening_list)
+    assert back.status == "skipped" and "another TRENDLINE_HOME" in back.message
+    assert entries(engine) == 3

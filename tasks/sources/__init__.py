@@ -70,7 +70,3 @@ def all_sources() -> dict[str, ModuleType]:
         if hasattr(module, "NAME") and hasattr(module, "fetch"):
             found[module.NAME] = module
     return found
-
-
-def sources_of(family: str) -> list[ModuleType]:
-    return [m for m in all_sources().values() if m.FAMILY == family]
