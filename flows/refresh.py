@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
 
 from flows.common import setup
 from tasks.refresh import Fetched, fetch, is_transient, store
@@ -12,33 +13,36 @@ from trendline.db import utcnow
 
 
 @task(
+    cache_policy=NO_CACHE,
     retries=2,
     retry_delay_seconds=[10, 60],
     timeout_seconds=1800,
     retry_condition_fn=lambda _task, _run, state: is_transient(state.data),
 )
-def fetch_source(name: str, config: str | None, overrides: dict | None) -> Fetched:
-    settings, _ = setup(config, overrides)
-    return fetch(settings, all_sources()[name])
+def refresh_source(name: str, config: str | None, overrides: dict | None) -> RefreshOutcome:
+    """Fetch and store one source; a network error is retried, anything else is an outcome."""
+    settings, engine = setup(config, overrides)
+    source = all_sources()[name]
+    return store(engine, source, fetch(settings, source))
 
 
 @task
-def store_source(
-    name: str, fetched: Fetched, config: str | None, overrides: dict | None
+def unreachable(
+    name: str, message: str, config: str | None, overrides: dict | None
 ) -> RefreshOutcome:
     _, engine = setup(config, overrides)
-    return store(engine, all_sources()[name], fetched)
+    return store(engine, all_sources()[name], Fetched(name, utcnow(), error=message))
 
 
 def _family(family, config, overrides, only) -> list[RefreshOutcome]:
     names = [n for n, m in all_sources().items() if m.FAMILY == family and (not only or n in only)]
     outcomes = []
     for name in sorted(names):
-        state = fetch_source(name, config, overrides, return_state=True)
-        fetched = (
-            state.result() if state.is_completed() else Fetched(name, utcnow(), error=state.message)
-        )
-        outcomes.append(store_source(name, fetched, config, overrides))
+        state = refresh_source(name, config, overrides, return_state=True)
+        if state.is_completed():
+            outcomes.append(state.result())
+        else:  # still unreachable after the retries
+            outcomes.append(unreachable(name, state.message or "failed", config, overrides))
     return outcomes
 
 

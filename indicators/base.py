@@ -33,6 +33,7 @@ class Rule:
     other: str = ""
     window: int = 5
     message: str = ""
+    min_base: float = 0.0  # yoy: the earlier value must be at least this (no growth off tiny bases)
 
     @property
     def name(self) -> str:

@@ -16,7 +16,7 @@ def _day(value) -> dt.date | None:
 @indicator(
     id="data.freshness",
     title="Days since each source last refreshed successfully",
-    needs=("refresh_runs",),
+    needs=("refresh_runs", "sources"),
     unit="days",
     baseline=Baseline(
         summary="Not from the brief: a source should refresh on its schedule.",
@@ -45,6 +45,8 @@ def freshness(frames, params, as_of):
     runs = frames["refresh_runs"]
     max_age = float(params.get("max_age_days", 2))
     ok = runs[runs["status"] == "succeeded"] if not runs.empty else runs
+    if "sources" in frames and not ok.empty:  # one-off imports have no schedule to miss
+        ok = ok[ok["source"].isin(frames["sources"]["name"])]
     period = as_of.isoformat()
     ages, stale, evidence = {}, {}, {period: []}
     for source, group in ok.groupby("source"):

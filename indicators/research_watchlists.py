@@ -62,6 +62,12 @@ def _collab(frames, params, as_of, ind_id: str, side: str, lists: set[str], quer
         sets[ADDED] = added
         for period, recs in records.items():
             evidence.setdefault(period, []).extend(recs)
+    if now:  # a year without such papers is a zero, not a gap: growth compares adjacent years
+        joint = joint_works(frames["works"])
+        last = max([*now, *(int(y) for y in joint["publication_year"].dropna())])
+        for year in range(min(now), last + 1):
+            now.setdefault(year, 0)
+            then.setdefault(year, 0)
     values = year_series(now)
     return [Result(
         ind_id, {"value": values, "listed_at_the_time": year_series(then)},
@@ -112,7 +118,7 @@ def added_while_collaborating(works, hits, lst, lists: set[str], window: int):
     ),
     rules=(
         Rule("any_new", "warning", series="works"),
-        Rule("yoy", "critical", op=">=", threshold=1.0),
+        Rule("yoy", "critical", op=">=", threshold=1.0, min_base=2),
         Rule("any_new", "critical", series=ADDED),
     ),
 )

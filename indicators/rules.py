@@ -7,7 +7,7 @@ import operator
 import statistics
 from collections.abc import Iterable
 
-from indicators.base import Finding, Indicator, Result, Rule, sorted_periods
+from indicators.base import SEVERITIES, Finding, Indicator, Result, Rule, sorted_periods
 
 OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 
@@ -28,7 +28,7 @@ def check(
 
 
 def _rank(severity: str) -> int:
-    return ("info", "warning", "critical").index(severity)
+    return SEVERITIES.index(severity)
 
 
 def _in_scope(period: str, since: int) -> bool:
@@ -74,7 +74,7 @@ def _yoy(ind, result, rule, since):
         now, before = series[period], series[prev]
         if now is None or before is None or not _in_scope(period, since):
             continue
-        if period in result.partial_periods:
+        if period in result.partial_periods or before < rule.min_base:
             continue
         growth = math.inf if before == 0 and now > 0 else (now - before) / before if before else 0
         if OPS[rule.op](growth, rule.threshold):

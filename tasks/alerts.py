@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -32,7 +32,7 @@ def alert_id(fingerprint: str) -> str:
 
 def silenced(finding: Finding, silences: Iterable[Silence], today: dt.date) -> bool:
     for s in silences:
-        if s.until and dt.date.fromisoformat(s.until) < today:
+        if s.until and s.until < today:
             continue
         if fnmatch.fnmatch(finding.indicator_id, s.indicator) and fnmatch.fnmatch(
             finding.subject, s.subject
@@ -48,8 +48,11 @@ def apply(
     now: dt.datetime,
     repeat: dt.timedelta,
     silences: Iterable[Silence] = (),
+    latest: Mapping[str, str] | None = None,
 ) -> list[Transition]:
-    """Update alert state for the evaluated indicators; return what must be announced."""
+    """Update alert state for the evaluated indicators; return what must be announced.
+    With `latest` (indicator -> newest period), only alerts about the newest period are
+    re-announced after the repeat interval: a closed year's alert is not news twice."""
     t = schema.alerts
     current = {
         r["fingerprint"]: dict(r)
@@ -86,7 +89,8 @@ def apply(
             conn.execute(t.insert().values(**row))
             change = "firing"
         else:
-            change = _change(row, f, now, repeat)
+            stale = latest is not None and f.period != latest.get(f.indicator_id)
+            change = _change(row, f, now, None if stale else repeat)
             conn.execute(t.update().where(t.c.id == row["id"]).values(**values))
             row.update(values)
         if change and state == "firing":
@@ -104,7 +108,7 @@ def apply(
     return transitions
 
 
-def _change(row: dict, f: Finding, now: dt.datetime, repeat: dt.timedelta) -> str | None:
+def _change(row: dict, f: Finding, now: dt.datetime, repeat: dt.timedelta | None) -> str | None:
     if row["state"] == "resolved":
         return "firing"
     if SEVERITIES.index(f.severity) > SEVERITIES.index(row["severity"]):
@@ -112,9 +116,9 @@ def _change(row: dict, f: Finding, now: dt.datetime, repeat: dt.timedelta) -> st
     last = row["last_notified_at"]
     if last is not None and last.tzinfo is None:
         last = last.replace(tzinfo=dt.UTC)
-    if last is None or now - last >= repeat:
-        return "repeat" if last is not None else "firing"
-    return None
+    if last is None:
+        return "firing"
+    return "repeat" if repeat is not None and now - last >= repeat else None
 
 
 def firing(conn, indicator_id: str | None = None) -> list[dict]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from indicators.base import Indicator, Rule
+from indicators.base import Indicator, Rule, sorted_periods
 from indicators.registry import Evaluation, all_indicators, evaluate
 from tasks import alerts, outbox
 from tasks.store import load_frames, provenance
@@ -73,14 +73,24 @@ def evaluate_store(
         outcome.transitions = alerts.apply(
             conn,
             findings,
-            {e.indicator.id for e in evaluations},
+            set(all_indicators()) - set(errors),  # disabled ones resolve; failed ones wait
             now,
             repeat,
             settings.alerts.silences,
+            latest=latest_periods(evaluations),
         )
         if outcome.transitions:
             outcome.message_id = outbox.enqueue_alerts(conn, outcome.transitions, now)
     return outcome
+
+
+def latest_periods(evaluations: list[Evaluation]) -> dict[str, str]:
+    latest = {}
+    for ev in evaluations:
+        periods = [p for r in ev.results for s in r.series.values() for p in s]
+        if periods:
+            latest[ev.indicator.id] = sorted_periods(periods)[-1]
+    return latest
 
 
 def save_values(conn, evaluations: list[Evaluation], prov: list[dict], now: dt.datetime) -> None:

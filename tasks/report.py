@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from indicators.base import SEVERITIES, sorted_periods
+from indicators.base import BRIEF, SEVERITIES, sorted_periods
 from indicators.registry import all_indicators
 from tasks import alerts as alert_state
 from tasks.render import chart_png, data_uri, render
@@ -96,6 +96,7 @@ def alert_context(conn, items: list[dict], title: str, now: dt.datetime) -> dict
         "groups": sorted(groups.values(), key=lambda g: (-rank(g["severity"]), g["id"])),
         "counts": counts,
         "indicators": overview(conn),
+        "citation": BRIEF,
         "version": __version__,
     }
 

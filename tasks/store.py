@@ -160,12 +160,19 @@ def read_table(conn, name: str) -> pd.DataFrame:
 
 def load_frames(engine: Engine, needs: set[str]) -> dict[str, pd.DataFrame]:
     """The frames indicators ask for: store tables by name, plus `affiliations`
-    (authorships joined with their organisation matches)."""
-    tables = set(needs) - {"affiliations"}
+    (authorships joined with their organisation matches) and `sources` (scheduled ones)."""
+    tables = set(needs) - {"affiliations", "sources"}
     if "affiliations" in needs:
         tables |= {"authorships", "affiliation_matches"}
     with engine.connect() as conn:
         frames = {name: read_table(conn, name) for name in sorted(tables)}
+    if "sources" in needs:  # the scheduled sources (one-off imports are not among them)
+        from tasks.sources import all_sources
+
+        frames["sources"] = pd.DataFrame(
+            [{"name": n, "family": m.FAMILY} for n, m in sorted(all_sources().items())],
+            columns=["name", "family"],
+        )
     if "affiliations" in needs:
         from tasks.match import affiliation_key
 

@@ -55,3 +55,15 @@ def test_other_indicators_are_left_alone(engine):
         alerts.apply(conn, [finding()], {"research.joint_output"}, T0, WEEK)
         alerts.apply(conn, [], {"investment.disclosed_flow"}, T0, WEEK)
     assert states(engine) == {"research.joint_output|all|2025": "firing"}
+
+
+def test_only_the_newest_period_is_announced_again(engine):
+    def run(findings, now):
+        with engine.begin() as conn:
+            ts = alerts.apply(conn, findings, {"research.joint_output"}, now, WEEK,
+                              latest={"research.joint_output": "2025"})
+        return sorted((t.alert["period"], t.change) for t in ts)
+
+    old, new = finding(period="2021"), finding(period="2025")
+    assert run([old, new], T0) == [("2021", "firing"), ("2025", "firing")]
+    assert run([old, new], T0 + 2 * WEEK) == [("2025", "repeat")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 
+import click
 import pytest
 from click.testing import CliRunner
 from helpers import run_pipeline
@@ -67,7 +68,10 @@ def test_tables_for_people(filled):
 
 def test_every_command_has_help_and_is_documented():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for name, command in main.commands.items():
+    ctx = click.Context(main)
+    for name in main.list_commands(ctx):
+        command = main.get_command(ctx, name)
+        assert command.name == name
         assert command.help, f"{name} has no help text"
         assert CliRunner().invoke(main, [name, "--help"]).exit_code == 0
         assert f"trendline {name}" in readme, f"README does not mention `trendline {name}`"

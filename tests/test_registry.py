@@ -83,10 +83,18 @@ def test_freshness_flags_a_stale_source_once_per_episode():
                 "finished_at": pd.Timestamp("2026-11-29"),
                 "checked_at": None,
             },
+            {  # a one-off import: no schedule, never stale
+                "source": "import:old.csv",
+                "status": "succeeded",
+                "finished_at": pd.Timestamp("2025-01-01"),
+                "checked_at": None,
+            },
         ]
     )
-    ev = evaluate(INDICATORS["data.freshness"], {"refresh_runs": runs}, dt.date(2026, 11, 29))
+    frames = {"refresh_runs": runs, "sources": pd.DataFrame({"name": ["openalex", "events"]})}
+    ev = evaluate(INDICATORS["data.freshness"], frames, dt.date(2026, 11, 29))
     assert ev.results[0].series["openalex"] == {"2026-11-29": 8.0}
+    assert "import:old.csv" not in ev.results[0].series
     assert [(f.subject, f.period, f.severity) for f in ev.findings] == [
         ("publications", "2026", "info"),
         ("openalex", "2026-11-21", "warning"),

@@ -42,6 +42,8 @@ def test_unknown_key_exits_2_with_one_line_naming_it(home, tmp_path):
         ('[sources]\npublications = "maybe"\n', "sources.publications"),
         ('[notify]\nrepeat_interval_hours = "soon"\n', "notify.repeat_interval_hours"),
         ("[notify\n", "not valid TOML"),
+        ('[alerts]\nsilences = [{indicator = "x", until = "2027-13-01"}]\n',
+         "alerts.silences.0.until"),
     ],
 )
 def test_bad_values_name_the_key(home, tmp_path, text, expected):

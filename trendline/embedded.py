@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -24,7 +25,7 @@ from trendline.settings import Settings, apply_prefect_environment
 
 # Server services a one-shot run has no use for: nothing to schedule, expire or clean up.
 ONE_SHOT_IDLE = ("SCHEDULER", "LATE_RUNS", "FOREMAN", "CANCELLATION_CLEANUP",
-                 "PAUSE_EXPIRATIONS", "TRIGGERS", "EVENT_LOGGER")
+                 "PAUSE_EXPIRATIONS", "TRIGGERS", "EVENT_LOGGER", "EVENT_PERSISTER")
 STARTUP_SECONDS = 90.0
 
 
@@ -39,20 +40,22 @@ class TemporaryServer:
         env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1"}
         env.update({f"PREFECT_SERVER_SERVICES_{s}_ENABLED": "false" for s in ONE_SHOT_IDLE})
         env.pop("PREFECT_API_URL", None)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
-             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error",
-             "--lifespan", "on"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
+        self.log = Path(env.get("PREFECT_HOME", ".")) / "temporary-server.log"
+        with open(self.log, "wb") as log:  # a file, not a pipe nobody drains
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "--factory",
+                 "prefect.server.api.server:create_app", "--host", "127.0.0.1",
+                 "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
+                env=env, stdout=log, stderr=subprocess.STDOUT,
+            )
 
     def wait_ready(self, timeout: float = STARTUP_SECONDS) -> None:
         deadline = time.monotonic() + timeout
         with httpx.Client(timeout=2) as client:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
-                    err = (self.process.stderr.read() or b"").decode(errors="replace")[-500:]
-                    raise RuntimeError(f"Prefect's temporary server exited: {err.strip()}")
+                    tail = self.log.read_text(errors="replace")[-300:].strip()
+                    raise RuntimeError(f"Prefect's temporary server exited ({self.log}): {tail}")
                 try:
                     if client.get(f"{self.api_url}/health").status_code == 200:
                         return
@@ -68,8 +71,6 @@ class TemporaryServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        if self.process.stderr:
-            self.process.stderr.close()
 
 
 @contextmanager

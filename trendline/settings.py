@@ -6,6 +6,7 @@ This is the only module that reads the environment. Everything else receives a
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from pathlib import Path
@@ -81,7 +82,7 @@ class NotifyConfig(Strict):
 class Silence(Strict):
     indicator: str
     subject: str = "*"
-    until: str = ""  # ISO date; empty: forever
+    until: dt.date | None = None  # last day it holds; none: until removed
     reason: str = ""
 
 
@@ -98,6 +99,7 @@ class RuleConfig(Strict):
     other: str = ""  # second series, for crossover
     window: int = Field(5, ge=2)
     message: str = ""
+    min_base: float = Field(0.0, ge=0)  # yoy: skip growth off a smaller earlier value
 
 
 class IndicatorConfig(Strict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 import sqlalchemy as sa
 
+from indicators.base import SEVERITIES
 from trendline import context, schema
 from trendline.commands._output import FORMAT, emit_json, table
 
@@ -19,8 +20,14 @@ def command(fmt: str, show_all: bool) -> None:
     q = sa.select(t) if show_all else sa.select(t).where(t.c.state == "firing")
     with engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(q).mappings()]
-    order = {"critical": 0, "warning": 1, "info": 2}
-    rows.sort(key=lambda r: (order[r["severity"]], r["indicator_id"], r["period"], r["subject"]))
+    rows.sort(
+        key=lambda r: (
+            -SEVERITIES.index(r["severity"]),
+            r["indicator_id"],
+            r["period"],
+            r["subject"],
+        )
+    )
     for r in rows:
         r["indicator"] = r.pop("indicator_id")
     if fmt == "json":
