@@ -59,8 +59,3 @@ def party_registry(frames) -> PartyRegistry:
         if e.get("country"):
             countries.setdefault(e["org_id"], e["country"])
     return PartyRegistry(matcher, Listings(entries), countries)
-
-
-def party_matcher(frames) -> Matcher:
-    """A matcher over the organisations and entries in the frames."""
-    return party_registry(frames).matcher

@@ -17,10 +17,7 @@ from tasks.render import chart_png, data_uri, render
 from trendline import __version__, schema
 from trendline.settings import Settings
 
-CHARTS = {  # indicator -> the detail series drawn beside its value
-    "research.joint_output": [],
-    "investment.disclosed_flow": ["CN->RU", "RU->CN"],
-}
+CHARTS = ("research.joint_output", "investment.disclosed_flow")  # drawn in the weekly summary
 
 
 def overview(conn) -> list[dict[str, Any]]:
@@ -59,7 +56,9 @@ def overview(conn) -> list[dict[str, Any]]:
                 if severities
                 else ("ok" if points else "no_data"),
                 "alerts_firing": len(severities),
-                "series": [{"period": p["period"], "value": p["value"]} for p in points],
+                "series": [
+                {"period": p["period"], "value": p["value"], "detail": p["detail"]} for p in points
+            ],
                 "evidence_count": len(last["evidence"]),
                 "evidence": last["evidence"],
                 "query": last["query"],

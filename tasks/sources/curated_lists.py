@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import sqlalchemy as sa
-
 from tasks.orgs import LISTS_DIR, registry
 from tasks.sources import Batch, SourceError
-from tasks.sources import screening_list as csl
+from tasks.watchlists import load_snapshot
 from trendline import schema
 from trendline.db import upsert
 from trendline.settings import Settings
@@ -42,21 +40,5 @@ def load(conn, batch: Batch, run_id: str, now: dt.datetime) -> int:
     """Upsert organisations; entries as a snapshot with a change feed."""
     orgs = [{**o, "refresh_run_id": run_id} for o in batch.tables["organisations"]]
     written = upsert(conn, schema.organisations, orgs)
-    t = schema.watchlist_entries
-    fresh = {e["id"]: e for e in batch.tables["watchlist_entries"]}
-    old = {r["id"]: r for r in conn.execute(sa.select(t).where(t.c.source == NAME)).mappings()}
-    changes = []
-    for eid, entry in fresh.items():
-        before = old.get(eid)
-        if before is None or before["removed_on"] is not None:
-            changes.append(csl._change(entry, "added", run_id, now, {}))
-        elif csl._differs(before, entry):
-            changes.append(csl._change(entry, "changed", run_id, now, csl._diff(before, entry)))
-    for eid, before in old.items():
-        if eid not in fresh and before["removed_on"] is None:
-            changes.append(csl._change(before, "removed", run_id, now, {}))
-            conn.execute(t.update().where(t.c.id == eid).values(removed_on=now.date()))
-    rows = [{**e, "refresh_run_id": run_id, "fetched_at": now} for e in fresh.values()]
-    written += upsert(conn, t, rows)
-    upsert(conn, schema.watchlist_changes, changes)
-    return written + len(changes)
+    owned = schema.watchlist_entries.c.source == NAME
+    return written + load_snapshot(conn, batch.tables["watchlist_entries"], owned, run_id, now)

@@ -6,7 +6,6 @@ Only the joint CN+RU set is paged record by record, for evidence and breakdowns.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -83,20 +82,8 @@ class Raw:
     mode: str
     counts: dict[str, tuple[str, dict]] = field(default_factory=dict)  # series -> (url, body)
     pages: list[dict] = field(default_factory=list)
-    fetched_at: dt.datetime | None = None
     requests: int = 0
     notes: list[str] = field(default_factory=list)
-
-
-def with_source(settings: Settings, source: str | None) -> Settings:
-    """Settings with `sources.publications` set to `source` ("demo" | "openalex"), for a
-    `--source` option; None keeps the configured default."""
-    if not source:
-        return settings
-    if source not in ("demo", "openalex"):
-        raise Skip(f"unknown publications source {source!r}: use demo or openalex")
-    sources = settings.sources.model_copy(update={"publications": source})
-    return settings.model_copy(update={"sources": sources})
 
 
 def make_client(settings: Settings) -> Client:

@@ -17,8 +17,8 @@ import httpx
 import sqlalchemy as sa
 
 from tasks.sources import Batch, Reject, SourceError
+from tasks.watchlists import load_snapshot
 from trendline import schema
-from trendline.db import upsert
 from trendline.settings import DATA_DIR, Settings
 
 NAME = "screening_list"
@@ -122,8 +122,10 @@ def json_rows(where: str, text: str):
     if not isinstance(results, list):
         raise SourceError(f"{where}: not a screening-list JSON (no results list)")
     for i, rec in enumerate(results, start=1):
-        row = {k: "; ".join(map(str, v)) if isinstance(v, list) and k != "addresses" else v
-               for k, v in rec.items()}
+        row = {
+            k: "; ".join(map(str, v)) if isinstance(v, list) and k != "addresses" else v
+            for k, v in rec.items()
+        }
         countries = {(a.get("country") or "").strip() for a in rec.get("addresses") or []}
         yield i, row, countries
 
@@ -149,48 +151,7 @@ def _date(text: str) -> dt.date | None:
 def load(conn, batch: Batch, run_id: str, now: dt.datetime) -> int:
     """Upsert the snapshot, mark vanished entries removed, write the change feed."""
     t = schema.watchlist_entries
-    fresh = {e["id"]: e for e in batch.tables["watchlist_entries"]}
-    old = {
-        r["id"]: r
-        for r in conn.execute(
-            sa.select(t).where(t.c.list_name.in_(set(LISTS.values())),
-                               sa.or_(t.c.source == NAME, t.c.source.is_(None)))
-        ).mappings()
-    }
-    changes = []
-    for eid, entry in fresh.items():
-        before = old.get(eid)
-        if before is None or before["removed_on"] is not None:
-            changes.append(_change(entry, "added", run_id, now, {}))
-        elif _differs(before, entry):
-            changes.append(_change(entry, "changed", run_id, now, _diff(before, entry)))
-    for eid, before in old.items():
-        if eid not in fresh and before["removed_on"] is None:
-            changes.append(_change(before, "removed", run_id, now, {}))
-            conn.execute(t.update().where(t.c.id == eid).values(removed_on=now.date()))
-    rows = [{**e, "refresh_run_id": run_id, "fetched_at": now} for e in fresh.values()]
-    written = upsert(conn, t, rows)
-    upsert(conn, schema.watchlist_changes, changes)
-    return written + len(changes)
-
-
-def _differs(before, entry) -> bool:
-    return bool(_diff(before, entry))
-
-
-def _diff(before, entry) -> dict:
-    fields = ("name", "aliases", "listed_on", "citation")
-    return {f: [str(before[f]), str(entry[f])] for f in fields if before[f] != entry[f]}
-
-
-def _change(entry, change: str, run_id: str, now: dt.datetime, details: dict) -> dict:
-    return {
-        "id": hashlib.sha1(f"{entry['id']}|{change}|{run_id}".encode()).hexdigest()[:32],
-        "list_name": entry["list_name"],
-        "entry_id": entry["id"],
-        "name": entry["name"],
-        "change": change,
-        "detected_at": now,
-        "details": details,
-        "refresh_run_id": run_id,
-    }
+    owned = t.c.list_name.in_(set(LISTS.values())) & sa.or_(
+        t.c.source == NAME, t.c.source.is_(None)
+    )
+    return load_snapshot(conn, batch.tables["watchlist_entries"], owned, run_id, now)
