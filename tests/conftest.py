@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,35 @@ def prefect_server(tmp_path_factory):
         drain_prefect()
         server.stop()
         mp.undo()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """A store the demo pipeline filled once (plain calls, no notification target), for
+    tests that only read it or deliver from it."""
+    from helpers import run_pipeline
+
+    from trendline.db import make_engine, migrate
+    from trendline.settings import load_settings
+
+    folder = tmp_path_factory.mktemp("demo-template")
+    with pytest.MonkeyPatch.context() as mp:
+        for key in [k for k in os.environ if k.startswith(("TRENDLINE_", "OPENALEX_"))]:
+            mp.delenv(key)
+        mp.setenv("TRENDLINE_HOME", str(folder))
+        settings = load_settings()
+        engine = make_engine(settings.database_url)
+        migrate(engine)
+        run_pipeline(engine, settings)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+    return folder / "trendline.db"
+
+
+@pytest.fixture
+def demo_store(home, demo_template) -> Path:
+    """A private copy of the demo-filled store in this test's state folder."""
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copy(demo_template, home / "trendline.db")
+    return home / "trendline.db"

@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 
 import click
 import pytest
 from click.testing import CliRunner
-from helpers import run_pipeline
 
 from trendline.cli import main
-from trendline.db import engine_for
-from trendline.settings import ROOT, load_settings
+from trendline.settings import ROOT
 
 
-@pytest.fixture(scope="module")
-def filled(tmp_path_factory):
-    """One demo store for the module: the commands only read it."""
-    with pytest.MonkeyPatch.context() as mp:
-        for key in [k for k in os.environ if k.startswith(("TRENDLINE_", "OPENALEX_"))]:
-            mp.delenv(key)
-        mp.setenv("TRENDLINE_HOME", str(tmp_path_factory.mktemp("cli") / "state"))
-        settings = load_settings()
-        engine = engine_for(settings.database_url)
-        run_pipeline(engine, settings)
-        yield settings
+@pytest.fixture
+def filled(demo_store):
+    return demo_store
 
 
 def cli(*args):

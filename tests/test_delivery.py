@@ -13,6 +13,7 @@ from helpers import run_pipeline
 
 from tasks.notify import build, deliver
 from trendline import schema
+from trendline.db import make_engine
 from trendline.settings import load_settings
 
 
@@ -49,14 +50,12 @@ def start_smtp(port: int) -> tuple[Controller, Inbox]:
     return ctl, inbox
 
 
-def test_alert_email_has_html_and_text_parts(home, monkeypatch, smtp_port):
+def test_alert_email_has_html_and_text_parts(demo_store, monkeypatch, smtp_port):
     settings = mail_settings(monkeypatch, smtp_port)
-    from trendline.db import engine_for
-
-    engine = engine_for(settings.database_url)
+    engine = make_engine(settings.database_url)
     ctl, inbox = start_smtp(smtp_port)
     try:
-        *_, delivery = run_pipeline(engine, settings)
+        delivery = deliver(engine, settings, build(settings))
     finally:
         ctl.stop()
     assert delivery.sent == 1 and delivery.failed == 0
@@ -90,26 +89,22 @@ def test_smtp_down_keeps_message_and_next_run_delivers(home, monkeypatch, smtp_p
     assert row["status"] == "sent" and row["attempts"] == 2
 
 
-def test_a_message_no_target_takes_waits_instead_of_failing(home, monkeypatch):
+def test_a_message_no_target_takes_waits_instead_of_failing(demo_store, monkeypatch):
     monkeypatch.setenv("TRENDLINE_APPRISE_URLS", "weekly=capture://")  # nobody takes `alerts`
     settings = load_settings()
-    from trendline.db import engine_for
-
-    engine = engine_for(settings.database_url)
-    *_, delivery = run_pipeline(engine, settings)
+    engine = make_engine(settings.database_url)
+    delivery = deliver(engine, settings, build(settings))
     assert delivery.waiting == 1 and delivery.failed == 0 and delivery.sent == 0
     with engine.connect() as conn:
         row = conn.execute(sa.select(schema.outbox)).mappings().one()
     assert row["status"] == "pending" and row["attempts"] == 0
 
 
-def test_after_the_last_attempt_a_message_is_marked_failed(home, monkeypatch, smtp_port):
+def test_after_the_last_attempt_a_message_is_marked_failed(demo_store, monkeypatch, smtp_port):
     monkeypatch.setenv("TRENDLINE_NOTIFY__MAX_ATTEMPTS", "2")
     settings = mail_settings(monkeypatch, smtp_port)  # nothing listens: every send fails
-    from trendline.db import engine_for
-
-    engine = engine_for(settings.database_url)
-    run_pipeline(engine, settings)
+    engine = make_engine(settings.database_url)
+    deliver(engine, settings, build(settings))
     deliver(engine, settings, build(settings))
     with engine.connect() as conn:
         row = conn.execute(sa.select(schema.outbox)).mappings().one()
