@@ -57,3 +57,9 @@ def test_missing_config_file_exits_2(home, tmp_path):
     result = run_cli("--config", str(tmp_path / "nope.toml"), "indicators")
     assert result.exit_code == 2
     assert "config file not found" in result.output and "nope.toml" in result.output
+
+
+def test_a_bad_environment_value_names_the_variable(home, monkeypatch):
+    monkeypatch.setenv("TRENDLINE_NOTIFY__MAX_ATTEMPTS", "many")
+    with pytest.raises(ConfigError, match="environment variable TRENDLINE_NOTIFY__MAX_ATTEMPTS"):
+        load_settings()

@@ -196,7 +196,7 @@ def load_settings(path: str | os.PathLike | None = None, **overrides: Any) -> Se
     try:
         return Settings(**data)
     except ValidationError as exc:
-        raise ConfigError(f"{file or 'environment'}: {describe(exc)}") from None
+        raise ConfigError(f"{origin(exc, file)}: {describe(exc)}") from None
 
 
 def merged(base: dict, extra: dict) -> dict:
@@ -208,6 +208,12 @@ def merged(base: dict, extra: dict) -> dict:
         else:
             out[key] = value
     return out
+
+
+def origin(exc: ValidationError, file: Path | None) -> str:
+    """Where the bad value came from: its environment variable, else the config file."""
+    name = "TRENDLINE_" + "__".join(str(p) for p in exc.errors()[0]["loc"]).upper()
+    return f"environment variable {name}" if name in os.environ else str(file or "defaults")
 
 
 def describe(exc: ValidationError) -> str:
