@@ -13,13 +13,20 @@ from functools import lru_cache
 from pathlib import Path
 
 from tasks.sources import Batch, Reject, Skip, SourceError
-from tasks.sources.deal_rules import MAPPINGS, Invalid, Rules, load_rules, numbered, split_list
+from tasks.sources.deal_rules import (
+    MAPPINGS,
+    Invalid,
+    Rules,
+    deal_rows,
+    load_rules,
+    numbered,
+    split_list,
+)
 from trendline.settings import DATA_DIR, Settings
 
 NAME = "crunchbase"
 FAMILY = "deals"
 DEMO_DIR = DATA_DIR / "demo" / "crunchbase"
-DEMO_NOTE = "synthetic demo record"
 
 
 @lru_cache(maxsize=2)
@@ -171,30 +178,13 @@ def _deal(row: dict, shape: dict, shape_name: str, rules: Rules, lookup: dict, m
     deal_id = f"cb:{shape_name[:3]}:{hashlib.sha1(key.encode()).hexdigest()[:20]}"
     first = investors[0] if investors else ("", None)
     note = "round total" if shape_name != "acquisitions" and amount_usd is not None else ""
-    deal = {
-        "id": deal_id,
-        "announced_on": date,
-        "year": date.year,
-        "target": target,
-        "target_country": target_country,
-        "direction": rules.direction(first[0], first[1], target_country),
-        "deal_type": get("round") or shape["deal_type"],
-        "amount_usd": amount_usd,
-        "amount_original": amount,
-        "currency": currency if amount is not None else None,
-        "disclosed": amount_usd is not None,
-        "sectors": sectors,
-        "concern_areas": rules.concern_areas(*sectors),
-        "source": NAME,
-        "source_url": "",
-        "note": "; ".join(n for n in (note, DEMO_NOTE if mode == "demo" else "") if n),
-        "is_demo": mode == "demo",
-    }
-    parties = [{"deal_id": deal_id, "name": n[:255], "role": "investor", "country": c,
-                "org_id": None} for n, c in investors]
-    parties.append({"deal_id": deal_id, "name": target[:255], "role": "target",
-                    "country": target_country, "org_id": None})
-    return deal, parties
+    return deal_rows(
+        rules, deal_id=deal_id, date=date, target=target, target_country=target_country,
+        direction=rules.direction(first[0], first[1], target_country),
+        deal_type=get("round") or shape["deal_type"], amount=amount, currency=currency,
+        amount_usd=amount_usd, sectors=sectors, source=NAME, source_url="", note=note,
+        demo=mode == "demo", parties=[(n, "investor", c) for n, c in investors],
+    )
 
 
 def _amounts(get, cols: dict, rules: Rules, date):

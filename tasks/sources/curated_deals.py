@@ -16,6 +16,7 @@ from tasks.sources import Batch, Reject, SourceError
 from tasks.sources.deal_rules import (
     Invalid,
     Rules,
+    deal_rows,
     load_rules,
     numbered,
     read_files,
@@ -31,7 +32,6 @@ DEMO = DATA_DIR / "demo" / "deals_demo.yaml"
 LIVE_NAMES = ("deals.csv", "deals.yaml", "deals.yml")
 CSV_REQUIRED = {"deal_id", "announced_on", "target", "target_country", "source_url"}
 DIRECTION = re.compile(r"^(CN|RU|US|JOINT)(?:->(CN|RU|US))?\b")
-DEMO_NOTE = "synthetic demo record"
 
 
 def fetch(settings: Settings) -> dict:
@@ -127,30 +127,14 @@ def to_deal(rec: dict, rules: Rules, demo: bool) -> tuple[dict, list[dict]]:
     parties = _parties(rec.get("parties") or [], rules)
     sectors = [str(s) for s in rec.get("sectors") or []]
     note = str(rec.get("note") or "").strip()
-    deal = {
-        "id": deal_id,
-        "announced_on": date,
-        "year": date.year,
-        "target": target,
-        "target_country": target_country,
-        "direction": _direction(rec, parties, target_country, rules),
-        "deal_type": str(rec.get("deal_type") or ""),
-        "amount_usd": rules.to_usd(amount, currency, date),
-        "amount_original": amount,
-        "currency": currency,
-        "disclosed": amount is not None,
-        "sectors": sectors,
-        "concern_areas": rules.concern_areas(*sectors),
-        "source": NAME,
-        "source_url": url,
-        "note": "; ".join(x for x in (note, DEMO_NOTE if demo else "") if x),
-        "is_demo": demo,
-    }
-    rows = [{"deal_id": deal_id, "name": p["name"][:255], "role": p["role"],
-             "country": p["country"], "org_id": None} for p in parties]
-    rows.append({"deal_id": deal_id, "name": target[:255], "role": "target",
-                 "country": target_country, "org_id": None})
-    return deal, rows
+    return deal_rows(
+        rules, deal_id=deal_id, date=date, target=target, target_country=target_country,
+        direction=_direction(rec, parties, target_country, rules),
+        deal_type=str(rec.get("deal_type") or ""), amount=amount, currency=currency,
+        amount_usd=rules.to_usd(amount, currency, date), sectors=sectors, source=NAME,
+        source_url=url, note=note, demo=demo,
+        parties=[(p["name"], p["role"], p["country"]) for p in parties],
+    )
 
 
 def _parties(items: list, rules: Rules) -> list[dict]:

@@ -112,8 +112,9 @@ class Rules:
                 return countries
         return None
 
-    def direction(self, investor: str, investor_country: str | None,
-                  target_country: str | None) -> str | None:
+    def direction(
+        self, investor: str, investor_country: str | None, target_country: str | None
+    ) -> str | None:
         """'<investor country>-><target country>', with joint vehicles coded by the rule."""
         joint = self.joint_countries(investor or "")
         if joint and target_country in joint:
@@ -201,3 +202,54 @@ def read_files(paths: list[tuple[Path, bool]]) -> list[tuple[str, str, bool]]:
         except (OSError, UnicodeDecodeError) as exc:
             raise SourceError(f"cannot read {path}: {exc}") from None
     return out
+
+
+DEMO_NOTE = "synthetic demo record"
+
+
+def deal_rows(
+    rules: Rules,
+    *,
+    deal_id: str,
+    date: dt.date,
+    target: str,
+    target_country: str | None,
+    direction: str | None,
+    deal_type: str,
+    amount: float | None,
+    currency: str | None,
+    amount_usd: float | None,
+    sectors: list[str],
+    source: str,
+    source_url: str,
+    note: str,
+    demo: bool,
+    parties: list[tuple[str, str, str | None]],
+) -> tuple[dict, list[dict]]:
+    """A deals row and its deal_parties rows (parties as (name, role, country); the target
+    is added). The derived fields (year, disclosed, areas of concern, demo label) are set
+    here only."""
+    deal = {
+        "id": deal_id,
+        "announced_on": date,
+        "year": date.year,
+        "target": target,
+        "target_country": target_country,
+        "direction": direction,
+        "deal_type": deal_type,
+        "amount_usd": amount_usd,
+        "amount_original": amount,
+        "currency": currency if amount is not None else None,
+        "disclosed": amount_usd is not None,  # undisclosed stays unknown, never zero
+        "sectors": sectors,
+        "concern_areas": rules.concern_areas(*sectors),
+        "source": source,
+        "source_url": source_url,
+        "note": "; ".join(n for n in (note, DEMO_NOTE if demo else "") if n),
+        "is_demo": demo,
+    }
+    rows = [
+        {"deal_id": deal_id, "name": name[:255], "role": role, "country": country, "org_id": None}
+        for name, role, country in [*parties, (target, "target", target_country)]
+    ]
+    return deal, rows

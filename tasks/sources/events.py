@@ -10,14 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from tasks.sources import Batch, Reject
-from tasks.sources.deal_rules import Invalid, Rules, load_rules, read_files, yaml_items
+from tasks.sources.deal_rules import DEMO_NOTE, Invalid, Rules, load_rules, read_files, yaml_items
 from trendline.settings import DATA_DIR, Settings
 
 NAME = "events"
 FAMILY = "deals"
 CURATED = DATA_DIR / "curated" / "events.yaml"
 DEMO = DATA_DIR / "demo" / "events_demo.yaml"
-DEMO_NOTE = "synthetic demo record"
 TYPES = {
     "research_agreement", "joint_centre", "joint_degree", "summer_school", "research_project",
     "corporate_partnership", "data_agreement", "joint_fund", "joint_venture",
