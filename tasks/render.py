@@ -20,12 +20,16 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         undefined=jinja2.StrictUndefined,
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        # every HTML template (alert.html.j2, weekly.html.j2) escapes what it prints
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html", "html.j2"), default_for_string=False
+        ),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     env.filters["num"] = number
+    env.filters["safe_url"] = safe_url
     return env
 
 
@@ -33,6 +37,13 @@ def render(kind: str, context: dict[str, Any]) -> dict[str, str]:
     """`kind` is alert or weekly; returns {format: text} for html, txt and md."""
     env = environment()
     return {fmt: env.get_template(f"{kind}.{fmt}.j2").render(**context) for fmt in FORMATS}
+
+
+def safe_url(value: Any) -> str:
+    """A link target only when it is an http(s) URL; anything else (javascript:, data:,
+    relative paths, NaN) links nowhere."""
+    text = value.strip() if isinstance(value, str) else ""
+    return text if text.lower().startswith(("http://", "https://")) else ""
 
 
 def number(value: Any, unit: str = "") -> str:

@@ -6,14 +6,13 @@ import importlib
 import os
 import pkgutil
 import sys
-import tempfile
 import traceback
 from pathlib import Path
 
 import click
 
 from trendline import commands
-from trendline.settings import ConfigError
+from trendline.settings import ConfigError, load_settings
 
 
 class Group(click.Group):
@@ -42,12 +41,30 @@ class Group(click.Group):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
         except Exception as exc:  # the last line of defence: no traceback at the user
-            log = Path(tempfile.gettempdir()) / "trendline-error.log"
-            log.write_text(traceback.format_exc(), encoding="utf-8")
-            click.echo(
-                f"trendline: error: {type(exc).__name__}: {exc} (details in {log})", err=True
-            )
+            log = write_error_log(ctx, traceback.format_exc())
+            where = f" (details in {log})" if log else ""
+            click.echo(f"trendline: error: {type(exc).__name__}: {exc}{where}", err=True)
             sys.exit(1)
+
+
+def write_error_log(ctx: click.Context, details: str) -> Path | None:
+    """Append the traceback to errors.log in the state folder: created 0600, never opened
+    through a symbolic link (O_NOFOLLOW), so no other user reads it and no link redirects
+    the write. None when even that cannot be written."""
+    try:
+        home = load_settings((ctx.obj or {}).get("config")).home
+    except Exception:  # the config itself may be what failed
+        home = Path(".trendline")
+    try:
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = home / "errors.log"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW
+        fd = os.open(path, flags, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
+            fh.write(details + "\n")
+        return path
+    except OSError:
+        return None
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
