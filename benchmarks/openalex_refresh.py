@@ -22,7 +22,7 @@ from pydantic import SecretStr
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from tasks.sources import openalex
+from tasks.ingest.sources import openalex
 from trendline.settings import OpenAlexConfig, Settings, SourcesConfig
 
 ROOT = Path(__file__).resolve().parents[1]

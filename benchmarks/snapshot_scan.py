@@ -25,7 +25,7 @@ import orjson
 from isal import igzip
 
 from benchmarks.snapshot_data import write_snapshot
-from tasks.sources import openalex_snapshot as snap
+from tasks.ingest.sources import openalex_snapshot as snap
 from trendline import schema
 from trendline.db import make_engine
 

@@ -1,29 +1,16 @@
-"""The daily pipeline: refresh every source family, evaluate, deliver."""
+"""The daily pipeline: the plain tasks.pipeline, with each unit as a Prefect task."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from prefect import flow
 
-from flows.deliver import deliver_outbox
-from flows.evaluate import evaluate
-from flows.refresh import FAMILIES
-from tasks.evaluation import EvaluateOutcome
-from tasks.notify import DeliveryOutcome
-from tasks.store import RefreshOutcome
+from flows.steps import prefect_step
+from tasks.pipeline import PipelineOutcome
+from tasks.pipeline import pipeline as run_pipeline
+from trendline.resources import open_resources
 
 
-@dataclass
-class PipelineOutcome:
-    refreshed: list[RefreshOutcome]
-    evaluation: EvaluateOutcome
-    report: str
-    delivery: DeliveryOutcome
-
-
-@flow(name="pipeline")
+@flow(name="pipeline", description="Refresh every source, resolve facts, evaluate every "
+      "indicator against the brief's baseline, write the report and deliver alerts.")
 def pipeline(config: str | None = None, overrides: dict | None = None) -> PipelineOutcome:
-    refreshed = [o for family in FAMILIES.values() for o in family(config, overrides)]
-    evaluation, report = evaluate(config, overrides)
-    return PipelineOutcome(refreshed, evaluation, report, deliver_outbox(config, overrides))
+    return run_pipeline(open_resources(config, overrides), step=prefect_step)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from prefect import serve
 from prefect.schedules import Cron
 
-from flows.deliver import weekly_summary
 from flows.pipeline import pipeline
+from flows.publish import weekly_summary
 from trendline.settings import Settings
 
 
@@ -15,11 +15,13 @@ def deployments(settings: Settings, config: str | None):
     return [
         pipeline.to_deployment(
             name="daily",
+            description="Daily: refresh every source, evaluate every indicator, alert.",
             parameters=params,
             schedule=Cron(settings.schedule.pipeline_cron, timezone=tz),
         ),
         weekly_summary.to_deployment(
             name="weekly",
+            description="Weekly: the summary email of what changed, against the brief.",
             parameters=params,
             schedule=Cron(settings.schedule.weekly_cron, timezone=tz),
         ),

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from indicators.investment_common import rows
-from tasks.match import Match, Matcher, build
-from tasks.match.listings import Listings
+from tasks.resolve.match import Match, Matcher, build
+from tasks.resolve.match.listings import Listings
 
 CN_RU = ("CN", "RU")
 

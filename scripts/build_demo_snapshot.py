@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tasks.sources.openalex import SERIES, count_params, works_params  # noqa: E402
-from tasks.sources.openalex_replay import request_key  # noqa: E402
+from tasks.ingest.sources.openalex import SERIES, count_params, works_params  # noqa: E402
+from tasks.ingest.sources.openalex_replay import request_key  # noqa: E402
 
 OUT = ROOT / "data" / "demo" / "openalex"
 AI = "topics.subfield.id:1702"

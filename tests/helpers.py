@@ -1,16 +1,12 @@
-"""Test helpers: the pipeline's steps as plain calls, and a recording Apprise target."""
+"""Test helpers: a recording Apprise target, and the plain pipeline on given settings."""
 
 from __future__ import annotations
 
 import apprise
 
-from tasks.evaluation import evaluate_store
-from tasks.match import match_store
-from tasks.notify import build, deliver
-from tasks.refresh import refresh_one
-from tasks.report import write_report
-from tasks.sources import all_sources
-from trendline.db import utcnow
+from tasks.pipeline import pipeline
+from trendline.db import engine_for
+from trendline.resources import Resources
 
 CAPTURED: list[dict] = []
 
@@ -21,11 +17,10 @@ def _capture(body, title, notify_type, meta, *args, **kwargs):
     return True
 
 
-def run_pipeline(engine, settings, targets=None):
-    """What the pipeline flow does, without Prefect."""
-    refreshed = [refresh_one(engine, settings, m) for _, m in sorted(all_sources().items())]
-    match_store(engine)
-    evaluation = evaluate_store(engine, settings)
-    report = write_report(engine, settings, utcnow())
-    delivery = deliver(engine, settings, targets if targets is not None else build(settings))
-    return refreshed, evaluation, report, delivery
+def run_pipeline(engine, settings, **kw):
+    """tasks.pipeline.pipeline on this engine and settings (no Prefect)."""
+    out = pipeline(Resources(settings, engine, **kw))
+    return out.refreshed, out.evaluation, out.report, out.delivery
+
+
+__all__ = ["CAPTURED", "engine_for", "run_pipeline"]

@@ -7,7 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from indicators.base import Finding
-from tasks import alerts
+from tasks.evaluate import alerts
 from trendline import schema
 from trendline.settings import Silence
 

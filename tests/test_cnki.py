@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from tasks.sources import cnki
-from tasks.sources.cnki_formats import detect_format, read_text, split_list
+from tasks.ingest.sources import cnki
+from tasks.ingest.sources.cnki_formats import detect_format, read_text, split_list
 from trendline import context, schema
 from trendline.db import make_engine
 from trendline.settings import Settings

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tasks.sources import baseline_series, curated_deals, rcif
-from tasks.sources.deal_rules import Invalid, load_rules
+from tasks.ingest.sources import baseline_series, curated_deals, rcif
+from tasks.ingest.sources.deal_rules import Invalid, load_rules
 from trendline.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from helpers import run_pipeline
 
-from tasks.notify import build, deliver
+from tasks.publish.notify import build, deliver
 from trendline import schema
 from trendline.db import make_engine
 from trendline.settings import load_settings

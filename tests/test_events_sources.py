@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tasks.sources import events
+from tasks.ingest.sources import events
 from trendline.settings import Settings
 
 BRIEF_EVENTS = {

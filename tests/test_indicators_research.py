@@ -9,7 +9,7 @@ import pytest
 
 from indicators.registry import all_indicators, evaluate
 from indicators.research_fields import field_of
-from tasks.sources import openalex
+from tasks.ingest.sources import openalex
 from trendline.settings import Settings
 
 AS_OF = dt.date(2026, 11, 20)
@@ -191,7 +191,7 @@ def test_all_nine_on_the_demo():
 
 
 def test_cnki_demo_export_feeds_chinese_language():
-    from tasks.sources import cnki
+    from tasks.ingest.sources import cnki
 
     batch = cnki.normalise(cnki.fetch(Settings.model_construct()))
     assert batch.mode == "demo" and all(w["is_demo"] for w in batch.tables["works"])

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tasks.match import Matcher, affiliation_key, build
-from tasks.match.listings import Listings
-from tasks.orgs import registry
+from tasks.ingest.registry import registry
+from tasks.resolve.match import Matcher, affiliation_key, build
+from tasks.resolve.match.listings import Listings
 
 LABELLED = Path(__file__).parent / "fixtures" / "affiliations_labelled.csv"
 

@@ -11,8 +11,8 @@ import pytest
 from pydantic import SecretStr
 from werkzeug import Response
 
-from tasks.sources import SourceError, openalex
-from tasks.sources.openalex_http import LiveClient, redact
+from tasks.ingest.sources import SourceError, openalex
+from tasks.ingest.sources.openalex_http import LiveClient, redact
 from trendline.settings import OpenAlexConfig, Settings, SourcesConfig
 
 FIXTURES = Path(__file__).parent / "fixtures" / "openalex"

@@ -8,8 +8,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from tasks.refresh import fetch, is_transient, refresh_one
-from tasks.sources import Batch, screening_list
+from tasks.ingest.refresh import fetch, is_transient, refresh_one
+from tasks.ingest.sources import Batch, screening_list
 from trendline import schema
 from trendline.settings import DATA_DIR, load_settings
 

@@ -9,7 +9,7 @@ import stat
 import pytest
 from click.testing import CliRunner
 
-from tasks.render import environment, safe_url
+from tasks.publish.render import environment, safe_url
 from trendline.cli import main
 
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'

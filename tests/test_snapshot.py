@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from isal import igzip
 
 from benchmarks.snapshot_data import write_snapshot
-from tasks.sources import openalex_snapshot as snap
+from tasks.ingest.sources import openalex_snapshot as snap
 from trendline import context, schema
 from trendline.db import make_engine
 from trendline.settings import Settings

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tasks.sources import curated_lists
-from tasks.sources import screening_list as csl
+from tasks.ingest.sources import curated_lists
+from tasks.ingest.sources import screening_list as csl
 from trendline import schema
 
 SHARED = Path(__file__).parents[2] / "shared" / "data" / "entity_list"

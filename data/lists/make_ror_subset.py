@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from tasks.orgs import LISTS_DIR, ROR_FILE, load_lists, ror_org, short_ror
+from tasks.ingest.registry import LISTS_DIR, ROR_FILE, load_lists, ror_org, short_ror
 
 KEEP = ("id", "name", "names", "labels", "aliases", "acronyms", "status", "types",
         "relationships", "country")

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from tasks.notify import deliver, mask
+from tasks.publish.notify import deliver, mask
 from trendline import context
 
 

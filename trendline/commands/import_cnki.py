@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from tasks.sources import cnki
-from tasks.store import write_batch
+from tasks.ingest.runs import write_batch
+from tasks.ingest.sources import cnki
 from trendline import context
 from trendline.db import utcnow
 

@@ -3,7 +3,7 @@ YAML) into the store. Per file: rows accepted and rejected, the share of undiscl
 prices, and every rejected row with file, line, field and reason.
 
 Exit 0 when every file was processed, 2 when a file cannot be read as any known shape.
-Importing the same file again changes nothing (tasks.store.write_batch, one transaction
+Importing the same file again changes nothing (tasks.ingest.runs.write_batch, one transaction
 per file, keyed by the file's name)."""
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from types import SimpleNamespace
 
 import click
 
-from tasks.sources import Batch, Reject, SourceError, crunchbase, curated_deals
-from tasks.sources.deal_rules import load_rules
-from tasks.store import write_batch
+from tasks.ingest.runs import write_batch
+from tasks.ingest.sources import Batch, Reject, SourceError, crunchbase, curated_deals
+from tasks.ingest.sources.deal_rules import load_rules
 from trendline import context
 from trendline.db import utcnow
 from trendline.settings import DATA_DIR

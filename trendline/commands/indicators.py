@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tasks.report import overview
+from tasks.publish.report import overview
 from trendline import context
 from trendline.commands._output import FORMAT, emit_json, table
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tasks.sources import openalex_snapshot as snap
+from tasks.ingest.sources import openalex_snapshot as snap
 from trendline import context
 
 

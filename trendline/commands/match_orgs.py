@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from tasks.match import build
-from tasks.orgs import registry
+from tasks.ingest.registry import registry
+from tasks.resolve.match import build
 
 COLUMNS = ["affiliation", "org_id", "org_name", "ror_id", "lists", "score", "rule"]
 

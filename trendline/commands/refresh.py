@@ -23,30 +23,25 @@ FAMILIES = ("watchlists", "publications", "deals")
 def command(names: tuple[str, ...], publications: str | None) -> None:
     """Refresh sources. NAMES are families (watchlists, publications, deals) or source
     names (e.g. openalex, screening_list); none means every family."""
-    from tasks.sources import all_sources
+    from tasks.ingest.sources import all_sources
 
     sources = all_sources()
     unknown = [n for n in names if n not in FAMILIES and n not in sources]
     if unknown:
         known = ", ".join(FAMILIES + tuple(sources))
         raise click.UsageError(f"unknown source {', '.join(unknown)}; choose from {known}")
-    families = [
-        f
-        for f in FAMILIES
-        if not names or f in names or any(sources[n].FAMILY == f for n in names if n in sources)
-    ]
-    only = [n for n in names if n in sources] or None
+    families = [f for f in FAMILIES if not names or f in names
+                or any(sources[n].FAMILY == f for n in names if n in sources)]
+    named = [n for n in names if n in sources]
+    only = None if any(n in FAMILIES for n in names) else (named or None)
     overrides = {"sources": {"publications": publications}} if publications else None
 
     def load():
-        from flows.refresh import FAMILIES as FLOWS
+        from flows.refresh import refresh
 
-        def run_all(config, overrides, only):
-            return [o for f in families for o in FLOWS[f](config, overrides, only)]
+        return refresh
 
-        return run_all
-
-    outcomes = run_flow(load, overrides=overrides, only=only)
+    outcomes = run_flow(load, overrides=overrides, only=only, families=families)
     click.echo(f"Refreshed {len(outcomes)} source(s):")
     echo_refresh(outcomes)
     if any(o.status == "failed" for o in outcomes):

@@ -8,7 +8,7 @@ from trendline.commands._flows import run_flow
 
 
 def _flow():
-    from flows.deliver import weekly_summary
+    from flows.publish import weekly_summary
 
     return weekly_summary
 

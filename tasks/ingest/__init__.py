@@ -1,0 +1,29 @@
+"""Ingest: every source fetched, normalised and written, one transaction a source."""
+
+from __future__ import annotations
+
+from tasks.ingest.refresh import refresh_one
+from tasks.ingest.runs import RefreshOutcome
+from tasks.ingest.sources import all_sources
+from tasks.steps import Step, direct
+from trendline.resources import Resources
+
+FAMILIES = ("watchlists", "publications", "deals")  # watch-lists first: resolve needs them
+
+
+def source_names(only: list[str] | None = None, families=FAMILIES) -> list[str]:
+    """Scheduled sources in refresh order (by family, then name); `only` narrows them."""
+    found = all_sources()
+    return [n for f in families for n in sorted(found)
+            if found[n].FAMILY == f and (not only or n in only)]
+
+
+def ingest(res: Resources, only: list[str] | None = None, step: Step = direct,
+           families=FAMILIES) -> list[RefreshOutcome]:
+    """Refresh each source as its own step; a failed source never stops the others."""
+    sources = all_sources()
+    return [
+        step(f"refresh-{name}", lambda name=name: refresh_one(res.engine, res.settings,
+                                                              sources[name]))
+        for name in source_names(only, families)
+    ]

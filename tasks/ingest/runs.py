@@ -1,0 +1,142 @@
+"""Refresh bookkeeping and reading the store into frames for the indicators."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from types import ModuleType
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from tasks.ingest.sources import Batch, Reject
+from trendline import schema
+from trendline.db import upsert, utcnow
+
+
+@dataclass
+class RefreshOutcome:
+    source: str
+    status: str  # succeeded | unchanged | skipped | failed
+    run_id: str | None = None
+    rows_read: int = 0
+    rows_written: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    message: str = ""
+
+    def line(self) -> str:
+        bits = f"{self.source}: {self.status}"
+        if self.status in ("succeeded", "unchanged"):
+            bits += f", {self.rows_read} read, {self.rows_written} written"
+            if self.rejects:
+                bits += f", {len(self.rejects)} rejected"
+        return bits + (f" ({self.message})" if self.message else "")
+
+
+def last_success(conn, source: str):
+    t = schema.refresh_runs
+    return conn.execute(
+        sa.select(t)
+        .where(t.c.source == source, t.c.status == "succeeded")
+        .order_by(t.c.started_at.desc())
+        .limit(1)
+    ).first()
+
+
+def write_batch(
+    engine: Engine, source: ModuleType, batch: Batch, started: dt.datetime
+) -> RefreshOutcome:
+    """Write a normalised batch in one transaction. Content already stored by the last
+    successful refresh is not written again: the run is only marked as checked."""
+    digest = batch.content_hash()
+    now = utcnow()
+    with engine.begin() as conn:
+        prev = last_success(conn, source.NAME)
+        if prev is not None and prev.content_hash == digest:
+            conn.execute(
+                schema.refresh_runs.update()
+                .where(schema.refresh_runs.c.id == prev.id)
+                .values(checked_at=now)
+            )
+            return RefreshOutcome(source.NAME, "unchanged", prev.id, batch.read, 0, batch.rejects)
+        if prev is not None and (prev.mode == "demo") != (batch.mode == "demo"):
+            if batch.mode == "demo":
+                message = (
+                    f"the store holds real {source.NAME} data; demo records would mix "
+                    "into it: run the demo with another TRENDLINE_HOME"
+                )
+                return RefreshOutcome(source.NAME, "skipped", message=message)
+            batch.notes.append(f"removed {purge_demo(conn, source.NAME)} demo rows")
+        run_id = str(uuid.uuid4())
+        conn.execute(
+            schema.refresh_runs.insert().values(
+                id=run_id,
+                source=source.NAME,
+                mode=batch.mode,
+                started_at=started,
+                status="running",
+                content_hash=digest,
+                rows_read=batch.read,
+            )
+        )
+        load = getattr(source, "load", None) or load_tables
+        written = load(conn, batch, run_id, now)
+        conn.execute(
+            schema.refresh_runs.update()
+            .where(schema.refresh_runs.c.id == run_id)
+            .values(
+                status="succeeded",
+                finished_at=utcnow(),
+                checked_at=utcnow(),
+                rows_written=written,
+                rows_rejected=len(batch.rejects),
+                message="; ".join(batch.notes)[:2000],
+            )
+        )
+    return RefreshOutcome(source.NAME, "succeeded", run_id, batch.read, written, batch.rejects)
+
+
+def purge_demo(conn, source: str) -> int:
+    """Delete every row this source wrote in demo mode: going live starts from real data."""
+    runs = sa.select(schema.refresh_runs.c.id).where(
+        schema.refresh_runs.c.source == source, schema.refresh_runs.c.mode == "demo"
+    )
+    deleted = 0
+    for table in schema.metadata.sorted_tables:
+        if "refresh_run_id" in table.c:
+            deleted += conn.execute(table.delete().where(table.c.refresh_run_id.in_(runs))).rowcount
+    return deleted
+
+
+def load_tables(conn, batch: Batch, run_id: str, now: dt.datetime) -> int:
+    """Default load: upsert every table of the batch with provenance columns added."""
+    written = 0
+    for name, rows in batch.tables.items():
+        table = schema.metadata.tables[name]
+        extra = {}
+        if "refresh_run_id" in table.c:
+            extra["refresh_run_id"] = run_id
+        if "fetched_at" in table.c:
+            extra["fetched_at"] = now
+        written += upsert(conn, table, [{**row, **extra} for row in rows])
+    return written
+
+
+def record_failure(
+    engine: Engine, source: str, mode: str, started: dt.datetime, message: str
+) -> str:
+    run_id = str(uuid.uuid4())
+    with engine.begin() as conn:
+        conn.execute(
+            schema.refresh_runs.insert().values(
+                id=run_id,
+                source=source,
+                mode=mode,
+                started_at=started,
+                finished_at=utcnow(),
+                status="failed",
+                message=message[:2000],
+            )
+        )
+    return run_id

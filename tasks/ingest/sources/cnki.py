@@ -1,0 +1,212 @@
+"""CNKI exports: Chinese-language papers, their institutions, AI relevance and funders.
+
+`trendline import-cnki FILE...` feeds files here. CNKI gives no country field, so the
+countries come from the institution names (data/cnki/definitions.toml lists the Russian
+markers, the AI keyword definition and the funders). Every record loads into `works`
+(source 'cnki') with its institutions in `authorships`; a record without a title is
+reported with its file and record number and skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from tasks.ingest.sources import Batch, Reject, Skip
+from tasks.ingest.sources.cnki_formats import Record, detect_format, parse, read_text
+from trendline.settings import DATA_DIR, Settings
+
+NAME = "cnki"
+FAMILY = "publications"
+DEFINITIONS = DATA_DIR / "cnki" / "definitions.toml"
+DEMO_DIR = DATA_DIR / "demo" / "cnki"
+AI_TOPIC = "cnki:ai"  # the pseudo-topic that marks a record AI-related by keyword
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_YEAR = re.compile(r"(19|20)\d\d")
+
+
+@dataclass
+class Definitions:
+    ai_zh: list[str]
+    ai_en: re.Pattern
+    ru_zh: list[str]
+    ru_latin: re.Pattern
+    cn_latin: re.Pattern
+    funders: dict[str, list[str]]
+
+
+def _words(terms: list[str], flags: int = re.IGNORECASE) -> re.Pattern:
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])", flags)
+
+
+@lru_cache(maxsize=4)
+def definitions(path: Path = DEFINITIONS) -> Definitions:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    ru = data["russia"]
+    return Definitions(
+        ai_zh=data["ai"]["zh"], ai_en=_words(data["ai"]["en"]), ru_zh=ru["zh"],
+        ru_latin=_mixed(ru),
+        cn_latin=_words(data["china"]["latin"]), funders=data["funders"],
+    )
+
+
+def _mixed(ru: dict) -> re.Pattern:
+    """Place names case-insensitive, acronyms exact (RAS, not 'ras' inside a word)."""
+    names = "|".join(re.escape(t) for t in sorted(ru["latin"], key=len, reverse=True))
+    acr = "|".join(re.escape(t) for t in ru["acronyms"])
+    return re.compile(rf"(?<![\w])(?:(?i:{names})|{acr})(?![\w])")
+
+
+def country_of(institution: str, defs: Definitions) -> str | None:
+    if any(term in institution for term in defs.ru_zh) or defs.ru_latin.search(institution):
+        return "RU"
+    if _CJK.search(institution) or defs.cn_latin.search(institution):
+        return "CN"
+    return None
+
+
+def ai_terms(text: str, defs: Definitions) -> list[str]:
+    found = [t for t in defs.ai_zh if t in text]
+    found += sorted({m.group(0).lower() for m in defs.ai_en.finditer(text)})
+    return found
+
+
+def funders_of(funds: list[str], defs: Definitions) -> list[str]:
+    text = " ".join(funds)
+    return [name for name, forms in defs.funders.items() if any(f in text for f in forms)]
+
+
+@dataclass
+class FileReport:
+    path: str
+    encoding: str = ""
+    format: str = ""
+    read: int = 0
+    loaded: int = 0
+    joint_ai: int = 0
+    skipped: list[Reject] = field(default_factory=list)
+    error: str = ""
+
+    def line(self) -> str:
+        if self.error:
+            return f"{self.path}: not read ({self.error})"
+        text = (f"{self.path}: {self.format}, {self.encoding}: {self.read} read, "
+                f"{self.loaded} loaded, {len(self.skipped)} skipped, "
+                f"{self.joint_ai} CN-RU AI")
+        return text + "".join(f"\n  skipped {r.field}: {r.reason}" for r in self.skipped)
+
+
+def record_rows(rec: Record, defs: Definitions) -> tuple[dict, list[dict], bool]:
+    """One CNKI record as a works row and one authorship row per institution; raises
+    ValueError when the record cannot be loaded. The flag says 'joint CN-RU and AI'."""
+    title = rec.one("title")
+    if rec.problems:
+        raise ValueError(rec.problems[0])
+    if not title:
+        raise ValueError("no title")
+    year_text = rec.one("year") or rec.one("date")
+    year_match = _YEAR.search(year_text)
+    year = int(year_match.group(0)) if year_match else None
+    institutions = rec.many("institutions")
+    if not institutions and "thesis" in rec.one("type").lower():
+        institutions = rec.many("publisher")  # a thesis names its university as publisher
+    authors = rec.many("authors")
+    wid = "cnki:" + hashlib.sha1(
+        f"{title}|{year}|{authors[0] if authors else ''}".encode()
+    ).hexdigest()[:16]
+    countries = {c for c in (country_of(i, defs) for i in institutions) if c}
+    if not institutions and _CJK.search(title):
+        countries.add("CN")  # a Chinese-language CNKI paper without affiliations
+    text = " ".join([title, " ".join(rec.many("keywords")), rec.one("abstract")])
+    terms = ai_terms(text, defs)
+    topics = []
+    if terms:
+        topics.append({"id": AI_TOPIC, "name": "AI (CNKI keyword definition): "
+                       + ", ".join(terms[:5]), "score": None, "subfield_id": None,
+                       "subfield": None, "field_id": None, "field": None})
+    work = {
+        "id": wid, "source": NAME, "doi": None, "title": title, "publication_year": year,
+        "language": "zh" if _CJK.search(title) else "en", "type": rec.one("type") or None,
+        "cited_by_count": None, "fwci": None, "citation_percentile": None, "is_top10": None,
+        "countries": sorted(countries), "topics": topics,
+        "funders": funders_of(rec.fields.get("funds", []), defs),
+        "updated_date": None, "is_demo": False, "url": rec.one("link") or None,
+    }
+    auths = [
+        {"work_id": wid, "author_position": pos, "institution_index": 0,
+         "author_name": "", "institution_id": None, "institution_name": inst[:500],
+         "ror_id": None, "country_code": country_of(inst, defs), "raw_affiliation": inst}
+        for pos, inst in enumerate(institutions)
+    ]
+    return work, auths, {"CN", "RU"} <= countries and bool(terms)
+
+
+@dataclass
+class Raw:
+    files: list[tuple[Path, str, str, list[Record]]] = field(default_factory=list)
+    reports: list[FileReport] = field(default_factory=list)
+    demo: bool = False
+
+
+def read_files(paths: list[Path], demo: bool = False) -> Raw:
+    """I/O: read and split every file into records; unreadable files are reported."""
+    raw = Raw(demo=demo)
+    for path in paths:
+        report = FileReport(str(path))
+        raw.reports.append(report)
+        try:
+            text, report.encoding = read_text(path)
+        except (OSError, ValueError) as exc:
+            report.error = str(exc)
+            continue
+        fmt = detect_format(text)
+        if fmt is None:
+            report.error = "not a CNKI E-Study, NoteExpress, RefWorks or EndNote export"
+            continue
+        report.format = fmt
+        raw.files.append((path, report.encoding, fmt, list(parse(text, fmt))))
+    return raw
+
+
+def fetch(settings: Settings, paths: list[Path] | None = None) -> Raw:
+    """The files given; in a refresh, the bundled synthetic export in demo mode, and
+    nothing in live mode (CNKI has no API: exports come in by `import-cnki`)."""
+    if paths:
+        return read_files([Path(p) for p in paths])
+    if settings.sources.publications == "demo":
+        return read_files(sorted(DEMO_DIR.glob("*.net")), demo=True)
+    raise Skip("CNKI has no API: load exports with `trendline import-cnki FILE...`")
+
+
+def normalise(raw: Raw, defs: Definitions | None = None) -> Batch:
+    defs = defs or definitions()
+    batch = Batch(mode="demo" if raw.demo else "file")
+    works: dict[str, dict] = {}
+    auths: dict[tuple, dict] = {}
+    reports = {r.path: r for r in raw.reports}
+    for path, _enc, _fmt, records in raw.files:
+        report = reports[str(path)]
+        for rec in records:
+            report.read += 1
+            batch.read += 1
+            try:
+                work, rows, joint_ai = record_rows(rec, defs)
+            except ValueError as exc:
+                reject = Reject(str(path), rec.line, f"record {rec.number}", str(exc))
+                report.skipped.append(reject)
+                batch.rejects.append(reject)
+                continue
+            work["is_demo"] = raw.demo
+            report.loaded += 1
+            report.joint_ai += joint_ai
+            works[work["id"]] = work
+            for row in rows:
+                auths[(row["work_id"], row["author_position"], 0)] = row
+    batch.tables = {"works": list(works.values()), "authorships": list(auths.values())}
+    batch.notes = [r.line().split("\n")[0] for r in raw.reports]
+    return batch

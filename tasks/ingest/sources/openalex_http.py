@@ -1,0 +1,195 @@
+"""The live OpenAlex client: httpx with retries, rate-limit awareness and a hidden key.
+
+Transient faults (5xx, time-outs, a per-second 429 or 403) are retried with exponential
+backoff, honouring `Retry-After`. A spent daily budget or a refused key stops the refresh
+with one SourceError line; the source writes nothing until every request has succeeded.
+The key travels as the `api_key` parameter and is masked in every log line and message.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from tasks.ingest.sources import SourceError
+from trendline.settings import Settings
+
+log = logging.getLogger(__name__)
+_KEY_IN_URL = re.compile(r"(api_key=)[^&\s\"']+")
+_SPENT_WORDS = ("daily", "budget", "credits", "quota", "per day")
+
+
+def redact(text: str) -> str:
+    return _KEY_IN_URL.sub(r"\1***", text)
+
+
+class _RedactKey(logging.Filter):
+    """httpx logs every request URL at INFO; the key must never reach a log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(str(record.msg))
+        if record.args:
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(redact(str(a)) if "api_key" in str(a) else a for a in args)
+        return True
+
+
+for _name in ("httpx", "httpcore"):
+    if not any(isinstance(f, _RedactKey) for f in logging.getLogger(_name).filters):
+        logging.getLogger(_name).addFilter(_RedactKey())
+
+
+class LiveClient:
+    """GET requests against the OpenAlex API; counts them and tracks the budget left."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None = None,
+        *,
+        timeout: float = 30.0,
+        max_retries: int = 5,
+        backoff: float = 1.0,
+        mailto: str = "",
+        sleep: Callable[[float], None] = time.sleep,
+        transport: httpx.BaseTransport | None = None,
+    ):
+        self.base_url = base_url.rstrip("/")
+        self._key = api_key
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.mailto = mailto
+        self.sleep = sleep
+        self.requests = 0  # every HTTP request sent, retries included
+        self.rate_limit: dict[str, str] = {}  # the latest X-RateLimit-* headers
+        self._http = httpx.Client(
+            timeout=timeout, transport=transport, headers={"User-Agent": "trendline"}
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **kw: Any) -> LiveClient:
+        cfg = settings.sources.openalex
+        key = settings.openalex_api_key.get_secret_value() if settings.openalex_api_key else None
+        return cls(
+            settings.openalex_url, key, timeout=cfg.timeout_seconds,
+            max_retries=cfg.max_retries, backoff=cfg.backoff_seconds, mailto=cfg.mailto, **kw,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __repr__(self) -> str:  # never shows the key
+        return f"LiveClient({self.base_url!r}, key={'set' if self._key else 'unset'})"
+
+    def get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        query = dict(params)
+        if self._key:
+            query["api_key"] = self._key
+        if self.mailto:
+            query["mailto"] = self.mailto
+        url = f"{self.base_url}{path}"
+        problem = ""
+        for attempt in range(self.max_retries + 1):
+            if attempt:
+                self.sleep(self._delay(attempt, problem))
+            try:
+                resp = self._http.get(url, params=query)
+            except httpx.TimeoutException:
+                self.requests += 1
+                problem = "timed out"
+                continue
+            except httpx.TransportError as exc:
+                raise SourceError(
+                    f"OpenAlex unreachable at {self.base_url}: {type(exc).__name__}"
+                ) from None
+            self.requests += 1
+            self._note_budget(resp.headers)
+            status = resp.status_code
+            if status == 200:
+                return self._json(resp, path)
+            if status == 401 or (status == 403 and not _says_rate(resp)):
+                raise SourceError(
+                    f"OpenAlex refused the API key (HTTP {status}): check OPENALEX_API_KEY"
+                )
+            if status in (429, 403) and _budget_spent(resp):
+                reset = resp.headers.get("x-ratelimit-reset", "")
+                raise SourceError(
+                    "OpenAlex daily budget is spent (HTTP 429); nothing was written"
+                    + (f"; it resets at {reset}" if reset else "; try again tomorrow")
+                )
+            if status in (429, 403) or status >= 500:
+                problem = f"HTTP {status}"
+                retry_after = _retry_after(resp)
+                if retry_after is not None:
+                    problem = f"retry-after:{retry_after}"
+                log.info("OpenAlex %s on %s, retrying (%d/%d)", status, path, attempt + 1,
+                         self.max_retries)
+                continue
+            raise SourceError(f"OpenAlex answered HTTP {status} for {path}: {_message(resp)}")
+        raise SourceError(
+            f"OpenAlex still failing after {self.max_retries + 1} attempts on {path} "
+            f"({problem.replace('retry-after:', 'HTTP 429, Retry-After ')})"
+        )
+
+    def _delay(self, attempt: int, problem: str) -> float:
+        if problem.startswith("retry-after:"):
+            return min(float(problem.split(":", 1)[1]), 60.0) if self.backoff else 0.0
+        return self.backoff * 2 ** (attempt - 1)
+
+    def _json(self, resp: httpx.Response, path: str) -> dict[str, Any]:
+        try:
+            body = resp.json()
+        except ValueError:
+            raise SourceError(f"OpenAlex sent a body that is not JSON for {path}") from None
+        if not isinstance(body, dict):
+            raise SourceError(f"OpenAlex sent an unexpected JSON shape for {path}")
+        return body
+
+    def _note_budget(self, headers: httpx.Headers) -> None:
+        limits = {k.lower(): v for k, v in headers.items() if k.lower().startswith("x-ratelimit")}
+        if limits:
+            self.rate_limit = limits
+            left = limits.get("x-ratelimit-remaining")
+            if left is not None:
+                log.info("OpenAlex budget left: %s of %s", left,
+                         limits.get("x-ratelimit-limit", "?"))
+
+    @property
+    def budget_left(self) -> str | None:
+        return self.rate_limit.get("x-ratelimit-remaining")
+
+
+def _retry_after(resp: httpx.Response) -> float | None:
+    value = resp.headers.get("retry-after")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None  # an HTTP date: fall back to our own backoff
+
+
+def _message(resp: httpx.Response) -> str:
+    try:
+        body = resp.json()
+    except ValueError:
+        return redact(resp.text[:200].strip()) or "(empty body)"
+    if isinstance(body, dict):
+        return redact(str(body.get("message") or body.get("error") or body)[:200])
+    return redact(str(body)[:200])
+
+
+def _says_rate(resp: httpx.Response) -> bool:
+    return "rate" in _message(resp).lower() or "x-ratelimit-remaining" in resp.headers
+
+
+def _budget_spent(resp: httpx.Response) -> bool:
+    """A 429 that more requests today cannot cure: the headers say nothing is left, or
+    the body speaks of the daily budget."""
+    if resp.headers.get("x-ratelimit-remaining", "").strip() in ("0", "0.0", "0.00"):
+        return True
+    text = _message(resp).lower()
+    return any(word in text for word in _SPENT_WORDS)

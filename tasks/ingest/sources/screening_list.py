@@ -1,0 +1,157 @@
+"""U.S. Consolidated Screening List: Entity List and Military End-User rows for CN and RU.
+
+Each refresh is a full snapshot of those rows: entries that disappear are marked removed,
+and every addition, change and removal goes to the change feed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+from tasks.ingest.sources import Batch, Reject, SourceError
+from tasks.ingest.watchlists import load_snapshot
+from trendline import schema
+from trendline.settings import DATA_DIR, Settings
+
+NAME = "screening_list"
+FAMILY = "watchlists"
+DEMO_FILE = DATA_DIR / "demo" / "screening_list.csv"
+LISTS = {
+    "Entity List (EL) - Bureau of Industry and Security": "entity_list",
+    "Military End User (MEU) List - Bureau of Industry and Security": "meu_list",
+}
+COUNTRIES = {"CN", "RU"}
+REQUIRED = {"source", "name", "addresses", "start_date", "alt_names", "federal_register_notice"}
+
+
+def fetch(settings: Settings) -> tuple[str, str, str]:
+    """(where, text, mode): the demo file, a configured local file, or the live URL."""
+    cfg = settings.sources.screening_list
+    if settings.sources.watchlists == "demo":
+        return str(DEMO_FILE), DEMO_FILE.read_text(encoding="utf-8-sig"), "demo"
+    if cfg.path:
+        path = Path(cfg.path)
+        try:
+            return str(path), path.read_text(encoding="utf-8-sig"), "file"
+        except OSError as exc:
+            raise SourceError(f"cannot read screening list {path}: {exc.strerror}") from None
+    resp = httpx.get(cfg.url, timeout=60, follow_redirects=True)  # network errors: retried
+    if resp.is_error:
+        raise SourceError(f"screening list download failed: HTTP {resp.status_code} from {cfg.url}")
+    return cfg.url, resp.text, "live"
+
+
+def minimum_rows(settings: Settings) -> int:
+    """Fewer entries than this means the format changed, not that the list emptied."""
+    return settings.sources.screening_list.min_rows
+
+
+def normalise(raw: tuple[str, str, str]) -> Batch:
+    where, text, mode = raw
+    rows = json_rows(where, text) if text.lstrip().startswith(("{", "[")) else csv_rows(where, text)
+    batch = Batch(mode=mode)
+    entries = {}
+    for line, row, countries in rows:
+        batch.read += 1
+        if row is None:
+            batch.rejects.append(Reject(where, line, "row", countries))
+            continue
+        list_name = LISTS.get((row.get("source") or "").strip())
+        if list_name is None:
+            continue
+        country = next((c for c in sorted(countries) if c in COUNTRIES), None)
+        if country is None:
+            continue
+        row["start_date"] = row.get("start_date") or ""
+        listed_on = _date(row["start_date"])
+        if row["start_date"].strip() and listed_on is None:
+            bad = f"not a date: {row['start_date']!r}"
+            batch.rejects.append(Reject(where, line, "start_date", bad))
+        name = row["name"].strip()
+        key = hashlib.sha1(f"{list_name}|{name}|{country}".encode()).hexdigest()[:16]
+        entries[f"{list_name}:{key}"] = {
+            "id": f"{list_name}:{key}",
+            "list_name": list_name,
+            "name": name,
+            "aliases": aliases(row.get("alt_names") or ""),
+            "country": country,
+            "org_id": None,
+            "ror_id": None,
+            "listed_on": listed_on,
+            "removed_on": None,
+            "citation": (row.get("federal_register_notice") or "").strip(),
+            "source_url": (row.get("source_list_url") or "").strip(),
+            "source": NAME,
+        }
+    batch.tables["watchlist_entries"] = list(entries.values())
+    if len(entries) == 0:
+        batch.notes.append("no Entity List or MEU rows for CN or RU")
+    return batch
+
+
+def csv_rows(where: str, text: str):
+    """(line, row, countries) from the CSV form: country = trailing ISO code of each address."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = REQUIRED - set(reader.fieldnames or ())
+    if missing:
+        raise SourceError(f"{where}: not a screening-list CSV, missing columns {sorted(missing)}")
+    for line, row in enumerate(reader, start=2):
+        if None in row or None in row.values():  # a row longer or shorter than the header
+            yield line, None, "columns do not match the header"
+            continue
+        addrs = row["addresses"].split(";")
+        yield line, row, {a.rsplit(",", 1)[-1].strip() for a in addrs if a.strip()}
+
+
+def json_rows(where: str, text: str):
+    """(index, row, countries) from the JSON form ({"results": [...]} or a list): country
+    from the address objects; list fields joined as in the CSV."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"{where}: not valid JSON: {exc}") from None
+    results = data.get("results", []) if isinstance(data, dict) else data
+    if not isinstance(results, list):
+        raise SourceError(f"{where}: not a screening-list JSON (no results list)")
+    for i, rec in enumerate(results, start=1):
+        row = {
+            k: "; ".join(map(str, v)) if isinstance(v, list) and k != "addresses" else v
+            for k, v in rec.items()
+        }
+        countries = {(a.get("country") or "").strip() for a in rec.get("addresses") or []}
+        yield i, row, countries
+
+
+def aliases(alt_names: str) -> list[str]:
+    out = []
+    for part in alt_names.split(";"):
+        part = part.strip()
+        if part.lower().startswith("and "):
+            part = part[4:].strip()
+        if part:
+            out.append(part)
+    return out
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        return None
+
+
+def load(conn, batch: Batch, run_id: str, now: dt.datetime) -> int:
+    """Upsert the snapshot, mark vanished entries removed, write the change feed."""
+    t = schema.watchlist_entries
+    owned = t.c.list_name.in_(set(LISTS.values())) & sa.or_(
+        t.c.source == NAME, t.c.source.is_(None)
+    )
+    return load_snapshot(conn, batch.tables["watchlist_entries"], owned, run_id, now)

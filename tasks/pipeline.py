@@ -1,0 +1,37 @@
+"""The pipeline, written once: ingest -> resolve -> evaluate -> publish. The Prefect flow
+wraps it (flows/pipeline.py) and the tests call it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tasks.evaluate import EvaluateOutcome, evaluate
+from tasks.ingest import RefreshOutcome, ingest
+from tasks.publish import DeliveryOutcome, deliver, report
+from tasks.resolve import ResolveOutcome, resolve
+from tasks.steps import Step, direct
+from trendline.resources import Resources
+
+
+@dataclass
+class PipelineOutcome:
+    refreshed: list[RefreshOutcome]
+    resolved: ResolveOutcome
+    evaluation: EvaluateOutcome
+    report: Path
+    delivery: DeliveryOutcome
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.evaluation.errors or self.delivery.failed
+                    or any(r.status == "failed" for r in self.refreshed))
+
+
+def pipeline(res: Resources, step: Step = direct) -> PipelineOutcome:
+    refreshed = ingest(res, step=step)
+    resolved = step("resolve", lambda: resolve(res))
+    evaluation = evaluate(res, step=step)
+    written = step("report", lambda: report(res))
+    delivered = step("deliver", lambda: deliver(res))
+    return PipelineOutcome(refreshed, resolved, evaluation, written, delivered)

@@ -1,0 +1,23 @@
+"""Publish: reports, the weekly summary, the outbox and delivery."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tasks.publish.notify import DeliveryOutcome
+from tasks.publish.notify import deliver as deliver_outbox
+from tasks.publish.report import write_report
+from tasks.publish.weekly import build_weekly
+from trendline.resources import Resources
+
+
+def report(res: Resources) -> Path:
+    return write_report(res.engine, res.settings, res.now())
+
+
+def deliver(res: Resources) -> DeliveryOutcome:
+    return deliver_outbox(res.engine, res.settings)
+
+
+def weekly(res: Resources) -> Path:
+    return build_weekly(res.engine, res.settings, res.now())[0]
