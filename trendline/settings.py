@@ -36,6 +36,7 @@ class StoreConfig(Strict):
 class OpenAlexConfig(Strict):
     base_url: str = "https://api.openalex.org"
     ai_definition: str = "topics.subfield.id:1702"
+    language: str = "en"  # the brief counted English-language papers; "" for any language
     countries: list[str] = ["CN", "RU", "US"]
     per_page: int = Field(100, ge=1, le=200)
     timeout_seconds: float = 30.0

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from tasks.ingest.sources import Batch, Skip, SourceError
+from tasks.names import affiliation_key
 from trendline.settings import DATA_DIR, Settings
 
 NAME = "openalex"
@@ -191,6 +192,8 @@ def work_rows(item: dict, demo: bool = False) -> tuple[dict, list[dict]]:
                 "ror_id": short_id(inst.get("ror")),
                 "country_code": inst.get("country_code"),
                 "raw_affiliation": raw_aff,
+                "affiliation_key": affiliation_key(inst.get("display_name") or raw_aff,
+                                                   short_id(inst.get("ror"))),
             })
     work = {
         "id": wid,
