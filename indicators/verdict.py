@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -63,7 +63,9 @@ class Verdict:
     kind: str = "count"
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        out["change_points"] = list(self.change_points)
+        return out
 
 
 # --------------------------------------------------------------------------- public API
@@ -125,7 +127,8 @@ def verdicts(
         v = df["value"].to_numpy()
         whole = np.isnan(v) | ((np.mod(v, 1) == 0) & (v >= 0))
         all_whole = pd.Series(whole).groupby(df["series"].to_numpy(), sort=False).all()
-        kinds = {s: ("count" if all_whole[s] else "amount") for s in names}
+        whole_by = all_whole.to_dict()
+        kinds = {s: ("count" if whole_by[s] else "amount") for s in names}
     else:
         k = _check_kind(kind)
         kinds = dict.fromkeys(names, k)
@@ -380,7 +383,7 @@ def _theil_sen(x, y, m) -> _Fit:
     scipy.stats.theilslopes(y, x, alpha=0.95, method="separate"): the median of pairwise
     slopes, the interval from order statistics of the sorted slopes (ties in y corrected);
     growth is slope / median(y), the fitted level at the median period."""
-    from scipy.stats import norm
+    from scipy.special import ndtri  # scipy.stats.norm.ppf, without importing scipy.stats
 
     S, N = y.shape
     n = m.sum(1)
@@ -402,7 +405,7 @@ def _theil_sen(x, y, m) -> _Fit:
     np.add.at(counts, (np.repeat(np.arange(S), N), run.ravel()), np.isfinite(ys).ravel())
     ties = (counts * (counts - 1) * (2 * counts + 5)).sum(1)
     sigma = np.sqrt((n * (n - 1) * (2 * n + 5) - ties) / 18.0)
-    z = norm.ppf(0.025)
+    z = ndtri(0.025)
     ru = np.minimum(np.round((nt - z * sigma) / 2.0).astype(np.int64), nt - 1)
     rl = np.maximum(np.round((nt + z * sigma) / 2.0).astype(np.int64) - 1, 0)
     rows = np.arange(S)
