@@ -620,7 +620,8 @@ def _opt(v) -> float | None:
 
 
 def _pct(g: float) -> str:
-    return f"{g * 100:+.0f}%"
+    whole = round(g * 100)
+    return f"{whole:+d}%" if whole else "0%"
 
 
 def _rate(g, lo, hi) -> str:
