@@ -19,7 +19,7 @@ against the library each one mirrors):
   growth = exp(slope) - 1. Overdispersed (spiky) series get wide intervals.
 - amounts and shares: Theil-Sen slope with Sen's (1968) interval. Mirrors
   ``scipy.stats.theilslopes(y, x, alpha=0.95, method="separate")``; growth = slope / fitted
-  level at the median period (which for that method is median(y)).
+  level at the median period (which for that method is median(y); the mean if that is 0).
 - change points: optimal piecewise-linear segmentation with a BIC-style penalty. Mirrors
   ``ruptures.Pelt(model="linear", min_size=3, jump=1).fit(signal).predict(pen)`` on
   log(1 + count) or value / median value; reported as the first period of each new regime.
@@ -289,9 +289,12 @@ def _verdict(name, kind, j, res, brief, brief_window, min_periods) -> Verdict:
         elif label == "headline":
             sp, rt = res["spikes"][j], res["ratios"][j]
             what = " and ".join(str(s) for s in sp)
-            times = " and ".join(_times(r) for r in rt)
+            if all(np.isfinite(r) for r in rt):
+                times = " and ".join(f"{r:.1f}x" for r in rt) + " the level"
+            else:
+                times = "far above the level"
             text = (
-                f"headline: spike{'s' if len(sp) > 1 else ''} in {what} ({times} the level "
+                f"headline: spike{'s' if len(sp) > 1 else ''} in {what} ({times} "
                 f"of the other periods) without a sustained rise; {rate} over {span}"
             )
         else:
@@ -382,7 +385,8 @@ def _theil_sen(x, y, m) -> _Fit:
     """Theil-Sen slope with Sen's (1968) 95% interval, batched over rows. Mirrors
     scipy.stats.theilslopes(y, x, alpha=0.95, method="separate"): the median of pairwise
     slopes, the interval from order statistics of the sorted slopes (ties in y corrected);
-    growth is slope / median(y), the fitted level at the median period."""
+    growth is slope / median(y), the fitted level at the median period (slope / mean(y)
+    when the median is zero; no growth when both are <= 0: amounts are taken as >= 0)."""
     from scipy.special import ndtri  # scipy.stats.norm.ppf, without importing scipy.stats
 
     S, N = y.shape
@@ -412,7 +416,8 @@ def _theil_sen(x, y, m) -> _Fit:
     ok = (nt >= 1) & (n >= 3)
     lo_s = sl[rows, np.clip(rl, 0, sl.shape[1] - 1)] if sl.shape[1] else np.full(S, np.nan)
     hi_s = sl[rows, np.clip(ru, 0, sl.shape[1] - 1)] if sl.shape[1] else np.full(S, np.nan)
-    level = ymed
+    mean = (np.where(m, y, 0.0)).sum(1) / np.maximum(n, 1)
+    level = np.where(ymed > 0, ymed, mean)  # a series mostly at zero: relative to its mean
     good = ok & (level > 0) & np.isfinite(slope)
     with np.errstate(invalid="ignore", divide="ignore"):
         growth = np.where(good, slope / level, np.nan)
@@ -421,14 +426,13 @@ def _theil_sen(x, y, m) -> _Fit:
         resid = np.where(m, y - (ymed[:, None] + slope[:, None] * (x - xmed[:, None])), np.nan)
         spread = np.sort(np.abs(resid), axis=1)
         noise = 1.4826 * _sorted_median(spread, n)
-    fallback = (np.where(m, y, 0.0)).sum(1) / np.maximum(n, 1)
     return _Fit(
         growth,
         low,
         high,
         good,
         np.where(ok, xmed, 0.0),
-        np.where(ok, ymed, fallback),
+        np.where(ok, ymed, mean),
         np.where(ok, slope, 0.0),
         np.where(ok, noise, 0.0),
     )
@@ -552,7 +556,7 @@ def reference_fit(periods, values, kind: str = "count") -> tuple[float, float, f
     from scipy.stats import theilslopes
 
     res = theilslopes(y, x, alpha=0.95, method="separate")
-    level = float(np.median(y))
+    level = float(np.median(y)) if np.median(y) > 0 else float(np.mean(y))
     return res.slope / level, res.low_slope / level, res.high_slope / level
 
 
@@ -629,12 +633,8 @@ def _rate(g, lo, hi) -> str:
         return "no rate can be fitted"
     if lo is None or hi is None:
         return f"{_pct(g)} a year"
-    if lo >= 0 and hi >= 0:
-        ci = f"{lo * 100:.0f}-{hi * 100:.0f}%"
+    if round(lo * 100) >= 0:
+        ci = f"{round(lo * 100)}-{round(hi * 100)}%"
     else:
         ci = f"{_pct(lo)} to {_pct(hi)}"
     return f"{_pct(g)} a year (95% CI {ci})"
-
-
-def _times(r: float) -> str:
-    return "far above" if not np.isfinite(r) else f"{r:.1f}x"

@@ -421,3 +421,51 @@ def test_cli_negative_count_and_missing_file(tmp_path):
     assert result.stderr.splitlines() == [
         f"trendline: cannot read {missing}: No such file or directory"
     ]
+
+
+def test_cli_bad_window_is_one_line(tmp_path):
+    result, _ = run(tmp_path, GOOD, "--window", "2025-2020")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "trendline: --window: expected START-END years, e.g. 2020-2025, not '2025-2020'"
+    ]
+
+
+# --------------------------------------------------------------------------- purity, speed
+
+
+def test_verdict_module_is_pure():
+    """No store, no flows, no CLI: the module imports numerical libraries only."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, indicators.verdict\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'sqlalchemy', 'tasks', 'flows', 'prefect', 'httpx'} or m.startswith('trendline'))\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_ten_thousand_series_in_under_ten_seconds():
+    import time
+
+    rng = np.random.default_rng(5)
+    n, periods = 10_000, 20
+    mean = rng.uniform(5, 300, (n, 1)) * (1 + rng.uniform(-0.2, 0.5, (n, 1))) ** np.arange(periods)
+    values = np.asarray(rng.negative_binomial(30, 30 / (30 + mean)), float)
+    values[: n // 2] *= 1.01  # half the series are amounts
+    frame = pd.DataFrame(
+        {
+            "series": np.repeat(np.arange(n).astype(str), periods),
+            "period": np.tile(np.arange(2006, 2006 + periods), n),
+            "value": values.ravel(),
+        }
+    )
+    start = time.perf_counter()
+    out = verdicts(frame)
+    elapsed = time.perf_counter() - start
+    assert len(out) == n and set(out["kind"]) == {"count", "amount"}
+    assert elapsed <= 10.0, f"{elapsed:.1f} s"
