@@ -172,7 +172,8 @@ def _run(df, names, kinds, window, brief_window, min_periods) -> list[Verdict]:
         if brief_window is not None:
             mb = known[rows] & (x[rows] >= brief_window[0]) & (x[rows] <= brief_window[1])
             bf = _fit(family, xs, ys, mb)
-            brief = np.where(mb.sum(1) >= min_periods, bf.growth, np.nan)
+            res["brief_n"] = mb.sum(1)
+            brief = np.where(res["brief_n"] >= min_periods, bf.growth, np.nan)
         for j, i in enumerate(rows):
             out[i] = _verdict(names[i], kinds[names[i]], j, res, brief, brief_window, min_periods)
     return [v for v in out if v is not None]
@@ -272,7 +273,7 @@ def _verdict(name, kind, j, res, brief, brief_window, min_periods) -> Verdict:
     low, high = _opt(f.low[j]), _opt(f.high[j])
     bg = None if brief is None else _opt(brief[j])
     first, last = res["first"][j], res["last"][j]
-    span = f"{int(first)}-{int(last)}" if n else "no known periods"
+    span = f"{int(first)}-{int(last)}" if n and first != last else f"{int(first)}" if n else ""
     if label == "insufficient":
         text = f"insufficient: {n} known period{'s' if n != 1 else ''}"
         text += f" in {span}" if n else ""
@@ -301,7 +302,9 @@ def _verdict(name, kind, j, res, brief, brief_window, min_periods) -> Verdict:
             text = f"flat: {rate} over {span}"
     if brief_window is not None and label != "insufficient":
         bw = f"{brief_window[0]}-{brief_window[1]}"
-        if bg is None:
+        if bg is None and res["brief_n"][j] >= min_periods:
+            text += f", no rate can be fitted in {bw}"
+        elif bg is None:
             text += f", too few known periods in {bw} to compare"
         else:
             text += f", against {_pct(bg)} a year in {bw}"
