@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from tasks.ingest.sources import cnki
-from tasks.resolve.countries import country_of
 from tasks.ingest.sources.cnki_formats import detect_format, read_text, split_list
+from tasks.resolve.countries import country_of
 from trendline import context, schema
 from trendline.db import make_engine
 from trendline.settings import Settings

@@ -171,7 +171,8 @@ def test_a_year_of_undisclosed_deals_has_no_dollar_value_and_fires_nothing():
     r = out.results[0]
     assert r.values["2025"] is None and r.series["undisclosed"]["2025"] == 1.0
     assert r.values["2024"] is None and r.series["disclosed"]["2024"] == 40e6
-    assert not [f for f in out.findings if f.period in ("2024", "2025") and f.rule.startswith("yoy")]
+    assert not [f for f in out.findings
+                if f.period in ("2024", "2025") and f.rule.startswith("yoy")]
     assert r.count("2024") == 4  # the undisclosed deals are evidence too
     share = run("investment.portfolio_share", frames(deals=frame(
         [{"id": "x", "year": 2025, "direction": "CN->RU", "amount_usd": None},
