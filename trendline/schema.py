@@ -57,6 +57,8 @@ works = Table(
     Column("is_top10", Boolean),
     Column("countries", JSON, nullable=False, default=list),
     Column("topics", JSON, nullable=False, default=list),  # [{id, name, subfield_id, ...}]
+    Column("concepts", JSON, nullable=False, default=list),  # concept ids (legacy AI definition)
+    Column("authors_truncated", Boolean, nullable=False, default=False),  # not fetched whole
     Column("funders", JSON, nullable=False, default=list),
     Column("updated_date", String(32)),
     Column("url", Text),  # a landing page when there is no DOI (CNKI records)

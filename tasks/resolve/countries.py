@@ -26,6 +26,7 @@ class Terms:
     ru_latin: re.Pattern
     others: tuple[tuple[str, re.Pattern], ...]  # (ISO code, its terms), checked first
     cn_latin: re.Pattern
+    exclude: re.Pattern | None  # phrases that name no country's affiliation
 
 
 def _any(terms) -> re.Pattern:
@@ -52,12 +53,16 @@ def terms(path: Path = DEFINITIONS) -> Terms:
         ru_latin=re.compile(rf"(?<![\w])(?:(?i:{names})|{acronyms})(?![\w])"),
         others=tuple((code, _any(words)) for code, words in data["other_countries"].items()),
         cn_latin=_words(data["china"]["latin"]),
+        exclude=_any([*ru.get("exclude_zh", []), *ru.get("exclude_latin", [])])
+        if ru.get("exclude_zh") or ru.get("exclude_latin") else None,
     )
 
 
 def country_of(text: str, t: Terms | None = None) -> tuple[str | None, str]:
     """(ISO code or None, the rule that decided it) for one affiliation string."""
     t = t or terms()
+    if t.exclude is not None:
+        text = t.exclude.sub(" ", text)
     for code, pattern in t.others:  # Belarus before Russia: 白俄罗斯 contains 俄罗斯
         if m := pattern.search(text):
             return code, f"name: {m.group(0)} (not Russia)"

@@ -79,7 +79,7 @@ def resolve_works(conn, cfg: OpenAlexConfig, now: dt.datetime, everything: bool)
     label = definition_label(cfg)
     conn.execute(f.delete().where(~sa.exists().where(w.c.id == f.c.work_id)))
     q = sa.select(w.c.id, w.c.source, w.c.publication_year, w.c.language, w.c.countries,
-                  w.c.topics, w.c.funders, w.c.is_demo)
+                  w.c.topics, w.c.concepts, w.c.funders, w.c.authors_truncated, w.c.is_demo)
     if not everything:
         stale = sa.select(f.c.work_id).where(
             f.c.work_id == w.c.id, f.c.definition == label, f.c.resolved_at >= w.c.fetched_at)
@@ -103,7 +103,7 @@ def _facts(r, test, label: str, language: str, cnki_countries: dict, now) -> dic
         if not countries and (r.language or "") == "zh":
             countries, country_rule = {"CN"}, "no affiliation; a Chinese-language CNKI record"
     else:
-        is_ai, ai_rule = test(topics, [])
+        is_ai, ai_rule = test(topics, r.concepts or [])
         countries, country_rule = set(r.countries or []), "source: OpenAlex authorships"
     return {
         "work_id": r.id, "year": r.publication_year, "source": r.source, "definition": label,
@@ -112,7 +112,8 @@ def _facts(r, test, label: str, language: str, cnki_countries: dict, now) -> dic
         "countries": ",".join(sorted(countries)), "country_rule": country_rule[:500],
         "is_joint": {"CN", "RU"} <= set(countries), "field": field_of(topics),
         "funders": ";".join(str(x) for x in (r.funders or []))[:160],
-        "authors_truncated": False, "is_demo": bool(r.is_demo), "resolved_at": now,
+        "authors_truncated": bool(r.authors_truncated), "is_demo": bool(r.is_demo),
+        "resolved_at": now,
     }
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 08:08:38.733511
+Create Date: 2026-11-29 08:16:35.101236
 """
 
 from alembic import op
@@ -370,6 +370,8 @@ def upgrade() -> None:
     sa.Column('is_top10', sa.Boolean(), nullable=True),
     sa.Column('countries', sa.JSON(), nullable=False),
     sa.Column('topics', sa.JSON(), nullable=False),
+    sa.Column('concepts', sa.JSON(), nullable=False),
+    sa.Column('authors_truncated', sa.Boolean(), nullable=False),
     sa.Column('funders', sa.JSON(), nullable=False),
     sa.Column('updated_date', sa.String(length=32), nullable=True),
     sa.Column('url', sa.Text(), nullable=True),
