@@ -50,14 +50,17 @@ def _collab(frames, params, as_of, ind_id: str, side: str, lists: set[str], quer
              for name in ("at_time", "now", "date_unknown")}
     counted = per_work[per_work[headline]].reset_index().rename(columns={"work_id": "id"})
     ev = evidence(counted, "work")
-    detail = hits[hits["work_id"].isin({r["id"] for rs in ev.sample.values() for r in rs})]
+    shown = {r["id"] for rs in ev.sample.values() for r in rs}
+    detail = hits[hits["work_id"].astype(str).isin(shown)]
+    matched: dict[str, list[dict]] = {}
+    for o in detail.to_dict("records"):  # only the sampled works' listings: a few dozen
+        matched.setdefault(str(o["work_id"]), []).append({
+            "org_id": str(o["org_id"]), "org": o["name"], "list": o["list_name"],
+            "listed_on": None if pd.isna(o["listed_on"]) else str(o["listed_on"])[:10],
+            "listed_at_the_time": bool(o["at_time"])})
     for recs in ev.sample.values():
         for rec in recs:
-            mine = detail[detail["work_id"] == rec["id"]]
-            rec["matched"] = [{"org_id": o.org_id, "org": o.name, "list": o.list_name,
-                               "listed_on": None if pd.isna(o.listed_on) else str(o.listed_on)[:10],
-                               "listed_at_the_time": bool(o.at_time)}
-                              for o in mine.itertuples()]
+            rec["matched"] = matched.get(rec["id"], [])
     sets = {"works": {str(int(y)): sorted(g["id"]) for y, g in counted.groupby("year")}}
     if params.get(ADDED, False):
         added, marks = added_while_collaborating(hits, int(params.get("collab_window_years", 3)))

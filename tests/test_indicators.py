@@ -117,8 +117,8 @@ def test_pairs_centres_and_huawei_read_resolved_organisations():
     f = frames(works=works, affiliations=frame(affs, AFF), orgs=orgs, listings=listings,
                centres=centres)
     pairs = run("research.institution_pairs", f).results[0]
-    assert pairs.sets["top10"]["2021"][0] == "ras|cas"
-    assert pairs.sets["listed_3in3"]["2020"] == ["ras|cas"]  # CAS is listed, 3 papers in 2020
+    assert pairs.sets["top10"]["2021"][0] == "RAS | CAS"
+    assert pairs.sets["listed_3in3"]["2020"] == ["RAS | CAS"]  # CAS is listed, 3 papers in 2020
     centres_out = {r.subject: r for r in run("research.joint_centres", f).results}
     assert centres_out["HDU-ITMO Joint Institute"].values["2021"] == 1.0
     huawei = run("research.huawei_ru", f).results[0]
