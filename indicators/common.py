@@ -103,7 +103,7 @@ def span(years: Iterable) -> range:
     return range(min(ys), max(ys) + 1) if ys else range(0)
 
 
-def partial_years(periods: Iterable[str], as_of) -> frozenset[str]:
+def partial_years(periods: Iterable[str], as_of, params) -> frozenset[str]:
     """The current year is still filling in (publication and reporting lag)."""
     return frozenset(p for p in periods if p[:4].isdigit() and int(p[:4]) >= as_of.year)
 

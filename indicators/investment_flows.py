@@ -78,7 +78,7 @@ def disclosed_flow(frames, params, as_of):
         query="deals resolved as China-Russia (CN->RU, RU->CN, JOINT); value = the sum of "
               "known amount_usd, unknown when any deal's amount is undisclosed (the brief's "
               "cn_ru.disclosed_value for the years it covers)",
-        partial_periods=partial_years(value, as_of), **ev.into(),
+        partial_periods=partial_years(value, as_of, params), **ev.into(),
     )]
 
 
@@ -127,7 +127,7 @@ def dyad_comparison(frames, params, as_of):
         "investment.dyad_comparison", {"value": cn_ru, "US-RU": us_ru, "US-CN": us_cn},
         query="known amount_usd per year by dyad (both directions); brief points "
               "us_ru.value_*, us_cn.value_* and cn_ru.disclosed_value where present",
-        partial_periods=partial_years(cn_ru, as_of), **ev.into(),
+        partial_periods=partial_years(cn_ru, as_of, params), **ev.into(),
     )]
 
 
@@ -180,7 +180,7 @@ def portfolio_share(frames, params, as_of):
         "investment.portfolio_share", series,
         query="known amount_usd X->partner / all X->abroad per year, X in (CN, RU); unknown "
               "when any deal of that year's portfolio is undisclosed",
-        partial_periods=partial_years(series["value"], as_of), **deal_evidence(shown).into(),
+        partial_periods=partial_years(series["value"], as_of, params), **deal_evidence(shown).into(),
     )]
 
 
@@ -224,5 +224,5 @@ def opacity(frames, params, as_of):
         {"value": share, "undisclosed": hidden, "count": count, "disclosed_value": value,
          "value_drop_count_holds": flag},
         query="China-Russia deals per year: amount undisclosed / all",
-        partial_periods=partial_years(share, as_of), **deal_evidence(deals).into(),
+        partial_periods=partial_years(share, as_of, params), **deal_evidence(deals).into(),
     )]

@@ -60,7 +60,7 @@ def new_vehicles(frames, params, as_of):
         "investment.new_vehicles", {"value": counts, "max_amount": largest},
         sets={"vehicles": _ids(groups)},
         query="events of type joint_fund or joint_venture, and China-Russia joint-venture deals",
-        partial_periods=partial_years(counts, as_of), **ev.into(),
+        partial_periods=partial_years(counts, as_of, params), **ev.into(),
     )]
 
 
@@ -91,7 +91,7 @@ def concern_areas(frames, params, as_of):
     return [Result(
         "investment.concern_areas", series, sets={"deals": _ids(groups)},
         query="China-Russia deals with a non-empty concern_areas tag",
-        partial_periods=partial_years(series["value"], as_of), **deal_evidence(deals).into(),
+        partial_periods=partial_years(series["value"], as_of, params), **deal_evidence(deals).into(),
     )]
 
 
@@ -131,7 +131,7 @@ def rcif_portfolio(frames, params, as_of):
         {"value": aum, "ai_deals": {str(y): float(len(g)) for y, g in groups.items()}},
         sets={"concern_deals": _ids(concern)},
         query="series rcif.aum; deals with a party resolved to RCIF, or from its portfolio",
-        partial_periods=partial_years(aum, as_of), **ev.into(),
+        partial_periods=partial_years(aum, as_of, params), **ev.into(),
     )]
 
 
@@ -173,7 +173,7 @@ def partnerships(frames, params, as_of):
         "investment.partnerships", {"value": counts},
         sets={"known_partnership_events": _ids(known), "new_in_concern_area": _ids(concern)},
         query="events of type corporate_partnership; a partnership is its set of resolved parties",
-        partial_periods=partial_years(counts, as_of), **event_evidence(events).into(),
+        partial_periods=partial_years(counts, as_of, params), **event_evidence(events).into(),
     )]
 
 
@@ -198,6 +198,6 @@ def data_agreements(frames, params, as_of):
     counts = {str(y): float(len(g)) for y, g in groups.items()}
     return [Result(
         "investment.data_agreements", {"value": counts}, sets={"agreements": _ids(groups)},
-        query="events of type data_agreement", partial_periods=partial_years(counts, as_of),
+        query="events of type data_agreement", partial_periods=partial_years(counts, as_of, params),
         **event_evidence(events).into(),
     )]

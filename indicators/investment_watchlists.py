@@ -76,7 +76,7 @@ def watchlisted(frames, params, as_of, ind_id: str, lists: set[str], query: str)
     series = {k: year_series({y: v.get(y, 0) for y in years}) for k, v in counts.items()}
     members = {p: [r["id"] for r in rs] for p, rs in marks.items()}
     return [Result(ind_id, series, sets={SET: members}, query=query, notes=notes,
-                   partial_periods=partial_years(series["value"], as_of),
+                   partial_periods=partial_years(series["value"], as_of, params),
                    **records(marks).into())]
 
 

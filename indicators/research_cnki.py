@@ -47,7 +47,7 @@ def chinese_language(frames, params, as_of):
     ev = evidence(cnki, "work", extra=("funders",))
     return [Result(
         "research.chinese_language", series,
-        partial_periods=partial_years(series["value"], as_of),
+        partial_periods=partial_years(series["value"], as_of, params),
         query="CNKI imports: AI by the keyword definition, CN and RU affiliations",
         notes=[] if len(cnki) else ["no CNKI joint AI papers imported: trendline import-cnki"],
         **ev.into(),

@@ -53,7 +53,7 @@ def field_mix(frames, params, as_of):
         series = {"value": values, **({"concern": values} if name in concern else {})}
         ev = evidence(works[works["field"] == name], "work", extra=("field",))
         results.append(Result("research.field_mix", series, subject=name,
-                              partial_periods=partial_years(values, as_of),
+                              partial_periods=partial_years(values, as_of, params),
                               query=f"joint AI works whose resolved field is {name!r}",
                               **ev.into()))
     top3 = {p: sorted(n for n, v in sorted(c.items(), key=lambda kv: -kv[1])[:3]
@@ -62,6 +62,6 @@ def field_mix(frames, params, as_of):
     marks = records({p: [{"kind": "field", "id": n, "label": f"{n} in the top 3 of {p}",
                           "count": per_year[p][n]} for n in names] for p, names in top3.items()})
     results.append(Result("research.field_mix", {"value": total}, subject="all",
-                          sets={"top3_concern": top3}, partial_periods=partial_years(total, as_of),
+                          sets={"top3_concern": top3}, partial_periods=partial_years(total, as_of, params),
                           query="joint AI works by resolved field", **marks.into()))
     return results

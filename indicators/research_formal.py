@@ -48,5 +48,5 @@ def formalization(frames, params, as_of):
         sets={"events": {str(y): [e["id"] for e in g] for y, g in groups.items()},
               "watchlisted": {p: ids for p, ids in flagged.items() if ids}},
         query=f"events of type {', '.join(types)}; parties resolved to listed organisations",
-        partial_periods=partial_years(counts, as_of), **event_evidence(events).into(),
+        partial_periods=partial_years(counts, as_of, params), **event_evidence(events).into(),
     )]

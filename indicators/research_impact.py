@@ -49,7 +49,7 @@ def citation_impact(frames, params, as_of):
         "research.citation_impact",
         {"value": share, "top10_gain": gain, "mean_fwci": yearly(fwci.dropna()),
          "mean_citations": yearly(cites.dropna())},
-        partial_periods=partial_years(share, as_of), notes=notes,
+        partial_periods=partial_years(share, as_of, params), notes=notes,
         query="joint AI works with citation_normalized_percentile.is_in_top_10_percent",
         **ev.into(),
     )]
@@ -98,7 +98,7 @@ def huawei_ru(frames, params, as_of):
         {p: [{"kind": "partner", "id": n, "label": f"Huawei with {n}"} for n in ns]
          for p, ns in partners.items()})
     return [Result("research.huawei_ru", {"value": values}, sets={"partners": partners},
-                   partial_periods=partial_years(values, as_of),
+                   partial_periods=partial_years(values, as_of, params),
                    query="AI works with an affiliation on the huawei list and a Russian one",
                    **ev.into())]
 

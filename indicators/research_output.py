@@ -47,7 +47,7 @@ def joint_output(frames, params, as_of):
     query = urls.get(JOINT) or STORED
     return [Result("research.joint_output", {"value": values, "stored": stored},
                    query=f"{query} [definition: {definition or 'as stored'}]",
-                   partial_periods=partial_years(values, as_of), **ev.into())]
+                   partial_periods=partial_years(values, as_of, params), **ev.into())]
 
 
 @indicator(
@@ -79,7 +79,7 @@ def joint_share(frames, params, as_of):
         "research.joint_share",
         {"value": ru_share, "ru_share": ru_share, "cn_share": cn_share},
         query="; ".join(urls.get(s, "") for s in (JOINT, "RU", "CN")),
-        partial_periods=partial_years(joint, as_of),
+        partial_periods=partial_years(joint, as_of, params),
         notes=[] if joint else ["no server-side counts stored: refresh publications"],
         **ev.into(),
     )]
@@ -115,5 +115,5 @@ def dyad_comparison(frames, params, as_of):
         "research.dyad_comparison",
         {"value": value, "cn_ru": cn_ru, "us_cn": us_cn, "us_ru": us_ru},
         query="; ".join(urls.get(s, "") for s in names),
-        partial_periods=partial_years(cn_ru, as_of), **ev.into(),
+        partial_periods=partial_years(cn_ru, as_of, params), **ev.into(),
     )]

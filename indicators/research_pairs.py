@@ -93,7 +93,7 @@ def institution_pairs(frames, params, as_of):
     ev = records(marks)
     return [Result("research.institution_pairs", {"value": values},
                    sets={"top10": top10, "listed_3in3": listed3},
-                   partial_periods=partial_years(values, as_of),
+                   partial_periods=partial_years(values, as_of, params),
                    query="joint AI works' affiliations: Russian x Chinese organisations",
                    **ev.into())]
 
@@ -148,13 +148,13 @@ def joint_centres(frames, params, as_of):
         for p in ev.counts:
             active.setdefault(p, []).append(centre["name"])
         results.append(Result("research.joint_centres", {"value": values, "output": output},
-                              subject=centre["name"], partial_periods=partial_years(values, as_of),
+                              subject=centre["name"], partial_periods=partial_years(values, as_of, params),
                               query="affiliations resolved to the centre, or one author with "
                               "both its parties", **ev.into()))
     values = year_series({int(p): v for p, v in total.items()})
     marks = records({p: [{"kind": "centre", "id": c, "label": f"{c} published in {p}"}
                          for c in cs] for p, cs in active.items()})
     results.insert(0, Result("research.joint_centres", {"value": values}, sets={"centre": active},
-                             partial_periods=partial_years(values, as_of),
+                             partial_periods=partial_years(values, as_of, params),
                              query="the joint centres' papers, summed", **marks.into()))
     return results

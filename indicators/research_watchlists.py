@@ -69,7 +69,7 @@ def _collab(frames, params, as_of, ind_id: str, side: str, lists: set[str], quer
     series = {"value": flags[headline], "listed_at_the_time": flags["at_time"],
               "listed_now": flags["now"], "date_unknown": flags["date_unknown"]}
     return [Result(ind_id, series, sets=sets, query=query,
-                   partial_periods=partial_years(series["value"], as_of), **ev.into())]
+                   partial_periods=partial_years(series["value"], as_of, params), **ev.into())]
 
 
 def added_while_collaborating(hits: pd.DataFrame, window: int):

@@ -48,5 +48,5 @@ def student_flows(frames, params, as_of):
     return [Result(
         "talent.student_flows", series, sets={"figures": figures}, **ev.into(),
         query="series_points students.cn_in_ru, students.ru_in_cn, students.cn_in_us",
-        partial_periods=partial_years(series["value"], as_of),
+        partial_periods=partial_years(series["value"], as_of, params),
     )]

@@ -256,3 +256,17 @@ def test_every_indicator_survives_empty_frames():
                sources=pd.DataFrame(columns=["name", "family"]))
     for ind_id in IND:
         run(ind_id, f)  # no exception, whatever is missing
+
+
+def test_a_year_is_complete_only_after_its_lag():
+    from indicators.common import partial_years
+
+    periods = ["2024", "2025", "2026"]
+    assert partial_years(periods, dt.date(2026, 3, 1), {"lag_months": 6}) == {"2025", "2026"}
+    assert partial_years(periods, dt.date(2026, 7, 1), {"lag_months": 6}) == {"2026"}
+    assert partial_years(periods, dt.date(2026, 1, 5), {}) == {"2026"}
+    works = frame([{"id": f"W{i}", "year": 2025} for i in range(9)]
+                  + [{"id": "V1", "year": 2024}], WORK)
+    out = evaluate(IND["research.joint_output"], frames(works=works), dt.date(2026, 3, 1),
+                   params={"lag_months": 6})
+    assert out.results[0].partial_periods == {"2025"} and not out.findings  # +800%, too early

@@ -61,11 +61,22 @@ def enabled(res: Resources) -> list[Indicator]:
     return [i for i in all_indicators().values() if res.settings.indicator(i.id).enabled]
 
 
+def lag_months(res: Resources, ind: Indicator) -> int:
+    """How long this indicator's years take to fill in (config `periods`)."""
+    periods = res.settings.periods
+    if {"works", "publication_counts"} & set(ind.needs):
+        return periods.publications_lag_months
+    if {"deals", "events"} & set(ind.needs):
+        return periods.deals_lag_months
+    return 0
+
+
 def evaluate_one(res: Resources, ind: Indicator, frames, as_of: dt.date) -> Evaluation:
     cfg = res.settings.indicator(ind.id)
     rules = tuple(Rule(**r.model_dump()) for r in cfg.rules) if cfg.rules is not None else ind.rules
     since = ind.baseline.end + 1 if cfg.since is None else cfg.since
-    results = ind.evaluate(frames, cfg.params, as_of)
+    params = {"lag_months": lag_months(res, ind), **cfg.params}
+    results = ind.evaluate(frames, params, as_of)
     enrich(res.engine, results)
     return Evaluation(ind, results, check(ind, results, rules, since), since)
 
