@@ -16,6 +16,7 @@ from indicators.rules import check
 from tasks.evaluate import alerts
 from tasks.evaluate.samples import enrich
 from tasks.frames import load_frames, provenance
+from tasks.resolve.works import definition_label
 from tasks.publish import outbox
 from tasks.steps import Step, direct
 from trendline import schema
@@ -106,6 +107,11 @@ def run_indicators(res: Resources, step: Step = direct) -> tuple[list[Evaluation
 
 def evaluate_store(res: Resources, step: Step = direct) -> EvaluateOutcome:
     evaluations, errors = run_indicators(res, step)
+    label = definition_label(res.settings.sources.openalex)
+    for ev in evaluations:  # every count of papers states the definition it used
+        if "works" in ev.indicator.needs:
+            for r in ev.results:
+                r.query = f"{r.query} [AI definition: {label}]"
     now = res.now()
     prov = provenance(res)
     outcome = EvaluateOutcome(evaluations, errors)
