@@ -16,8 +16,8 @@ from indicators.rules import check
 from tasks.evaluate import alerts
 from tasks.evaluate.samples import enrich
 from tasks.frames import load_frames, provenance
-from tasks.resolve.works import definition_label
 from tasks.publish import outbox
+from tasks.resolve.works import definition_label
 from tasks.steps import Step, direct
 from trendline import schema
 from trendline.db import upsert
