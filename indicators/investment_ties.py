@@ -154,9 +154,9 @@ def rcif_portfolio(frames, params, as_of):
     needs=("events", "parties"),
     unit="events",
     baseline=Baseline(
-        summary="Five corporate AI partnerships are described: Promobot-FN Holdings (with a "
-        "second Promobot agreement, with Beijing Huanuo Exiang), UBTech-LANIT, Dahua-NtechLab "
-        "and Vinci-Jovi (2019), Fitsco-Cognitive Pilot (2020).",
+        summary="Five corporate AI partnership cases are described: Promobot-FN Holdings "
+        "(Promobot also signed with Beijing Huanuo Exiang), UBTech-LANIT, Dahua-NtechLab and "
+        "Vinci-Jovi, all 2019, and Fitsco-Cognitive Pilot (2020).",
         figures={"partnerships": 5},
         where={
             "partnerships": "computed: our count of the partnership cases the brief describes "

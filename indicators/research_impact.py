@@ -13,7 +13,7 @@ from indicators.common import english_ai, evidence, partial_years, records, span
     baseline=Baseline(
         summary="The brief sets no citation figure; it only asks watchers to follow the "
         "citation impact of joint AI papers. Our baseline is the pooled share of joint "
-        "papers 2010-2019 in the top 10% of their year and field, from the first run.",
+        "papers up to 2019 in the top 10% of their year and field, from the first run.",
         figures={},
     ),
     rules=(Rule("absolute", "warning", series="top10_gain", op=">=", threshold=5.0,
