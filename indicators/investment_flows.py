@@ -229,7 +229,8 @@ def portfolio_share(frames, params, as_of):
         "investment.portfolio_share", series,
         query="known amount_usd X->partner / all X->abroad per year, X in (CN, RU); unknown "
               "when any deal of that year's portfolio is undisclosed",
-        partial_periods=partial_years(series["value"], as_of, params), **deal_evidence(shown).into(),
+        partial_periods=partial_years(series["value"], as_of, params),
+        **deal_evidence(shown).into(),
     )]
 
 

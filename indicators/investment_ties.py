@@ -96,7 +96,8 @@ def concern_areas(frames, params, as_of):
     return [Result(
         "investment.concern_areas", series, sets={"deals": _ids(groups)},
         query="China-Russia deals with a non-empty concern_areas tag",
-        partial_periods=partial_years(series["value"], as_of, params), **deal_evidence(deals).into(),
+        partial_periods=partial_years(series["value"], as_of, params),
+        **deal_evidence(deals).into(),
     )]
 
 

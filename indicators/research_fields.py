@@ -75,6 +75,7 @@ def field_mix(frames, params, as_of):
     marks = records({p: [{"kind": "field", "id": n, "label": f"{n} in the top 3 of {p}",
                           "count": per_year[p][n]} for n in names] for p, names in top3.items()})
     results.append(Result("research.field_mix", {"value": total}, subject="all",
-                          sets={"top3_concern": top3}, partial_periods=partial_years(total, as_of, params),
+                          sets={"top3_concern": top3},
+                          partial_periods=partial_years(total, as_of, params),
                           query="joint AI works by resolved field", **marks.into()))
     return results

@@ -166,7 +166,8 @@ def joint_centres(frames, params, as_of):
         for p in ev.counts:
             active.setdefault(p, []).append(centre["name"])
         results.append(Result("research.joint_centres", {"value": values, "output": output},
-                              subject=centre["name"], partial_periods=partial_years(values, as_of, params),
+                              subject=centre["name"],
+                              partial_periods=partial_years(values, as_of, params),
                               query="affiliations resolved to the centre, or one author with "
                               "both its parties", **ev.into()))
     values = year_series({int(p): v for p, v in total.items()})
