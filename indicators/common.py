@@ -46,15 +46,18 @@ def evidence(frame: pd.DataFrame, kind: str, period: str = "year", id_col: str =
     f = frame[frame[period].notna()] if len(frame) else frame
     if not len(f):
         return Evidence()
-    periods = f[period].map(_period)
-    members = pd.DataFrame({"period": periods.to_numpy(), "kind": kind,
-                            "id": f[id_col].astype(str).to_numpy()})
-    counts = {str(k): int(v) for k, v in members["period"].value_counts().items()}
+    periods = pd.Categorical(f[period].map(_period))  # a handful of distinct periods
+    members = pd.DataFrame({"period": periods, "kind": kind,
+                            "id": pd.Categorical(f[id_col].astype(str))
+                            if f[id_col].dtype != "category" else f[id_col].to_numpy()})
+    counts = {str(k): int(v) for k, v in members["period"].value_counts().items() if v}
     key = rank or id_col
     cols = list(dict.fromkeys([id_col, key, *extra]))
-    ordered = f[cols].assign(_p=periods.to_numpy()).sort_values(["_p", key],
-                                                                ascending=[True, False])
-    head = ordered.groupby("_p", sort=False).head(SAMPLE)
+    ordered = f[cols].assign(_p=periods)
+    if ordered[key].dtype == "category":  # newest id first: sort on the text, not the codes
+        ordered[key] = ordered[key].astype(str)
+    ordered = ordered.sort_values(["_p", key], ascending=[True, False])
+    head = ordered.groupby("_p", sort=False, observed=True).head(SAMPLE)
     sample: dict[str, list[dict]] = {}
     for rec in head.to_dict("records"):
         p = rec.pop("_p")

@@ -86,7 +86,8 @@ def institution_pairs(frames, params, as_of):
     if pairs.empty:
         return [Result("research.institution_pairs", {"value": {}},
                        notes=["no joint works with affiliations stored"])]
-    names = frames["orgs"].drop_duplicates("id").set_index("id")["name"]
+    o = frames["orgs"].drop_duplicates("id")
+    names = dict(zip(o["id"].astype(str), o["name"], strict=True))
     listed = set(frames["listings"]["org_id"].astype(str)) if len(frames["listings"]) else set()
     is_listed = np.asarray(orgs.isin(listed))
     width = len(orgs)
@@ -99,9 +100,13 @@ def institution_pairs(frames, params, as_of):
     years = sorted(set(per_year.tolist()))
     values = yearly(pd.Series(code).groupby(pairs["year"].to_numpy()).nunique(), span(years))
 
+    ids, codes, labels = orgs.tolist(), uniq.tolist(), {}
+
     def label(i: int) -> str:
-        ru, cn = orgs[uniq[i] // width], orgs[uniq[i] % width]
-        return f"{names.get(ru, ru)} | {names.get(cn, cn)}"
+        if i not in labels:
+            ru, cn = ids[codes[i] // width], ids[codes[i] % width]
+            labels[i] = f"{names.get(ru, ru)} | {names.get(cn, cn)}"
+        return labels[i]
 
     by_year = {y: np.bincount(index[per_year == y], weights=counts[per_year == y],
                               minlength=len(uniq)) for y in years}

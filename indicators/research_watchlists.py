@@ -24,19 +24,26 @@ def listed_hits(frames, side: str, lists: set[str]) -> pd.DataFrame:
     if works.empty or aff.empty or lst.empty:
         return pd.DataFrame(columns=["work_id", "org_id", "year", "at_time", "now",
                                      "date_unknown", "listed_on", "list_name", "name"])
-    lst = lst[lst["list_name"].isin(lists)].astype({"org_id": "object"})
+    lst = lst[lst["list_name"].isin(lists)].astype({"org_id": str})
     aff = aff[(aff["country"] == side) & aff["org_id"].notna()]
     aff = aff[aff["work_id"].isin(works["id"])][["work_id", "org_id"]].drop_duplicates()
-    hits = aff.astype({"org_id": "object"}).merge(
+    hits = aff.assign(org_id=aff["org_id"].astype(str)).merge(
         lst[["org_id", "list_name", "name", "listed_on", "removed_on", "date_known"]],
         on="org_id").merge(works[["id", "year"]], left_on="work_id", right_on="id")
-    end = pd.to_datetime(hits["year"].astype(int).astype(str) + "-12-31")
-    listed = pd.to_datetime(hits["listed_on"])
-    removed = pd.to_datetime(hits["removed_on"])
+    end = pd.to_datetime(hits["year"].map({y: pd.Timestamp(int(y), 12, 31)
+                                            for y in hits["year"].unique()}))
+    listed = _dates(hits["listed_on"])
+    removed = _dates(hits["removed_on"])
     hits["at_time"] = (listed <= end) & (removed.isna() | (removed > end))
     hits["now"] = removed.isna()
     hits["date_unknown"] = listed.isna() & hits["now"]
     return hits
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    """Dates as timestamps, converting each distinct value once (None stays NaT)."""
+    distinct = {v: pd.Timestamp(v) for v in values.dropna().unique()}
+    return pd.to_datetime(values.map(distinct))
 
 
 def _collab(frames, params, as_of, ind_id: str, side: str, lists: set[str], query: str,

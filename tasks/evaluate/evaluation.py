@@ -78,6 +78,8 @@ def evaluate_one(res: Resources, ind: Indicator, frames, as_of: dt.date) -> Eval
     since = ind.baseline.end + 1 if cfg.since is None else cfg.since
     params = {"lag_months": lag_months(res, ind), **cfg.params}
     results = ind.evaluate(frames, params, as_of)
+    for r in results:  # the full lists are for `trendline evidence`: counts and samples stay
+        r.members = None
     enrich(res.engine, results)
     return Evaluation(ind, results, check(ind, results, rules, since), since)
 

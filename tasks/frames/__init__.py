@@ -1,8 +1,9 @@
 """Frames: the resolved facts read column-wise into the pandas frames indicators compute on.
 
 Only the columns indicators use are read (titles and DOIs stay in the store: evidence
-samples are filled in afterwards for the few records shown). Large frames are read in
-chunks into compact dtypes (Arrow strings, categories), never as ORM rows.
+samples are filled in afterwards for the few records shown). The large frames (works,
+authorships) are read column-wise (tasks/frames/columnar.py) into compact dtypes: Arrow
+strings, categories, and integer keys for the joins; never as ORM rows.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from tasks.frames.columnar import Columnar
 from tasks.ingest.sources import all_sources
 from tasks.resolve.registry import COUNTED
 from trendline import schema
 from trendline.resources import Resources
 
-CHUNK = 250_000
 T = schema
 
 
@@ -77,88 +78,54 @@ CATEGORIES = {"source", "field", "country", "org_id", "inst", "centre", "directi
               "list_name"}
 
 
-BULK = {"works"}  # read through the driver: no per-row Python objects
+BULK = {"works"}  # read column-wise: no Python object per value
 FLAGS = {"is_ai", "in_language", "is_joint", "is_demo"}
 
 
-def read(conn, query, bulk: bool = False) -> pd.DataFrame:
-    """A query's rows as a frame, chunk by chunk, repeated strings as categories. `bulk`
-    frames skip SQLAlchemy's per-row processing: the driver's tuples become columns."""
-    if bulk:
-        return _bulk(conn, query)
-    result = conn.execute(query.execution_options(yield_per=CHUNK))
-    columns = list(result.keys())
-    parts = [_compact(pd.DataFrame(chunk, columns=columns)) for chunk in result.partitions()]
-    if not parts:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    return _compact(frame)
+def read(conn, query) -> pd.DataFrame:
+    """A small query's rows as a frame, repeated strings as categories."""
+    result = conn.execute(query)
+    return _compact(pd.DataFrame(result.all(), columns=list(result.keys())))
 
 
-def _bulk(conn, query) -> pd.DataFrame:
-    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = conn.exec_driver_sql(sql).cursor
-    columns = [d[0] for d in cursor.description]
-    parts = []
-    while rows := cursor.fetchmany(CHUNK):
-        cols = list(zip(*rows, strict=True))
-        parts.append(_compact(pd.DataFrame(dict(zip(columns, cols, strict=True)))))
-    cursor.close()
-    if not parts:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    for col in FLAGS & set(frame.columns):
-        frame[col] = frame[col].astype(bool)
+def read_bulk(col: Columnar, conn, query) -> pd.DataFrame:
+    """A large query's rows, column-wise; 0/1 flags as booleans."""
+    frame = col.frame(conn, query)
+    for name in FLAGS & set(frame.columns):
+        frame[name] = frame[name].fillna(0).astype(bool)
     if "is_top10" in frame:
         frame["is_top10"] = frame["is_top10"].astype("boolean")
     return _compact(frame)
 
 
 def _compact(frame: pd.DataFrame) -> pd.DataFrame:
-    for col in CATEGORIES & set(frame.columns):
-        if frame[col].dtype != "category":
-            frame[col] = frame[col].astype("category")
+    for name in CATEGORIES & set(frame.columns):
+        if frame[name].dtype != "category":
+            frame[name] = frame[name].astype("category")
     return frame
 
 
-def _ints(conn, query) -> dict[str, np.ndarray]:
-    """Integer columns through the driver, chunk by chunk, straight into numpy."""
-    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = conn.exec_driver_sql(sql).cursor
-    names = [d[0] for d in cursor.description]
-    parts: list[np.ndarray] = []
-    while rows := cursor.fetchmany(CHUNK):
-        parts.append(np.array(rows, dtype=np.int64).reshape(len(rows), len(names)))
-    cursor.close()
-    if not parts:
-        return {n: np.empty(0, dtype=np.int64) for n in names}
-    data = np.concatenate(parts)
-    return {n: data[:, i] for i, n in enumerate(names)}
-
-
-def affiliations(conn, works: pd.DataFrame) -> pd.DataFrame:
+def affiliations(col: Columnar, conn, works: pd.DataFrame) -> pd.DataFrame:
     """Authorship x resolved affiliation: work_id (categorical over the works), author,
     org_id, inst, country, centre. The authorships are read as integers (work key,
     affiliation code) and decoded through the small tables in numpy."""
-    rows = _ints(conn, _authorships())
+    ints = col.frame(conn, _authorships())
+    rows = {c: ints[c].to_numpy(dtype="int64") for c in ("work_key", "author", "aff_code")}
     lookup = read(conn, _affiliation_codes()).drop_duplicates("code").set_index("code")
-    codes = pd.Index(lookup.index.astype("int64"))
-    at = codes.get_indexer(rows["aff_code"])
-    keep = at >= 0
+    at = pd.Index(lookup.index.astype("int64")).get_indexer(rows["aff_code"])
     wkeys = pd.Index(works["key"].astype("int64")) if len(works) else pd.Index([], dtype="int64")
-    wpos = wkeys.get_indexer(rows["work_key"][keep])
-    at = at[keep]
-    ok = wpos >= 0
-    at, wpos = at[ok], wpos[ok]
+    wpos = wkeys.get_indexer(rows["work_key"])
+    keep = (at >= 0) & (wpos >= 0)
+    at, wpos = at[keep], wpos[keep]
     ids = works["id"].astype(str).to_numpy() if len(works) else np.array([], dtype=object)
     frame = pd.DataFrame({
         "work_id": pd.Categorical.from_codes(wpos, categories=pd.Index(ids)),
-        "author": rows["author"][keep][ok],
+        "author": rows["author"][keep],
     })
-    for col in ("org_id", "inst", "country", "centre"):
-        values = lookup[col].astype("category")
-        frame[col] = pd.Categorical.from_codes(values.cat.codes.to_numpy()[at],
-                                               categories=values.cat.categories)
+    for name in ("org_id", "inst", "country", "centre"):
+        values = lookup[name].astype("category")
+        frame[name] = pd.Categorical.from_codes(values.cat.codes.to_numpy()[at],
+                                                categories=values.cat.categories)
     useful = frame["org_id"].notna() | frame["country"].notna() | frame["centre"].notna()
     return frame[useful.to_numpy()].reset_index(drop=True)
 
@@ -189,20 +156,23 @@ def load_frames(res: Resources, needs: Iterable[str]) -> dict[str, pd.DataFrame]
     """The frames the indicators ask for, by name."""
     needs = set(needs)
     frames: dict[str, pd.DataFrame] = {}
-    with res.engine.connect() as conn:
-        for name in sorted(needs & set(QUERIES)):
-            frames[name] = read(conn, QUERIES[name](), bulk=name in BULK)
-        if "affiliations" in needs:
-            works = frames.get("works")
-            if works is None:
-                works = read(conn, _works(), bulk=True)
-            frames["affiliations"] = affiliations(conn, works)
-            if "works" in frames:  # the same categories: joins on codes, not strings
-                frames["works"]["id"] = pd.Categorical(
-                    works["id"].astype(str), categories=frames["affiliations"]["work_id"]
-                    .cat.categories)
-        if "orgs" in needs:
-            frames["orgs"] = orgs_frame(conn)
+    col = Columnar(res.engine)
+    try:
+        with res.engine.connect() as conn:
+            for name in sorted(needs & set(QUERIES)):
+                query = QUERIES[name]()
+                frames[name] = read_bulk(col, conn, query) if name in BULK else read(conn, query)
+            if "affiliations" in needs:
+                works = frames["works"] if "works" in frames else read_bulk(col, conn, _works())
+                frames["affiliations"] = affiliations(col, conn, works)
+                if "works" in frames:  # the same categories: joins on codes, not strings
+                    frames["works"]["id"] = pd.Categorical(
+                        works["id"].astype(str),
+                        categories=frames["affiliations"]["work_id"].cat.categories)
+            if "orgs" in needs:
+                frames["orgs"] = orgs_frame(conn)
+    finally:
+        col.close()
     if "sources" in needs:  # the scheduled sources (one-off imports are not among them)
         frames["sources"] = pd.DataFrame(
             [{"name": n, "family": m.FAMILY} for n, m in sorted(all_sources().items())],
