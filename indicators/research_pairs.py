@@ -19,8 +19,7 @@ TABLE_2 = {
 def org_codes(aff: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
     """Each affiliation's organisation as an integer: the resolved one, else OpenAlex's
     institution (codes into the returned index of ids; -1: neither)."""
-    org = pd.Categorical(aff["org_id"])
-    inst = pd.Categorical(aff["inst"])
+    org, inst = pd.Categorical(aff["org_id"]), pd.Categorical(aff["inst"])
     org_c, inst_c = org.codes.astype("int64"), inst.codes.astype("int64")  # no int8 wrap
     codes = np.where(org_c >= 0, org_c, np.where(inst_c >= 0, inst_c + len(org.categories), -1))
     return codes, pd.Index([*map(str, org.categories), *map(str, inst.categories)])
@@ -28,20 +27,25 @@ def org_codes(aff: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
 
 def work_pairs(works: pd.DataFrame, aff: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
     """(work, year, ru, cn) as integers: every Russian x Chinese organisation pair per
-    work, organisations as codes into the returned index of ids."""
-    aff = aff[aff["work_id"].isin(works["id"]) & aff["country"].isin(["RU", "CN"])]
+    work, organisations as codes into the returned index of ids. Numpy arrays all the way:
+    no filtered copy of the affiliations."""
+    country = pd.Categorical(aff["country"])
+    wanted = [country.categories.get_loc(c) if c in country.categories else -2
+              for c in ("RU", "CN")]
+    is_ru = country.codes == wanted[0]
+    keep = aff["work_id"].isin(works["id"]).to_numpy() & (is_ru | (country.codes == wanted[1]))
     codes, orgs = org_codes(aff)
     cat = pd.Categorical(aff["work_id"])
-    sides = pd.DataFrame({"work": cat.codes.astype("int64"), "org": codes,
-                          "ru": (aff["country"] == "RU").to_numpy()})
-    sides = sides[sides["org"] >= 0].drop_duplicates()
-    pairs = sides[sides["ru"]].merge(sides[~sides["ru"]], on="work", suffixes=("_ru", "_cn"))
+    work = cat.codes.astype("int64")
+    keep &= codes >= 0
+    key = np.unique((work[keep] * (len(orgs) + 1) + codes[keep]) * 2 + is_ru[keep])
+    ru, org, work = key % 2 == 1, (key // 2) % (len(orgs) + 1), (key // 2) // (len(orgs) + 1)
+    pairs = pd.DataFrame({"work": work[ru], "ru": org[ru]}).merge(
+        pd.DataFrame({"work": work[~ru], "cn": org[~ru]}), on="work")
     year_of = pd.Series(works["year"].to_numpy(), index=works["id"].astype(str).to_numpy())
     years = year_of.reindex(cat.categories.astype(str)).to_numpy()
-    out = pd.DataFrame({"work": pairs["work"].to_numpy(), "ru": pairs["org_ru"].to_numpy(),
-                        "cn": pairs["org_cn"].to_numpy(),
-                        "year": years[pairs["work"].to_numpy()]})
-    return out.dropna(subset=["year"]).astype({"year": "int64"}), orgs
+    pairs["year"] = years[pairs["work"].to_numpy()]
+    return pairs.dropna(subset=["year"]).astype({"year": "int64"}), orgs
 
 
 @indicator(
@@ -91,7 +95,7 @@ def institution_pairs(frames, params, as_of):
     listed = set(frames["listings"]["org_id"].astype(str)) if len(frames["listings"]) else set()
     is_listed = np.asarray(orgs.isin(listed))
     width = len(orgs)
-    code = pairs["ru"].to_numpy() * width + pairs["cn"].to_numpy()
+    code = pairs["ru"].to_numpy().astype("int64") * width + pairs["cn"].to_numpy()
     per = pd.DataFrame({"pair": code, "year": pairs["year"].to_numpy()})
     per = per.groupby(["pair", "year"]).size().rename("n").reset_index()
     index, uniq = pd.factorize(per["pair"])  # pairs as 0..P-1 for running counts

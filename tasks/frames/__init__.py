@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -109,18 +108,17 @@ def affiliations(col: Columnar, conn, works: pd.DataFrame) -> pd.DataFrame:
     """Authorship x resolved affiliation: work_id (categorical over the works), author,
     org_id, inst, country, centre. The authorships are read as integers (work key,
     affiliation code) and decoded through the small tables in numpy."""
-    ints = col.frame(conn, _authorships())
-    rows = {c: ints[c].to_numpy(dtype="int64") for c in ("work_key", "author", "aff_code")}
+    rows = col.ints(conn, _authorships())
     lookup = read(conn, _affiliation_codes()).drop_duplicates("code").set_index("code")
     at = pd.Index(lookup.index.astype("int64")).get_indexer(rows["aff_code"])
     wkeys = pd.Index(works["key"].astype("int64")) if len(works) else pd.Index([], dtype="int64")
     wpos = wkeys.get_indexer(rows["work_key"])
     keep = (at >= 0) & (wpos >= 0)
     at, wpos = at[keep], wpos[keep]
-    ids = works["id"].astype(str).to_numpy() if len(works) else np.array([], dtype=object)
+    ids = pd.Index(works["id"].astype(str)) if len(works) else pd.Index([], dtype=str)
     frame = pd.DataFrame({
-        "work_id": pd.Categorical.from_codes(wpos, categories=pd.Index(ids)),
-        "author": rows["author"][keep],
+        "work_id": pd.Categorical.from_codes(wpos, categories=ids),
+        "author": rows["author"][keep].astype("int32"),
     })
     for name in ("org_id", "inst", "country", "centre"):
         values = lookup[name].astype("category")

@@ -7,7 +7,9 @@ from __future__ import annotations
 import logging
 from contextlib import suppress
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 from sqlalchemy.engine import Connection, Engine
 
 log = logging.getLogger(__name__)
@@ -44,14 +46,32 @@ class Columnar:
 
     def frame(self, conn: Connection, query) -> pd.DataFrame:
         sql = compiled(conn, query)
-        if self.adbc is not None:
-            try:
-                with self.adbc.cursor() as cur:
-                    cur.execute(sql)
-                    return cur.fetch_arrow_table().to_pandas()
-            except Exception as exc:  # e.g. a type SQLite's driver cannot infer
-                log.info("column-wise read fell back to the cursor: %s", exc)
-        return cursor_frame(conn, sql)
+        table = self._arrow(sql)
+        return table.to_pandas() if table is not None else cursor_frame(conn, sql)
+
+    def ints(self, conn: Connection, query) -> dict[str, np.ndarray]:
+        """Integer columns (no NULLs) as int64 arrays, without a frame in between."""
+        sql = compiled(conn, query)
+        table = self._arrow(sql)
+        if table is None:
+            frame = cursor_frame(conn, sql)
+            return {c: frame[c].to_numpy(dtype="int64") for c in frame.columns}
+        out = {name: table.column(name).to_numpy().astype("int64", copy=False)
+               for name in table.column_names}
+        del table
+        pa.default_memory_pool().release_unused()
+        return out
+
+    def _arrow(self, sql: str):
+        if self.adbc is None:
+            return None
+        try:
+            with self.adbc.cursor() as cur:
+                cur.execute(sql)
+                return cur.fetch_arrow_table()
+        except Exception as exc:  # e.g. a type SQLite's driver cannot infer
+            log.info("column-wise read fell back to the cursor: %s", exc)
+            return None
 
 
 def cursor_frame(conn: Connection, sql: str) -> pd.DataFrame:
