@@ -7,7 +7,7 @@ from prefect import flow
 from flows.steps import prefect_step
 from tasks.evaluate import EvaluateOutcome
 from tasks.evaluate import evaluate as run_evaluate
-from tasks.publish import report
+from tasks.publish import announce, report
 from tasks.resolve import resolve
 from trendline.resources import open_resources
 
@@ -19,4 +19,5 @@ def evaluate(config: str | None = None, overrides: dict | None = None
     res = open_resources(config, overrides)
     prefect_step("resolve", lambda: resolve(res))
     outcome = run_evaluate(res, step=prefect_step)
+    prefect_step("announce", lambda: announce(res))  # queued; `trendline deliver` sends
     return outcome, str(prefect_step("report", lambda: report(res)))

@@ -14,7 +14,6 @@ from indicators.base import Indicator, Rule, sorted_periods
 from indicators.registry import Evaluation, all_indicators, evaluate
 from tasks.evaluate import alerts
 from tasks.frames import load_frames, provenance
-from tasks.publish import outbox
 from trendline import schema
 from trendline.db import upsert, utcnow
 from trendline.settings import Settings
@@ -68,20 +67,19 @@ def evaluate_store(
     prov = provenance(engine)
     outcome = EvaluateOutcome(evaluations, errors)
     findings = [f for e in evaluations for f in e.findings]
-    repeat = dt.timedelta(hours=settings.notify.repeat_interval_hours)
     with engine.begin() as conn:
         save_values(conn, evaluations, prov, now)
+        # the state changes and their alert_events rows commit together; the publish
+        # stage (tasks/publish/announce.py) queues the events as one message
         outcome.transitions = alerts.apply(
             conn,
             findings,
-            set(all_indicators()) - set(errors),  # disabled ones resolve; failed ones wait
+            set(all_indicators()) - set(errors),  # disabled ones resolve; failed: no_data
             now,
-            repeat,
-            settings.alerts.silences,
+            settings,
             latest=latest_periods(evaluations),
+            no_data=alerts.data_problems(conn, evaluations, errors),
         )
-        if outcome.transitions:
-            outcome.message_id = outbox.enqueue_alerts(conn, outcome.transitions, now)
     return outcome
 
 

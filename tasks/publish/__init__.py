@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tasks.publish.announce import AnnounceOutcome
+from tasks.publish.announce import announce as announce_events
 from tasks.publish.notify import DeliveryOutcome
 from tasks.publish.notify import deliver as deliver_outbox
 from tasks.publish.report import write_report
@@ -13,6 +15,11 @@ from trendline.resources import Resources
 
 def report(res: Resources) -> Path:
     return write_report(res.engine, res.settings, res.now())
+
+
+def announce(res: Resources) -> AnnounceOutcome:
+    """Alert changes and failures -> outbox messages, just before delivery."""
+    return announce_events(res.engine, res.settings, res.now())
 
 
 def deliver(res: Resources) -> DeliveryOutcome:

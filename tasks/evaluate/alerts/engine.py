@@ -1,0 +1,314 @@
+"""Findings -> grouped alerts -> state changes -> `alert_events` rows (what to announce).
+
+States: pending (the condition holds, waiting `for_evaluations`) -> firing -> resolved;
+no_data (the input is missing: kept, never resolved); history (recorded on the first
+evaluation or with --accept-history, never announced). A firing alert is announced once
+(`firing`), again when it escalates, when new records join its group (`updated`), and as a
+`repeat` after a backing-off interval while its period is the indicator's newest. Silenced
+and acknowledged alerts keep their state and are not announced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from indicators.base import SEVERITIES, Finding
+from indicators.registry import all_indicators
+from indicators.rules import group_message
+from tasks.evaluate.alerts.silences import active_silences, matching_silence
+from trendline import schema
+
+ACTIVE = ("pending", "firing", "no_data", "history")
+EVIDENCE_IN_EVENT = 20  # records copied into an announcement; the alert keeps them all
+NO_DATA_RULE = "no_data"
+
+
+@dataclass(frozen=True)
+class Transition:
+    alert: dict
+    change: str  # firing | updated | escalated | repeat | resolved | no_data
+
+
+@dataclass
+class Group:
+    fingerprint: str
+    labels: dict[str, str]
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def firing(self) -> bool:
+        return any(not f.holding for f in self.findings)
+
+    @property
+    def lead(self) -> list[Finding]:
+        return [f for f in self.findings if not f.holding] or self.findings
+
+    @property
+    def severity(self) -> str:
+        return max((f.severity for f in self.lead), key=SEVERITIES.index)
+
+    @property
+    def for_evaluations(self) -> int:
+        return max(f.for_evaluations for f in self.findings)
+
+    def members(self) -> set[str]:
+        return {m for f in self.findings for m in f.member_ids()}
+
+    def evidence(self) -> list[dict]:
+        seen, out = set(), []
+        for f in self.findings:
+            for e in f.evidence:
+                key = e.get("id", id(e))
+                if key not in seen:
+                    seen.add(key)
+                    out.append(e)
+        return out
+
+
+def alert_id(fingerprint: str) -> str:
+    return hashlib.sha1(fingerprint.encode()).hexdigest()[:12]
+
+
+def group(findings: list[Finding], group_by: list[str]) -> dict[str, Group]:
+    """Alertmanager's group_by over the labels indicator, rule, period, subject, severity.
+    The indicator is always a label: an alert belongs to one indicator."""
+    keys = ["indicator", *(k for k in group_by if k != "indicator")]
+    groups: dict[str, Group] = {}
+    for f in findings:
+        labels = {"indicator": f.indicator_id, "rule": f.rule, "period": f.period,
+                  "subject": f.subject, "severity": f.severity}
+        fp = "|".join(labels[k] for k in keys)
+        g = groups.setdefault(fp, Group(fp, {}))
+        g.findings.append(f)
+    for g in groups.values():
+        for label in ("rule", "period", "subject"):
+            values = {getattr(f, label) for f in g.findings}
+            g.labels[label] = values.pop() if len(values) == 1 else "*"
+        g.labels["indicator"] = g.findings[0].indicator_id
+    return groups
+
+
+def first_evaluation(conn) -> bool:
+    """A store that never raised an alert is on its first evaluation."""
+    return conn.execute(sa.select(schema.alerts.c.id).limit(1)).first() is None
+
+
+def announce_from(settings, now: dt.datetime) -> int:
+    """The first period announced on a first run: config, else the last complete year."""
+    text = settings.alerts.announce_from
+    return int(text[:4]) if text else now.year - 1
+
+
+def _before(period: str, start: int) -> bool:
+    return period[:4].isdigit() and int(period[:4]) < start
+
+
+def _rank(severity: str | None) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else -1
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def backoff(settings, repeats: int) -> dt.timedelta:
+    steps = settings.alerts.repeat_backoff_hours
+    hours = min(steps[min(repeats, len(steps) - 1)], settings.notify.repeat_interval_hours)
+    return dt.timedelta(hours=hours)
+
+
+def apply(
+    conn,
+    findings: list[Finding],
+    evaluated: set[str],
+    now: dt.datetime,
+    settings,
+    latest: Mapping[str, str] | None = None,
+    no_data: Mapping[str, str] | None = None,
+) -> list[Transition]:
+    """Update alert state for the evaluated indicators (and those whose input is missing,
+    `no_data`: indicator -> reason); write an `alert_events` row per change to announce and
+    return those changes. With `latest` (indicator -> newest period), only alerts about the
+    newest period are repeated: a closed year's alert is not news twice."""
+    no_data = dict(no_data or {})
+    t = schema.alerts
+    scope = set(evaluated) | set(no_data)
+    history = settings.alerts.accept_history or first_evaluation(conn)
+    start = announce_from(settings, now)
+    rows = {
+        r["fingerprint"]: dict(r)
+        for r in conn.execute(sa.select(t).where(t.c.indicator_id.in_(scope))).mappings()
+    }
+    groups = group([f for f in findings if f.indicator_id not in no_data],
+                   settings.alerts.group_by)
+    ids = {fp: (rows[fp]["id"] if fp in rows else alert_id(fp)) for fp in groups}
+    known = _members(conn, [ids[fp] for fp in groups if fp in rows])
+    silences = active_silences(conn, settings, now)
+    titles = {k: v.title for k, v in all_indicators().items()}
+    out: list[Transition] = []
+    new_members: list[dict] = []
+
+    def announce(row: dict, change: str, fresh: set[str] | None = None) -> None:
+        event = _event_detail(row, fresh or set())
+        conn.execute(schema.alert_events.insert().values(
+            alert_id=row["id"], change=change, detail=event, created_at=now))
+        out.append(Transition(row, change))
+
+    for fp, g in groups.items():
+        row = rows.get(fp)
+        aid = ids[fp]
+        members = g.members()
+        fresh = members - known.get(aid, set())
+        prev = row["state"] if row else None
+        if prev in (None, "resolved") and not g.firing:
+            continue  # between the lines: keeps an alert, starts none
+        values = {
+            "rule": g.labels["rule"],
+            "subject": g.labels["subject"],
+            "severity": g.severity,
+            "value": g.lead[0].value,
+            "threshold": g.lead[0].threshold,
+            "message": group_message(titles.get(g.labels["indicator"], g.labels["indicator"]),
+                                     g.labels["period"], g.findings,
+                                     len(fresh) if row else 0, len(members)),
+            "evidence": g.evidence(),
+            "last_seen_at": now,
+            "member_count": len(members),
+            "no_data_reason": "",
+        }
+        if prev in (None, "resolved"):
+            values.update(first_fired_at=now, resolved_at=None, last_notified_at=None,
+                          notified_severity=None, repeat_count=0, pending_count=1,
+                          acked_at=None, acked_by=None, ack_note=None, ack_severity=None)
+            state = "pending" if g.for_evaluations > 0 else "firing"
+        elif prev == "pending":
+            count = row["pending_count"] + (1 if g.firing else 0)
+            values["pending_count"] = count
+            state = "firing" if count > g.for_evaluations else "pending"
+        elif prev == "history":
+            state = "history"
+        else:  # firing, or no_data with its data back
+            state = "firing"
+        told = prev not in (None, "resolved") and row["last_notified_at"] is not None
+        if history and state in ("pending", "firing") and _before(g.labels["period"], start):
+            state = state if told else "history"
+        values["state"] = state
+        if row is None:
+            row = {"id": aid, "fingerprint": fp, "indicator_id": g.labels["indicator"],
+                   "period": g.labels["period"], **values}
+            conn.execute(t.insert().values(**row))
+        else:
+            row.update(values)
+        new_members += [{"alert_id": aid, "member_id": m, "first_seen_at": now} for m in fresh]
+        change = None
+        if state == "firing":
+            change = _change(row, g, fresh, prev, now, settings, latest, silences)
+        if change == "silenced":
+            row.update(last_notified_at=None, notified_severity=None)  # told when it ends
+        elif change:
+            row.update(last_notified_at=now, notified_severity=row["severity"],
+                       repeat_count=row["repeat_count"] + 1 if change == "repeat" else
+                       (0 if change == "firing" else row["repeat_count"]))
+        conn.execute(t.update().where(t.c.id == aid).values(
+            **{k: v for k, v in row.items() if k not in ("id", "fingerprint")}))
+        if change and change != "silenced":
+            announce(row, change, fresh if change == "updated" else members)
+
+    for fp, row in rows.items():
+        if fp in groups or row["state"] not in ACTIVE:
+            continue
+        ind = row["indicator_id"]
+        if ind in no_data:
+            if row["rule"] != NO_DATA_RULE and row["state"] == "firing":
+                conn.execute(t.update().where(t.c.id == row["id"]).values(
+                    state="no_data", no_data_reason=no_data[ind], last_seen_at=now))
+            continue
+        if ind not in evaluated:
+            continue
+        told = row["last_notified_at"] is not None and row["state"] in ("firing", "no_data")
+        conn.execute(t.update().where(t.c.id == row["id"]).values(
+            state="resolved", resolved_at=now))
+        row.update(state="resolved", resolved_at=now)
+        if told and matching_silence(row, silences) is None:
+            announce(row, "resolved")
+
+    for ind, reason in sorted(no_data.items()):  # one data-problem alert per indicator
+        fp = f"{ind}|{NO_DATA_RULE}"
+        row = rows.get(fp)
+        title = titles.get(ind, ind)
+        values = {"severity": "warning", "message": f"{title}: no data: {reason}. Its alerts "
+                  "are kept as they were, not resolved, until its data is back.",
+                  "last_seen_at": now, "no_data_reason": reason, "evidence": []}
+        if row is None or row["state"] == "resolved":
+            values.update(state="firing", first_fired_at=now, resolved_at=None,
+                          last_notified_at=None, notified_severity=None, repeat_count=0)
+        if row is None:
+            row = {"id": alert_id(fp), "fingerprint": fp, "indicator_id": ind, "subject": "all",
+                   "period": "", "rule": NO_DATA_RULE, "value": None, "threshold": None,
+                   "pending_count": 0, "member_count": 0, **values}
+            conn.execute(t.insert().values(**row))
+        else:
+            row.update(values)
+            conn.execute(t.update().where(t.c.id == row["id"]).values(**values))
+        if row["last_notified_at"] is None and matching_silence(row, silences) is None:
+            conn.execute(t.update().where(t.c.id == row["id"]).values(
+                last_notified_at=now, notified_severity=row["severity"]))
+            announce({**row, "last_notified_at": now}, "no_data")
+
+    if new_members:
+        conn.execute(schema.alert_members.insert(), new_members)
+    return out
+
+
+def _change(row, g: Group, fresh, prev, now, settings, latest, silences) -> str | None:
+    """What a firing alert's announcement is this time, if any ("silenced": held back)."""
+    if matching_silence(row, silences) is not None:
+        return "silenced"
+    notified = row["last_notified_at"]
+    if row.get("acked_at") is not None:
+        floor = max(_rank(row["ack_severity"]), _rank(row["notified_severity"]))
+        return "escalated" if _rank(row["severity"]) > floor else None
+    if notified is None:
+        return "firing"
+    if _rank(row["severity"]) > _rank(row["notified_severity"]):
+        return "escalated"
+    if fresh and prev == "firing":
+        return "updated"
+    if latest is not None and row["period"] != latest.get(row["indicator_id"]):
+        return None
+    if now - _aware(notified) >= backoff(settings, row["repeat_count"]):
+        return "repeat"
+    return None
+
+
+def _members(conn, alert_ids: list[str]) -> dict[str, set[str]]:
+    """The stored members of these alerts, in one query."""
+    m = schema.alert_members
+    out: dict[str, set[str]] = {}
+    if not alert_ids:
+        return out
+    q = sa.select(m.c.alert_id, m.c.member_id).where(m.c.alert_id.in_(alert_ids))
+    for aid, member in conn.execute(q):
+        out.setdefault(aid, set()).add(member)
+    return out
+
+
+def _event_detail(row: dict, fresh: set[str]) -> dict:
+    """The alert as announced, JSON-safe; evidence: the records that joined first."""
+    out = {}
+    for key, value in row.items():
+        out[key] = value.isoformat() if isinstance(value, dt.datetime | dt.date) else value
+    evidence = list(row.get("evidence") or [])
+    joined = [e for e in evidence if str(e.get("id")) in fresh]
+    rest = [e for e in evidence if str(e.get("id")) not in fresh]
+    out["evidence"] = (joined + rest)[:EVIDENCE_IN_EVENT]
+    out["evidence_total"] = len(evidence)
+    out["new_members"] = len(fresh)
+    return out
