@@ -26,21 +26,23 @@ DEFAULT_SOURCE = "default rule, set against the brief"
 def check(
     ind: Indicator, results: Iterable[Result], rules: Iterable[Rule], since: int
 ) -> list[Finding]:
-    """Every rule against every result, for periods from `since` on: one finding per
-    (rule, subject, period). The alert engine groups them (indicator, rule, period by
-    default); a firing finding beats a holding one of the same rule."""
-    best: dict[tuple[str, str], Finding] = {}
-    rules = tuple(rules)
+    """Every rule against every result, for periods from `since` on. One finding per
+    (subject, period): the most severe rule that holds wins. Holding findings (between a
+    rule's resolve line and its threshold) are all kept: they only keep alerts alive."""
+    best: dict[str, Finding] = {}
+    holding: dict[tuple[str, str], Finding] = {}
     for result in results:
         for rule in rules:
             for f in KINDS[rule.kind](ind, result, rule, since):
-                key = (f.rule, f.fingerprint)
-                cur = best.get(key)
-                if cur is None or (cur.holding and not f.holding) or (
-                    cur.holding == f.holding and _rank(f.severity) > _rank(cur.severity)
-                ):
-                    best[key] = f
-    return sorted(best.values(), key=lambda f: (f.period, f.subject, f.rule))
+                if f.holding:
+                    holding.setdefault((f.rule, f.fingerprint), f)
+                    continue
+                cur = best.get(f.fingerprint)
+                if cur is None or _rank(f.severity) > _rank(cur.severity):
+                    best[f.fingerprint] = f
+    kept = [*best.values(), *(f for (r, fp), f in holding.items()
+                              if not (fp in best and best[fp].rule == r))]
+    return sorted(kept, key=lambda f: (f.period, f.subject, f.holding, f.rule))
 
 
 def _rank(severity: str) -> int:
