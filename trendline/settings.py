@@ -80,9 +80,6 @@ class NotifyConfig(Strict):
     ops_tag: str = "ops, alerts"  # failed refreshes and deliveries; Apprise "a, b" is a or b
 
 
-GROUP_LABELS = ("indicator", "rule", "period", "subject", "severity")
-
-
 class Silence(Strict):
     indicator: str
     subject: str = "*"

@@ -1,0 +1,156 @@
+"""Alerts counted at a real notification target (Apprise's capture:// recorder in
+tests/helpers.py): the first demo run announces a few grouped alerts and keeps the history;
+one new deal is announced exactly once; a repeat run announces nothing; a silence or an
+acknowledgement stops it; a failing source is announced once to the ops tag."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+from helpers import CAPTURED, run_pipeline
+
+from trendline import schema
+from trendline.cli import main
+from trendline.db import make_engine, migrate, utcnow
+from trendline.settings import load_settings
+
+MAX_FIRST_RUN = 25
+
+
+@pytest.fixture
+def captured(home, monkeypatch):
+    monkeypatch.setenv("TRENDLINE_APPRISE_URLS", "alerts,weekly=capture://")
+    CAPTURED.clear()
+    yield CAPTURED
+    CAPTURED.clear()
+
+
+@pytest.fixture
+def store(captured):
+    settings = load_settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    yield settings, engine
+    engine.dispose()
+
+
+def cli(*args: str) -> str:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def deal_file(tmp_path, n: int, target: str):
+    path = tmp_path / f"new-deal-{n}.yaml"
+    path.write_text(textwrap.dedent(f"""\
+        deals:
+          - id: test-deal-{n}
+            announced_on: "2026-06-0{n}"
+            target: {target}
+            target_country: RU
+            parties: [{{name: Test Shenzhen Capital, country: CN}}]
+            amount: 90000000
+            currency: USD
+            deal_type: Series B
+            sectors: [facial recognition, surveillance]
+            source_url: https://example.org/test/deal/{n}
+        """), encoding="utf-8")
+    return path
+
+
+def last_events(engine) -> list[dict]:
+    """The alert events of the newest queued message."""
+    e = schema.alert_events
+    with engine.connect() as conn:
+        newest = conn.execute(sa.select(sa.func.max(e.c.id))).scalar_one()
+        mid = conn.execute(sa.select(e.c.message_id).where(e.c.id == newest)).scalar_one()
+        return [dict(r) for r in conn.execute(sa.select(e).where(e.c.message_id == mid))
+                .mappings()]
+
+
+def test_first_demo_run_announces_few_grouped_alerts_and_keeps_history(store):
+    settings, engine = store
+    _, evaluation, report, delivery = run_pipeline(engine, settings)
+    assert delivery.sent == 1 and len(CAPTURED) == 1, "one digest"
+    events = last_events(engine)
+    assert 0 < len(events) <= MAX_FIRST_RUN
+    assert all(ev["change"] == "firing" for ev in events)
+    assert all(ev["detail"]["evidence"] for ev in events), "each grouped with its records"
+    entity = [ev for ev in events if ev["detail"]["indicator_id"] ==
+              "research.entity_list_collab" and ev["detail"]["rule"].startswith("any_new")]
+    assert entity and all(ev["detail"]["member_count"] > 1 for ev in entity), "one per group"
+    everything = json.loads(cli("alerts", "--all", "--format", "json"))
+    assert sum(1 for a in everything if a["state"] == "history") >= 10
+    assert {"silenced_by", "silence_reason", "acked_by", "ack_note"} <= set(everything[0])
+    assert "HISTORY" in report.with_suffix(".txt").read_text(encoding="utf-8")
+    _, again, _, delivery = run_pipeline(engine, settings)
+    assert again.transitions == [] and delivery.sent == 0 and len(CAPTURED) == 1
+
+
+def test_a_new_deal_is_announced_once_and_silence_or_ack_stops_it(store, tmp_path):
+    settings, engine = store
+    run_pipeline(engine, settings)
+    CAPTURED.clear()
+    cli("import-deals", str(deal_file(tmp_path, 1, "Test FaceGate (RU)")))
+    run_pipeline(engine, settings)
+    assert len(CAPTURED) == 1, "the new deal is announced in one message"
+    assert "Test FaceGate" in CAPTURED[0]["body"]
+    run_pipeline(engine, settings)
+    assert len(CAPTURED) == 1, "a repeat run announces nothing"
+
+    # a silence on what the deal touched stops the next one
+    touched = sorted({ev["detail"]["indicator_id"] for ev in last_events(engine)})
+    for ind in touched:
+        cli("silence", "add", "--indicator", ind, "--for", "7d", "--reason", "under review")
+    cli("import-deals", str(deal_file(tmp_path, 2, "Test Gaze Systems (RU)")))
+    run_pipeline(engine, settings)
+    assert len(CAPTURED) == 1, "silenced"
+    listed = json.loads(cli("alerts", "--format", "json"))
+    assert any(a["status"] == "silenced" and a["silence_reason"] == "under review"
+               for a in listed)
+
+    # expire the silences: what they held is announced on the next run, once
+    for s in json.loads(cli("silence", "list", "--format", "json")):
+        cli("silence", "expire", s["id"])
+    run_pipeline(engine, settings)
+    assert len(CAPTURED) == 2 and "Test Gaze Systems" in CAPTURED[1]["body"]
+
+    # an acknowledgement stops updates of the alerts it covers
+    for aid in sorted({ev["alert_id"] for ev in last_events(engine)}):
+        cli("ack", aid, "--note", "known deal flow", "--author", "ana")
+    cli("import-deals", str(deal_file(tmp_path, 3, "Test Iris Pay (RU)")))
+    run_pipeline(engine, settings)
+    assert len(CAPTURED) == 2, "acknowledged"
+    acked = [a for a in json.loads(cli("alerts", "--format", "json")) if a["acked_by"]]
+    assert acked and all(a["ack_note"] == "known deal flow" for a in acked)
+
+
+def test_a_failing_source_is_announced_once_to_ops_and_recovers(store):
+    settings, engine = store
+    run_pipeline(engine, settings)
+    CAPTURED.clear()
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(schema.refresh_runs.insert().values(
+            id="failed-run-1", source="cnki", mode="demo", started_at=now, finished_at=now,
+            status="failed", rows_read=0, rows_written=0, rows_rejected=0,
+            message="export unreadable"))
+    from tasks.publish.announce import announce
+    from tasks.publish.notify import deliver
+
+    first = announce(engine, settings, now)
+    assert first.incidents_opened == 1
+    deliver(engine, settings)
+    assert len(CAPTURED) == 1 and "cnki" in CAPTURED[0]["body"]
+    assert announce(engine, settings, now).incidents_opened == 0, "once per incident"
+    with engine.begin() as conn:
+        conn.execute(schema.refresh_runs.update().where(
+            schema.refresh_runs.c.id == "failed-run-1").values(status="succeeded"))
+    assert announce(engine, settings, now).incidents_resolved == 1
+    deliver(engine, settings)
+    assert len(CAPTURED) == 2 and "recovered" in CAPTURED[1]["body"]
