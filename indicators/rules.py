@@ -78,7 +78,10 @@ def brief_clause(ind: Indicator) -> str:
     if figs:
         key, value = next(iter(figs.items()))
         name = re.sub(r"(\d{4})_(\d{4})", r"\1-\2", key).replace("_", " ")
-        return f"the brief's {name} was {_fmt(value)}"
+        shown = f"{value:.0f}" if name.endswith(("founded", "year")) else _fmt(value)
+        if re.search(r"\d{4}", name):
+            return f"the brief's {name} was {shown}"
+        return f"the brief's baseline ({name}): {shown}"
     if ind.baseline.end > 0:
         return f"the brief's baseline ends in {ind.baseline.end}"
     return "the brief has no figure for this"
@@ -229,6 +232,7 @@ KINDS = {
     "any_new": lambda i, r, rule, s: _members(i, r, rule, s, only_new=False),
 }
 MEMBER_KINDS = ("new_member", "any_new")
+NOUNS = {"work": "papers", "deal": "deals", "event": "events"}
 
 
 def group_message(
@@ -241,11 +245,14 @@ def group_message(
     if len(firing) == 1:
         return firing[0].message
     where = f" in {period}" if period and period != "*" else ""
+    kinds = {e.get("kind") for f in firing for e in f.evidence}
+    noun = NOUNS.get(kinds.pop(), "records") if len(kinds) == 1 else "records"
     head = f"{title}: {len(firing)} findings{where}"
     if new and new < total:
-        head = f"{title}: {new} new since last announced, {total} records{where}"
+        one = noun[:-1] if new == 1 else noun
+        head = f"{title}: {new} new {one} since last announced, {total}{where}"
     elif total > 1:
-        head = f"{title}: {total} records{where}"
+        head = f"{title}: {total} {noun}{where}"
     details, brief = [], ""
     for f in firing[:3]:
         text, sep, tail = f.message.removeprefix(f"{title}: ").rpartition("; the brief")
