@@ -299,3 +299,17 @@ def test_messages_say_what_crossed_what_against_the_brief(kind):
         assert "default rule, set against the brief" in f.message
     if kind == "absolute":
         assert "at or above the threshold 150 (analyst memo 2026-02)" in f.message
+
+
+def test_report_rows_show_silences_acks_and_history_with_their_reason(engine):
+    e = Engine(engine, fresh=True)
+    e.run([finding(period="2021"), finding(period="2025"), *papers("2026", "W1")], T0)
+    with engine.begin() as conn:
+        alerts.add_silence(conn, T0, period="2026", reason="known batch", author="ana")
+        alerts.acknowledge(conn, e.state()["id"], "on the agenda", "bo", T0)
+    with engine.connect() as conn:
+        rows = {r["period"]: r for r in alerts.report_rows(conn, e.settings, T0 + HOUR)}
+    assert rows["2021"]["change"] == "history"
+    assert rows["2025"]["change"] == "acked"
+    assert "[acknowledged by bo: on the agenda]" in rows["2025"]["message"]
+    assert rows["2026"]["change"] == "silenced" and "known batch" in rows["2026"]["message"]

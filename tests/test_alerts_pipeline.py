@@ -154,3 +154,52 @@ def test_a_failing_source_is_announced_once_to_ops_and_recovers(store):
     assert announce(engine, settings, now).incidents_resolved == 1
     deliver(engine, settings)
     assert len(CAPTURED) == 2 and "recovered" in CAPTURED[1]["body"]
+
+
+def test_a_delivery_that_keeps_failing_is_an_ops_incident(store):
+    settings, engine = store
+    from tasks.publish import outbox
+    from tasks.publish.announce import announce
+
+    now = utcnow()
+    bodies = {"txt": "t", "html": "<p>t</p>", "md": "t"}
+    with engine.begin() as conn:
+        stuck = outbox.enqueue(conn, "stuck-1", "alerts", "stuck", bodies, [], now)
+        conn.execute(schema.outbox.update().where(schema.outbox.c.id == stuck).values(
+            attempts=3, last_error="no alerts target accepted the message"))
+    first = announce(engine, settings, now)
+    assert first.incidents_opened == 1 and first.ops_message_id
+    assert announce(engine, settings, now).incidents_opened == 0, "once per incident"
+    with engine.connect() as conn:
+        ops = conn.execute(sa.select(schema.outbox).where(
+            schema.outbox.c.id == first.ops_message_id)).mappings().one()
+    assert ops["tag"] == settings.notify.ops_tag == "ops, alerts"
+    assert "failed 3 or more times" in ops["body_text"]
+    with engine.begin() as conn:  # it goes out at last
+        outbox.mark(conn, stuck, True, "", utcnow(), False)
+    assert announce(engine, settings, utcnow()).incidents_resolved == 1
+
+
+def test_a_source_that_failed_puts_its_indicators_in_no_data_not_resolved(demo_store, engine,
+                                                                          settings):
+    from tasks.evaluate.evaluation import evaluate_store
+
+    a = schema.alerts
+    with engine.connect() as conn:
+        before = dict(conn.execute(sa.select(a.c.id, a.c.state).where(
+            a.c.indicator_id == "research.joint_output", a.c.state == "firing")).all())
+    assert before
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(schema.refresh_runs.insert().values(
+            id="failed-openalex", source="openalex", mode="demo", started_at=now,
+            finished_at=now, status="failed", rows_read=0, rows_written=0, rows_rejected=0,
+            message="HTTP 503"))
+    out = evaluate_store(engine, settings)
+    changes = {(t.alert["indicator_id"], t.change) for t in out.transitions}
+    assert ("research.joint_output", "no_data") in changes
+    assert not any(c == "resolved" for _, c in changes)
+    with engine.connect() as conn:
+        after = dict(conn.execute(sa.select(a.c.id, a.c.state).where(
+            a.c.id.in_(before))).all())
+    assert set(after.values()) == {"no_data"}

@@ -134,7 +134,7 @@ def weekly_context(
         ]
         ctx = alert_context(
             conn,
-            [{**a, "change": "current"} for a in alert_state.firing(conn)],
+            alert_state.report_rows(conn, settings, now, history=False),  # silenced, acked
             f"Trendline weekly summary, week {now:%G-W%V}",
             now,
         )

@@ -53,14 +53,29 @@ def status(r: dict) -> str:
     return r["state"]
 
 
-def report_rows(conn, settings, now: dt.datetime) -> list[dict]:
+def report_rows(conn, settings, now: dt.datetime, history: bool = True) -> list[dict]:
     """Every alert the report shows: firing (current, silenced or acked), no_data, pending
-    and history, each with a `change` label for the templates."""
+    and history (unless not wanted), each with a `change` label for the templates."""
     t = schema.alerts
-    q = sa.select(t).where(t.c.state.in_(("firing", "no_data", "pending", "history")))
+    states = ("firing", "no_data", "pending", "history") if history else ("firing", "no_data")
+    q = sa.select(t).where(t.c.state.in_(states))
     rows = annotate(conn, sorted((dict(r) for r in conn.execute(q).mappings()), key=_order),
                     settings, now)
     for r in rows:
         label = status(r)
         r["change"] = "current" if label == "firing" else label
+        r["message"] += _note(r, label)
     return rows
+
+
+def _note(r: dict, label: str) -> str:
+    """Why it is quiet, in the words the templates print after the message."""
+    if label == "silenced":
+        until = r["silenced_until"]
+        end = f" until {until:%Y-%m-%d %H:%M}" if until else ""
+        return f" [silenced{end} ({r['silenced_by']}): {r['silence_reason'] or 'no reason'}]"
+    if label == "acked":
+        return f" [acknowledged by {r['acked_by']}: {r['ack_note']}]"
+    if label == "no_data":
+        return f" [no data: {r['no_data_reason']}]"
+    return ""
