@@ -77,7 +77,8 @@ class NotifyConfig(Strict):
     config_file: str = ""  # an Apprise YAML/text config file
     repeat_interval_hours: float = Field(672.0, gt=0)  # the longest gap between repeats
     max_attempts: int = Field(20, ge=1)
-    ops_tag: str = "ops, alerts"  # failed refreshes and deliveries; Apprise "a, b" is a or b
+    # failed refreshes and deliveries; Apprise "a, b" means a or b
+    ops_tag: str = Field("ops, alerts", min_length=1, max_length=32)
 
 
 class Silence(Strict):
@@ -99,7 +100,7 @@ class AlertsConfig(Strict):
     ]
     # first evaluation (or --accept-history): alerts about periods before this are history,
     # recorded and not announced; empty: the last complete period (the previous year)
-    announce_from: str = ""
+    announce_from: str = Field("", pattern=r"^(\d{4}.*)?$")
     accept_history: bool = False  # set by `--accept-history` on evaluate and run
     repeat_backoff_hours: list[float] = Field([24.0, 168.0, 672.0], min_length=1)
 
