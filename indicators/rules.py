@@ -238,21 +238,20 @@ NOUNS = {"work": "papers", "deal": "deals", "event": "events"}
 def group_message(
     title: str, period: str, findings: Sequence[Finding], new: int, total: int
 ) -> str:
-    """The words of one grouped alert: a single finding speaks for itself; a group of
-    findings (records of a set) says how many joined since it was last announced, how many
-    there are, names the first few, and cites the brief once."""
+    """The words of one grouped alert: how many records joined since the last evaluation
+    (if any), how many there are, what crossed what (the first few findings of a set), and
+    the brief once."""
     firing = [f for f in findings if not f.holding] or list(findings)
-    if len(firing) == 1:
-        return firing[0].message
     where = f" in {period}" if period and period != "*" else ""
     kinds = {e.get("kind") for f in firing for e in f.evidence}
     noun = NOUNS.get(kinds.pop(), "records") if len(kinds) == 1 else "records"
-    head = f"{title}: {len(firing)} findings{where}"
+    joined = ""
     if new and new < total:
-        one = noun[:-1] if new == 1 else noun
-        head = f"{title}: {new} new {one} since last announced, {total}{where}"
-    elif total > 1:
-        head = f"{title}: {total} {noun}{where}"
+        joined = f"{new} new {noun[:-1] if new == 1 else noun} since the last evaluation"
+    if len(firing) == 1:
+        text = firing[0].message.removeprefix(f"{title}: ")
+        return f"{title}: {joined}; {text}" if joined else firing[0].message
+    head = f"{title}: {joined}, {total}{where}" if joined else f"{title}: {total} {noun}{where}"
     details, brief = [], ""
     for f in firing[:3]:
         text, sep, tail = f.message.removeprefix(f"{title}: ").rpartition("; the brief")

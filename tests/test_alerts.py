@@ -215,7 +215,7 @@ def test_grouping_a_new_paper_updates_the_group_and_nothing_is_sent_twice(engine
     assert e.run(papers("2026", "W1", "W2", "W3"), T0 + HOUR) == []
     assert e.run(papers("2026", "W1", "W2", "W3", "W4"), T0 + 2 * HOUR) == ["updated"]
     row = e.state("any_new:works", "2026")
-    assert "1 new paper since last announced, 4 in 2026" in row["message"]
+    assert "1 new paper since the last evaluation, 4 in 2026" in row["message"]
     with engine.connect() as conn:
         events = conn.execute(sa.select(schema.alert_events)).mappings().all()
         members = conn.execute(sa.select(sa.func.count()).select_from(
