@@ -120,3 +120,25 @@ def test_silence_needs_a_target_and_one_end(store):
     assert "no silence nope" in run("silence", "expire", "nope", code=1)
     assert "use a number and m, h, d or w" in run("silence", "add", "--indicator", "x",
                                                    "--for", "7 days", code=2)
+
+
+@pytest.mark.parametrize("name", ["run", "evaluate"])
+def test_accept_history_reaches_the_flow_as_a_setting(name, home, monkeypatch):
+    import importlib
+    from types import SimpleNamespace
+
+    module = importlib.import_module(f"trendline.commands.{name}")
+    seen = {}
+    outcome = SimpleNamespace(evaluations=[], errors={}, fired=0, resolved=0, refreshed=[],
+                              report="r", delivery=SimpleNamespace(sent=0, failed=0, waiting=0))
+    outcome.evaluation = outcome
+
+    def fake_run_flow(load, **params):
+        seen.update(params)
+        return (outcome, "report") if name == "evaluate" else outcome
+
+    monkeypatch.setattr(module, "run_flow", fake_run_flow)
+    result = CliRunner().invoke(main, [name, "--accept-history"])
+    assert result.exit_code == 0, result.output
+    assert seen["overrides"] == {"alerts": {"accept_history": True}}
+    assert load_settings(None, **seen["overrides"]).alerts.accept_history
