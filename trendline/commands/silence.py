@@ -13,6 +13,10 @@ COLUMNS = ["id", "alert_id", "indicator", "subject", "period", "severity", "ends
            "author", "reason"]
 
 
+def when(value) -> str:
+    return f"{value:%Y-%m-%d %H:%M} UTC" if value else "expired by hand"
+
+
 @click.group("silence")
 def command() -> None:
     """Silence alerts by id or by matchers (globs); list and expire silences."""
@@ -46,8 +50,7 @@ def add(alert_id, indicator, subject, period, severity, until, duration, reason,
     if fmt == "json":
         emit_json({k: row[k] for k in [*COLUMNS, "starts_at", "created_at"]})
     else:
-        click.echo(f"Silence {row['id']} added, until "
-                   f"{row['ends_at'].isoformat() if row['ends_at'] else 'expired'}")
+        click.echo(f"Silence {row['id']} added, until {when(row['ends_at'])}")
 
 
 @command.command("list")
@@ -61,7 +64,8 @@ def list_(show_all: bool, fmt: str) -> None:
     if fmt == "json":
         emit_json(rows)
     else:
-        table(rows, [*COLUMNS, "active"] if show_all else COLUMNS)
+        shown = [{**r, "ends_at": when(r["ends_at"])} for r in rows]
+        table(shown, [*COLUMNS, "active"] if show_all else COLUMNS)
 
 
 @command.command("expire")
