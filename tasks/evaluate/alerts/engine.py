@@ -137,53 +137,79 @@ def apply(
     `no_data`: indicator -> reason); write an `alert_events` row per change to announce and
     return those changes. With `latest` (indicator -> newest period), only alerts about the
     newest period are repeated: a closed year's alert is not news twice."""
-    no_data = dict(no_data or {})
+    run = _Run(conn, now, settings, latest, dict(no_data or {}))
     t = schema.alerts
-    scope = set(evaluated) | set(no_data)
-    history = settings.alerts.accept_history or first_evaluation(conn)
-    start = announce_from(settings, now)
+    scope = set(evaluated) | set(run.no_data)
     rows = {
         r["fingerprint"]: dict(r)
         for r in conn.execute(sa.select(t).where(t.c.indicator_id.in_(scope))).mappings()
     }
-    groups = group([f for f in findings if f.indicator_id not in no_data],
+    groups = group([f for f in findings if f.indicator_id not in run.no_data],
                    settings.alerts.group_by)
     ids = {fp: (rows[fp]["id"] if fp in rows else alert_id(fp)) for fp in groups}
     known = _members(conn, [ids[fp] for fp in groups if fp in rows])
-    silences = active_silences(conn, settings, now)
-    titles = {k: v.title for k, v in all_indicators().items()}
-    out: list[Transition] = []
-    new_members: list[dict] = []
-
-    def announce(row: dict, change: str, fresh: set[str] | None = None) -> None:
-        event = _event_detail(row, fresh or set())
-        conn.execute(schema.alert_events.insert().values(
-            alert_id=row["id"], change=change, detail=event, created_at=now))
-        out.append(Transition(row, change))
-
     for fp, g in groups.items():
-        row = rows.get(fp)
-        aid = ids[fp]
+        run.step(fp, ids[fp], g, rows.get(fp), known.get(ids[fp], set()))
+    for fp, row in rows.items():
+        if fp not in groups and row["state"] in ACTIVE:
+            run.gone(row, evaluated)
+    for ind, reason in sorted(run.no_data.items()):
+        run.data_problem(ind, reason, rows.get(f"{ind}|{NO_DATA_RULE}"))
+    if run.new_members:
+        conn.execute(schema.alert_members.insert(), run.new_members)
+    return run.out
+
+
+class _Run:
+    """One evaluation's pass over the alerts: what changes, and what is announced."""
+
+    def __init__(self, conn, now, settings, latest, no_data):
+        self.conn, self.now, self.settings = conn, now, settings
+        self.latest, self.no_data = latest, no_data
+        self.history = settings.alerts.accept_history or first_evaluation(conn)
+        self.start = announce_from(settings, now)
+        self.silences = active_silences(conn, settings, now)
+        self.titles = {k: v.title for k, v in all_indicators().items()}
+        self.out: list[Transition] = []
+        self.new_members: list[dict] = []
+
+    def announce(self, row: dict, change: str, fresh: set[str] | None = None) -> None:
+        self.conn.execute(schema.alert_events.insert().values(
+            alert_id=row["id"], change=change, detail=_event_detail(row, fresh or set()),
+            created_at=self.now))
+        self.out.append(Transition(row, change))
+
+    def _save(self, row: dict, new: bool) -> None:
+        t = schema.alerts
+        if new:
+            self.conn.execute(t.insert().values(**row))
+        else:
+            self.conn.execute(t.update().where(t.c.id == row["id"]).values(
+                **{k: v for k, v in row.items() if k not in ("id", "fingerprint")}))
+
+    def step(self, fp: str, aid: str, g: Group, row: dict | None, known: set[str]) -> None:
+        """A group whose condition holds (or holds between the lines) this evaluation."""
+        now = self.now
         members = g.members()
-        fresh = members - known.get(aid, set())
+        fresh = members - known
         prev = row["state"] if row else None
         if prev in (None, "resolved") and not g.firing:
-            continue  # between the lines: keeps an alert, starts none
+            return  # between the lines: keeps an alert, starts none
+        title = self.titles.get(g.labels["indicator"], g.labels["indicator"])
         values = {
             "rule": g.labels["rule"],
             "subject": g.labels["subject"],
             "severity": g.severity,
             "value": g.lead[0].value,
             "threshold": g.lead[0].threshold,
-            "message": group_message(titles.get(g.labels["indicator"], g.labels["indicator"]),
-                                     g.labels["period"], g.findings,
+            "message": group_message(title, g.labels["period"], g.findings,
                                      len(fresh) if row else 0, len(members)),
             "evidence": g.evidence(),
             "last_seen_at": now,
             "member_count": len(members),
             "no_data_reason": "",
         }
-        if prev in (None, "resolved"):
+        if prev in (None, "resolved"):  # a new episode
             values.update(first_fired_at=now, resolved_at=None, last_notified_at=None,
                           notified_severity=None, repeat_count=0, pending_count=1,
                           acked_at=None, acked_by=None, ack_note=None, ack_severity=None)
@@ -197,77 +223,76 @@ def apply(
         else:  # firing, or no_data with its data back
             state = "firing"
         told = prev not in (None, "resolved") and row["last_notified_at"] is not None
-        if history and state in ("pending", "firing") and _before(g.labels["period"], start):
+        if self.history and state != "history" and _before(g.labels["period"], self.start):
             state = state if told else "history"
         values["state"] = state
-        if row is None:
+        new = row is None
+        if new:
             row = {"id": aid, "fingerprint": fp, "indicator_id": g.labels["indicator"],
                    "period": g.labels["period"], **values}
-            conn.execute(t.insert().values(**row))
         else:
             row.update(values)
-        new_members += [{"alert_id": aid, "member_id": m, "first_seen_at": now} for m in fresh]
+        self.new_members += [{"alert_id": aid, "member_id": m, "first_seen_at": now}
+                             for m in fresh]
         change = None
         if state == "firing":
-            change = _change(row, g, fresh, prev, now, settings, latest, silences)
+            change = _change(row, fresh, prev, now, self.settings, self.latest, self.silences)
         if change == "silenced":
             row.update(last_notified_at=None, notified_severity=None)  # told when it ends
         elif change:
+            repeats = {"repeat": row["repeat_count"] + 1, "firing": 0}
             row.update(last_notified_at=now, notified_severity=row["severity"],
-                       repeat_count=row["repeat_count"] + 1 if change == "repeat" else
-                       (0 if change == "firing" else row["repeat_count"]))
-        conn.execute(t.update().where(t.c.id == aid).values(
-            **{k: v for k, v in row.items() if k not in ("id", "fingerprint")}))
+                       repeat_count=repeats.get(change, row["repeat_count"]))
+        self._save(row, new)
         if change and change != "silenced":
-            announce(row, change, fresh if change == "updated" else members)
+            self.announce(row, change, fresh if change == "updated" else members)
 
-    for fp, row in rows.items():
-        if fp in groups or row["state"] not in ACTIVE:
-            continue
+    def gone(self, row: dict, evaluated: set[str]) -> None:
+        """An active alert whose condition no longer holds: resolved if its indicator was
+        evaluated on data; kept, as no_data, if its input is missing."""
+        t = schema.alerts
         ind = row["indicator_id"]
-        if ind in no_data:
+        if ind in self.no_data:
             if row["rule"] != NO_DATA_RULE and row["state"] == "firing":
-                conn.execute(t.update().where(t.c.id == row["id"]).values(
-                    state="no_data", no_data_reason=no_data[ind], last_seen_at=now))
-            continue
+                self.conn.execute(t.update().where(t.c.id == row["id"]).values(
+                    state="no_data", no_data_reason=self.no_data[ind], last_seen_at=self.now))
+            return
         if ind not in evaluated:
-            continue
+            return
         told = row["last_notified_at"] is not None and row["state"] in ("firing", "no_data")
-        conn.execute(t.update().where(t.c.id == row["id"]).values(
-            state="resolved", resolved_at=now))
-        row.update(state="resolved", resolved_at=now)
-        if told and matching_silence(row, silences) is None:
-            announce(row, "resolved")
+        self.conn.execute(t.update().where(t.c.id == row["id"]).values(
+            state="resolved", resolved_at=self.now))
+        row.update(state="resolved", resolved_at=self.now)
+        if told and matching_silence(row, self.silences) is None:
+            self.announce(row, "resolved")
 
-    for ind, reason in sorted(no_data.items()):  # one data-problem alert per indicator
+    def data_problem(self, ind: str, reason: str, row: dict | None) -> None:
+        """One data-problem alert per indicator without data, announced once."""
+        now = self.now
         fp = f"{ind}|{NO_DATA_RULE}"
-        row = rows.get(fp)
-        title = titles.get(ind, ind)
-        values = {"severity": "warning", "message": f"{title}: no data: {reason}. Its alerts "
-                  "are kept as they were, not resolved, until its data is back.",
-                  "last_seen_at": now, "no_data_reason": reason, "evidence": []}
+        values = {"severity": "warning", "last_seen_at": now, "no_data_reason": reason,
+                  "evidence": [],
+                  "message": f"{self.titles.get(ind, ind)}: no data: {reason}. Its alerts "
+                  "are kept as they were, not resolved, until its data is back."}
         if row is None or row["state"] == "resolved":
             values.update(state="firing", first_fired_at=now, resolved_at=None,
                           last_notified_at=None, notified_severity=None, repeat_count=0)
-        if row is None:
+        new = row is None
+        if new:
             row = {"id": alert_id(fp), "fingerprint": fp, "indicator_id": ind, "subject": "all",
                    "period": "", "rule": NO_DATA_RULE, "value": None, "threshold": None,
                    "pending_count": 0, "member_count": 0, **values}
-            conn.execute(t.insert().values(**row))
         else:
             row.update(values)
-            conn.execute(t.update().where(t.c.id == row["id"]).values(**values))
-        if row["last_notified_at"] is None and matching_silence(row, silences) is None:
-            conn.execute(t.update().where(t.c.id == row["id"]).values(
-                last_notified_at=now, notified_severity=row["severity"]))
-            announce({**row, "last_notified_at": now}, "no_data")
-
-    if new_members:
-        conn.execute(schema.alert_members.insert(), new_members)
-    return out
+        announce = row["last_notified_at"] is None and not matching_silence(row, self.silences)
+        if announce:
+            row.update(last_notified_at=now, notified_severity=row["severity"])
+        self._save(row, new)
+        if announce:
+            self.announce(row, "no_data")
 
 
-def _change(row, g: Group, fresh, prev, now, settings, latest, silences) -> str | None:
+def _change(row, fresh, prev, now, settings, latest, silences) -> str | None:
     """What a firing alert's announcement is this time, if any ("silenced": held back)."""
     if matching_silence(row, silences) is not None:
         return "silenced"
