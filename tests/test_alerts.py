@@ -313,3 +313,16 @@ def test_report_rows_show_silences_acks_and_history_with_their_reason(engine):
     assert rows["2025"]["change"] == "acked"
     assert "[acknowledged by bo: on the agenda]" in rows["2025"]["message"]
     assert rows["2026"]["change"] == "silenced" and "known batch" in rows["2026"]["message"]
+
+
+def test_a_stronger_rule_taking_over_is_an_escalation_not_resolved_and_new(engine):
+    """The rules keep the most severe finding per subject and period: when zscore
+    (critical) starts to hold beside yoy (warning), the alert moves to zscore."""
+    e = Engine(engine)
+    assert e.run([finding(rule="yoy")], T0) == ["firing"]
+    assert e.run([finding("critical", rule="zscore")], T0 + HOUR) == ["escalated"]
+    assert e.state("yoy")["state"] == "resolved"
+    assert e.state("zscore")["first_fired_at"] == e.state("yoy")["first_fired_at"]
+    assert e.run([finding(rule="yoy")], T0 + 2 * HOUR) == [], "stepping down is not news"
+    assert e.state("yoy")["state"] == "firing" and e.state("zscore")["state"] == "resolved"
+    assert e.run([], T0 + 3 * HOUR) == ["resolved"]

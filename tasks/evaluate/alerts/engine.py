@@ -26,6 +26,8 @@ from trendline import schema
 ACTIVE = ("pending", "firing", "no_data", "history")
 EVIDENCE_IN_EVENT = 20  # records copied into an announcement; the alert keeps them all
 NO_DATA_RULE = "no_data"
+INHERITED = ("first_fired_at", "last_notified_at", "notified_severity", "repeat_count",
+             "acked_at", "acked_by", "ack_note", "ack_severity")
 
 
 @dataclass(frozen=True)
@@ -89,11 +91,13 @@ def apply(
                    settings.alerts.group_by)
     ids = {fp: (rows[fp]["id"] if fp in rows else alert_id(fp)) for fp in groups}
     known = _members(conn, [ids[fp] for fp in groups if fp in rows])
+    heirs = _successions(rows, groups, evaluated, run.no_data)
     for fp, g in groups.items():
-        run.step(fp, ids[fp], g, rows.get(fp), known.get(ids[fp], set()))
+        run.step(fp, ids[fp], g, rows.get(fp), known.get(ids[fp], set()), heirs.get(fp))
+    succeeded = {row["fingerprint"] for row in heirs.values()}
     for fp, row in rows.items():
         if fp not in groups and row["state"] in ACTIVE:
-            run.gone(row, evaluated)
+            run.gone(row, evaluated, quietly=fp in succeeded)
     for ind, reason in sorted(run.no_data.items()):
         run.data_problem(ind, reason, rows.get(f"{ind}|{NO_DATA_RULE}"))
     if run.new_members:
@@ -128,8 +132,11 @@ class _Run:
             self.conn.execute(t.update().where(t.c.id == row["id"]).values(
                 **{k: v for k, v in row.items() if k not in ("id", "fingerprint")}))
 
-    def step(self, fp: str, aid: str, g: Group, row: dict | None, known: set[str]) -> None:
-        """A group whose condition holds (or holds between the lines) this evaluation."""
+    def step(self, fp: str, aid: str, g: Group, row: dict | None, known: set[str],
+             heir_of: dict | None = None) -> None:
+        """A group whose condition holds (or holds between the lines) this evaluation.
+        `heir_of`: the alert it takes over (another rule won for the same subject and
+        period), whose announcement state it keeps: a rise is an escalation, not news."""
         now = self.now
         members = g.members()
         fresh = members - known
@@ -155,6 +162,11 @@ class _Run:
                           notified_severity=None, repeat_count=0, pending_count=1,
                           acked_at=None, acked_by=None, ack_note=None, ack_severity=None)
             state = "pending" if g.for_evaluations > 0 else "firing"
+            if heir_of is not None:
+                values.update({k: heir_of[k] for k in INHERITED})
+                state = "firing" if heir_of["state"] == "no_data" else heir_of["state"]
+                if state == "pending":
+                    values["pending_count"] = heir_of["pending_count"]
         elif prev == "pending":
             count = row["pending_count"] + (1 if g.firing else 0)
             values["pending_count"] = count
@@ -163,7 +175,7 @@ class _Run:
             state = "history"
         else:  # firing, or no_data with its data back
             state = "firing"
-        told = prev not in (None, "resolved") and row["last_notified_at"] is not None
+        told = values.get("last_notified_at", row and row["last_notified_at"]) is not None
         if self.history and state != "history" and _before(g.labels["period"], self.start):
             state = state if told else "history"
         values["state"] = state
@@ -188,9 +200,10 @@ class _Run:
         if change and change != "silenced":
             self.announce(row, change, fresh if change == "updated" else members)
 
-    def gone(self, row: dict, evaluated: set[str]) -> None:
+    def gone(self, row: dict, evaluated: set[str], quietly: bool = False) -> None:
         """An active alert whose condition no longer holds: resolved if its indicator was
-        evaluated on data; kept, as no_data, if its input is missing."""
+        evaluated on data (quietly when another rule's alert took it over); kept, as
+        no_data, if its input is missing."""
         t = schema.alerts
         ind = row["indicator_id"]
         if ind in self.no_data:
@@ -204,7 +217,7 @@ class _Run:
         self.conn.execute(t.update().where(t.c.id == row["id"]).values(
             state="resolved", resolved_at=self.now))
         row.update(state="resolved", resolved_at=self.now)
-        if told and matching_silence(row, self.silences) is None:
+        if told and not quietly and matching_silence(row, self.silences) is None:
             self.announce(row, "resolved")
 
     def data_problem(self, ind: str, reason: str, row: dict | None) -> None:
@@ -231,6 +244,26 @@ class _Run:
         self._save(row, new)
         if announce:
             self.announce(row, "no_data")
+
+
+def _successions(rows, groups, evaluated, no_data) -> dict[str, dict]:
+    """New groups that take over an active alert of the same indicator, subject and
+    period that no longer holds: the rules keep the most severe finding per subject and
+    period, so when a stronger rule starts (or stops) to hold, the alert moves, it does
+    not resolve and fire anew. group fingerprint -> the alert it takes over."""
+    by_key: dict[tuple, dict] = {}
+    for fp, row in rows.items():
+        if (fp not in groups and row["state"] in ACTIVE and row["rule"] != NO_DATA_RULE
+                and row["indicator_id"] in evaluated and row["indicator_id"] not in no_data):
+            by_key.setdefault((row["indicator_id"], row["subject"], row["period"]), row)
+    out = {}
+    for fp, g in groups.items():
+        old = rows.get(fp)
+        if g.firing and (old is None or old["state"] == "resolved"):
+            key = (g.labels["indicator"], g.labels["subject"], g.labels["period"])
+            if key in by_key:
+                out[fp] = by_key.pop(key)
+    return out
 
 
 def _change(row, fresh, prev, now, settings, latest, silences) -> str | None:
