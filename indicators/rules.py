@@ -88,12 +88,14 @@ def brief_clause(ind: Indicator) -> str:
 
 
 def _what(ind: Indicator, series: str) -> str:
-    return ind.unit if series == "value" else series.replace("_", " ")
+    if series == "value":
+        return "" if ind.unit == "%" else ind.unit
+    return series.replace("_", " ")
 
 
 def _finding(ind, result, rule, period, value, text, *, holding=False, subject=None,
              evidence=None, members=()):
-    crossed = f"{text}; {brief_clause(ind)}"
+    crossed = re.sub(r" {2,}", " ", f"{text}; {brief_clause(ind)}")
     if holding:
         crossed += f" (still past the resolve line {_fmt(rule.resolve_threshold)})"
     return Finding(
@@ -132,11 +134,24 @@ def _absolute(ind, result, rule, since):
         hit = _crossing(rule, value)
         if hit is None:
             continue
+        show = _fmt
+        if rule.kind == "share" and rule.threshold is not None and abs(rule.threshold) <= 1:
+            show = _pct  # a fraction
+        elif ind.unit == "%":
+            show = _pct_points
         text = (
-            f"{_fmt(value)} {_what(ind, rule.series)} in {period}{_subject(result)}: "
-            f"{WORDS[rule.op]} the threshold {_fmt(rule.threshold)} ({source(rule)})"
+            f"{show(value)} {_what(ind, rule.series)} in {period}{_subject(result)}: "
+            f"{WORDS[rule.op]} the threshold {show(rule.threshold)} ({source(rule)})"
         )
         yield _finding(ind, result, rule, period, value, text, holding=not hit)
+
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}"
+
+
+def _pct_points(x: float) -> str:
+    return f"{x:,.3g}%"
 
 
 def _yoy(ind, result, rule, since):
