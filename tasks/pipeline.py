@@ -34,6 +34,6 @@ def pipeline(res: Resources, step: Step = direct) -> PipelineOutcome:
     resolved = step("resolve", lambda: resolve(res))
     evaluation = evaluate(res, step=step)
     written = step("report", lambda: report(res))
-    announced = step("announce", lambda: announce(res))
+    announced = step("announce", lambda: announce(res, flows=("pipeline",)))
     delivered = step("deliver", lambda: deliver(res))
     return PipelineOutcome(refreshed, resolved, evaluation, written, delivered, announced)

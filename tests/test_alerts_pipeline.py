@@ -203,3 +203,25 @@ def test_a_source_that_failed_puts_its_indicators_in_no_data_not_resolved(demo_s
         after = dict(conn.execute(sa.select(a.c.id, a.c.state).where(
             a.c.id.in_(before))).all())
     assert set(after.values()) == {"no_data"}
+
+
+def test_a_failed_flow_is_announced_once_and_resolved_by_the_next_run(store):
+    from types import SimpleNamespace
+
+    from flows.evaluate import evaluate as evaluate_flow
+    from flows.ops import announce_failure
+    from flows.pipeline import pipeline as pipeline_flow
+    from tasks.publish.announce import announce
+
+    settings, engine = store
+    assert announce_failure in pipeline_flow.on_failure_hooks
+    assert announce_failure in evaluate_flow.on_failure_hooks
+    flow = SimpleNamespace(name="pipeline")
+    run = SimpleNamespace(parameters={"config": None, "overrides": None})
+    state = SimpleNamespace(message="Flow run encountered an exception: OperationalError")
+    announce_failure(flow, run, state)
+    assert len(CAPTURED) == 1 and "flow pipeline failed" in CAPTURED[0]["body"]
+    announce_failure(flow, run, state)
+    assert len(CAPTURED) == 1, "once per incident"
+    assert announce(engine, settings, utcnow(), flows=("evaluate",)).incidents_resolved == 0
+    assert announce(engine, settings, utcnow(), flows=("pipeline",)).incidents_resolved == 1

@@ -17,9 +17,10 @@ def report(res: Resources) -> Path:
     return write_report(res.engine, res.settings, res.now())
 
 
-def announce(res: Resources) -> AnnounceOutcome:
-    """Alert changes and failures -> outbox messages, just before delivery."""
-    return announce_events(res.engine, res.settings, res.now())
+def announce(res: Resources, flows: tuple[str, ...] = ()) -> AnnounceOutcome:
+    """Alert changes and failures -> outbox messages, just before delivery. `flows`: the
+    flows this run belongs to (their failure incidents resolve)."""
+    return announce_events(res.engine, res.settings, res.now(), flows)
 
 
 def deliver(res: Resources) -> DeliveryOutcome:

@@ -33,12 +33,15 @@ class AnnounceOutcome:
                 f"opened, {self.incidents_resolved} resolved")
 
 
-def announce(engine: Engine, settings: Settings, now: dt.datetime) -> AnnounceOutcome:
+def announce(
+    engine: Engine, settings: Settings, now: dt.datetime, flows: tuple[str, ...] = ()
+) -> AnnounceOutcome:
+    """`flows`: the flows this run belongs to; reaching here, they have recovered."""
     out = AnnounceOutcome()
     with engine.begin() as conn:
         out.events, out.message_id = queue_events(conn, now)
     with engine.begin() as conn:
-        opened, resolved = incidents(conn, settings, now)
+        opened, resolved = incidents(conn, settings, now, flows)
         out.incidents_opened, out.incidents_resolved = len(opened), len(resolved)
         if opened or resolved:
             out.ops_message_id = _ops_message(conn, settings, opened, resolved, now)
@@ -70,12 +73,16 @@ def queue_events(conn, now: dt.datetime) -> tuple[int, str | None]:
     return len(events), mid
 
 
-def incidents(conn, settings: Settings, now: dt.datetime) -> tuple[list[dict], list[dict]]:
+def incidents(
+    conn, settings: Settings, now: dt.datetime, flows: tuple[str, ...] = ()
+) -> tuple[list[dict], list[dict]]:
     """Open an incident for each failure now present, resolve those that recovered."""
     t = schema.incidents
     current = {r["key"]: dict(r) for r in conn.execute(
         sa.select(t).where(t.c.resolved_at.is_(None))).mappings()}
-    problems = {**_failed_sources(conn), **_stuck_deliveries(conn, settings)}
+    problems = {**_failed_sources(conn), **_stuck_deliveries(conn, settings),
+                **{k: ("flow", r["detail"]) for k, r in current.items()
+                   if r["kind"] == "flow" and k.split(":", 1)[1] not in flows}}
     opened, resolved = [], []
     for key, (kind, detail) in sorted(problems.items()):
         if key not in current:
@@ -89,9 +96,28 @@ def incidents(conn, settings: Settings, now: dt.datetime) -> tuple[list[dict], l
             continue
         if row["kind"] == "delivery" and not _sent_since(conn, key, row["opened_at"]):
             continue  # recovered only once a message of that tag went out again
+        if row["kind"] == "flow" and key.split(":", 1)[1] not in flows:
+            continue  # recovered when that flow gets this far again
         conn.execute(t.update().where(t.c.key == key).values(resolved_at=now))
         resolved.append({**row, "resolved_at": now})
     return opened, resolved
+
+
+def flow_failed(engine: Engine, settings: Settings, flow: str, message: str,
+                now: dt.datetime) -> str | None:
+    """A flow run failed: open its incident and queue the ops notice now (the run that
+    failed will not reach its announce step); once per incident."""
+    t = schema.incidents
+    key = f"flow:{flow}"
+    with engine.begin() as conn:
+        if conn.execute(sa.select(t.c.key).where(t.c.key == key, t.c.resolved_at.is_(None))
+                        ).first():
+            return None
+        row = {"key": key, "kind": "flow", "detail": f"flow {flow} failed: {message}",
+               "opened_at": now, "resolved_at": None}
+        conn.execute(t.delete().where(t.c.key == key))
+        conn.execute(t.insert().values(**row))
+        return _ops_message(conn, settings, [row], [], now)
 
 
 def _failed_sources(conn) -> dict[str, tuple[str, str]]:
@@ -135,7 +161,7 @@ def _ops_message(conn, settings, opened, resolved, now) -> str | None:
 
 def _item(row: dict, change: str) -> dict:
     kind = row["kind"]
-    title = "Source refresh" if kind == "source" else "Delivery"
+    title = {"source": "Source refresh", "delivery": "Delivery", "flow": "Flow run"}[kind]
     detail = row["detail"] if change == "firing" else f"recovered: {row['detail']}"
     return {"id": row["key"], "fingerprint": row["key"], "indicator_id": f"ops.{kind}",
             "title": title, "unit": "", "subject": row["key"].split(":", 1)[1],
