@@ -26,6 +26,7 @@ from trendline import schema
 ACTIVE = ("pending", "firing", "no_data", "history")
 EVIDENCE_IN_EVENT = 20  # records copied into an announcement; the alert keeps them all
 NO_DATA_RULE = "no_data"
+NOTIFIED = ("last_notified_at", "notified_severity", "repeat_count")
 INHERITED = ("first_fired_at", "last_notified_at", "notified_severity", "repeat_count",
              "acked_at", "acked_by", "ack_note", "ack_severity")
 
@@ -124,13 +125,16 @@ class _Run:
             created_at=self.now))
         self.out.append(Transition(row, change))
 
-    def _save(self, row: dict, new: bool) -> None:
+    def _save(self, row: dict, new: bool, changed) -> None:
+        """Insert, or update only the columns this pass decided: an acknowledgement made
+        while it ran is not overwritten."""
         t = schema.alerts
         if new:
             self.conn.execute(t.insert().values(**row))
         else:
+            keys = set(changed) | set(NOTIFIED)
             self.conn.execute(t.update().where(t.c.id == row["id"]).values(
-                **{k: v for k, v in row.items() if k not in ("id", "fingerprint")}))
+                **{k: row[k] for k in keys}))
 
     def step(self, fp: str, aid: str, g: Group, row: dict | None, known: set[str],
              heir_of: dict | None = None) -> None:
@@ -196,7 +200,7 @@ class _Run:
             repeats = {"repeat": row["repeat_count"] + 1, "firing": 0}
             row.update(last_notified_at=now, notified_severity=row["severity"],
                        repeat_count=repeats.get(change, row["repeat_count"]))
-        self._save(row, new)
+        self._save(row, new, values)
         if change and change != "silenced":
             self.announce(row, change, fresh if change == "updated" else members)
 
@@ -241,7 +245,7 @@ class _Run:
         announce = row["last_notified_at"] is None and not matching_silence(row, self.silences)
         if announce:
             row.update(last_notified_at=now, notified_severity=row["severity"])
-        self._save(row, new)
+        self._save(row, new, values)
         if announce:
             self.announce(row, "no_data")
 
