@@ -54,11 +54,13 @@ class Baseline:
     figures: Mapping[str, float] = field(default_factory=dict)
     end: int = 2019
     citation: str = BRIEF
+    where: Mapping[str, str] = field(default_factory=dict)  # figure -> where the brief says it
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "summary": self.summary,
             "figures": dict(self.figures),
+            "where": dict(self.where),
             "end": self.end,
             "citation": self.citation,
         }
@@ -66,16 +68,24 @@ class Baseline:
 
 @dataclass
 class Result:
-    """One subject's values over periods, with the records behind every value."""
+    """One subject's values over periods, with the records behind every value: per period
+    a bounded sample (`evidence`, newest or most relevant first), the full count
+    (`counts`), and every record's id (`members`: columns period, kind, id) for
+    `trendline evidence`. A value that rests on unknowns is None, never zero."""
 
     indicator_id: str
     series: dict[str, dict[str, float | None]]  # name -> {period: value}; "value" is primary
-    evidence: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # period -> records
+    evidence: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # period -> sample
+    counts: dict[str, int] = field(default_factory=dict)  # period -> records behind the value
+    members: pd.DataFrame | None = None  # period, kind, id: every record
     sets: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # name -> {period: ids}
     query: str = ""
     subject: str = "all"
     partial_periods: frozenset[str] = frozenset()  # still filling in: no growth rules
     notes: list[str] = field(default_factory=list)
+
+    def count(self, period: str) -> int:
+        return int(self.counts.get(period, len(self.evidence.get(period, ()))))
 
     @property
     def values(self) -> dict[str, float | None]:

@@ -1,105 +1,137 @@
-"""Shared frame helpers for indicators: joint-paper selection and evidence records."""
+"""Shared, vectorised helpers: the paper sets, evidence (count, bounded sample, members)
+and small record builders. Pure: frames in, plain values out."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-OPENALEX = "https://openalex.org/"
+SAMPLE = 20  # records kept per value: the newest (or most relevant) first
+ENGLISH_SOURCES = ("openalex", "snapshot")  # the brief's English-language set; CNKI apart
 
 
-def joint_works(works: pd.DataFrame, a: str = "CN", b: str = "RU") -> pd.DataFrame:
-    """Works with at least one affiliation in each of two countries."""
+@dataclass
+class Evidence:
+    """Per period: a bounded sample of records, the full count, and every member's id."""
+
+    sample: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    members: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["period", "kind", "id"]))
+
+    def __add__(self, other: Evidence) -> Evidence:
+        sample = {p: list(v) for p, v in self.sample.items()}
+        for p, recs in other.sample.items():
+            sample[p] = (sample.get(p, []) + recs)[: 2 * SAMPLE]
+        counts = dict(self.counts)
+        for p, n in other.counts.items():
+            counts[p] = counts.get(p, 0) + n
+        members = pd.concat([m for m in (self.members, other.members) if len(m)],
+                            ignore_index=True) if len(self.members) or len(other.members) \
+            else self.members
+        return Evidence(sample, counts, members)
+
+    def into(self) -> dict[str, Any]:
+        """Result keyword arguments."""
+        return {"evidence": self.sample, "counts": self.counts, "members": self.members}
+
+
+def evidence(frame: pd.DataFrame, kind: str, period: str = "year", id_col: str = "id",
+             rank: str | None = None, extra: Iterable[str] = ()) -> Evidence:
+    """Evidence of `frame`'s rows by period: the count, the first SAMPLE rows by `rank`
+    (descending; else newest id first) and every id. One sort and one group-by."""
+    f = frame[frame[period].notna()] if len(frame) else frame
+    if not len(f):
+        return Evidence()
+    periods = f[period].map(_period)
+    members = pd.DataFrame({"period": periods.to_numpy(), "kind": kind,
+                            "id": f[id_col].astype(str).to_numpy()})
+    counts = {str(k): int(v) for k, v in members["period"].value_counts().items()}
+    key = rank or id_col
+    cols = list(dict.fromkeys([id_col, key, *extra]))
+    ordered = f[cols].assign(_p=periods.to_numpy()).sort_values(["_p", key],
+                                                                ascending=[True, False])
+    head = ordered.groupby("_p", sort=False).head(SAMPLE)
+    sample: dict[str, list[dict]] = {}
+    for rec in head.to_dict("records"):
+        p = rec.pop("_p")
+        out = {"kind": kind, "id": str(rec.pop(id_col))}
+        out.update({k: clean(v) for k, v in rec.items() if k in extra})
+        sample.setdefault(p, []).append(out)
+    return Evidence(sample, counts, members)
+
+
+def records(period_records: Mapping[str, list[dict]]) -> Evidence:
+    """Evidence from small hand-built records (counts, pairs, listings, series points)."""
+    rows = [(p, r.get("kind", ""), str(r.get("id", ""))) for p, rs in period_records.items()
+            for r in rs]
+    return Evidence({p: list(rs[:SAMPLE]) for p, rs in period_records.items()},
+                    {p: len(rs) for p, rs in period_records.items()},
+                    pd.DataFrame(rows, columns=["period", "kind", "id"]))
+
+
+def english_ai(works: pd.DataFrame, joint: bool = True) -> pd.DataFrame:
+    """The brief's set: AI works in the configured language from OpenAlex (API or snapshot),
+    with at least one Chinese and one Russian affiliation unless `joint` is False."""
     if works.empty:
         return works
-    mask = works["countries"].map(lambda cs: a in (cs or ()) and b in (cs or ()))
-    return works[mask]
+    mask = works["is_ai"] & works["in_language"] & works["source"].isin(ENGLISH_SOURCES)
+    if joint:
+        mask &= works["is_joint"]
+    return works[mask.astype(bool)]
 
 
-def work_record(row: Any, **extra: Any) -> dict[str, Any]:
-    """The evidence a reader needs to check one paper in one click."""
-    wid = row["id"]
-    doi = text(row.get("doi"))
-    url = f"{OPENALEX}{wid}" if str(wid).startswith("W") else (text(row.get("url")) or doi)
-    rec = {
-        "kind": "work",
-        "id": wid,
-        "title": text(row.get("title")),
-        "label": text(row.get("title")) or wid,
-        "year": _int(row.get("publication_year")),
-        "doi": doi,
-        "url": url,
-        "source": row.get("source") or "",
-        "demo": bool(row.get("is_demo", False)),
-    }
-    rec.update(extra)
-    return rec
+def joint_ai(works: pd.DataFrame) -> pd.DataFrame:
+    """Joint CN-RU AI works from every source, CNKI included."""
+    if works.empty:
+        return works
+    return works[(works["is_ai"] & works["is_joint"]).astype(bool)]
 
 
-def deal_record(row: Any, **extra: Any) -> dict[str, Any]:
-    rec = {
-        "kind": "deal",
-        "id": row["id"],
-        "target": row.get("target") or "",
-        "label": f"{row.get('target') or row['id']} ({row.get('direction') or 'no direction'})",
-        "direction": row.get("direction") or "",
-        "amount_usd": _num(row.get("amount_usd")),
-        "date": str(row.get("announced_on") or row.get("year") or ""),
-        "url": row.get("source_url") or "",
-        "demo": bool(row.get("is_demo", False)),
-    }
-    rec.update(extra)
-    return rec
+def yearly(counts: pd.Series, span: Iterable[int] | None = None) -> dict[str, float]:
+    """A group-by result (year -> n) as {period: value}, zero-filled over `span`."""
+    got = {int(k): float(v) for k, v in counts.items()}
+    years = sorted(set(span) if span is not None else got)
+    return {str(y): got.get(y, 0.0) for y in years}
 
 
-def event_record(row: Any, **extra: Any) -> dict[str, Any]:
-    rec = {
-        "kind": "event",
-        "id": row["id"],
-        "title": row.get("title") or "",
-        "label": row.get("title") or row["id"],
-        "type": row.get("type") or "",
-        "date": str(row.get("date") or row.get("year") or ""),
-        "parties": list(row.get("parties") or []),
-        "url": row.get("source_url") or "",
-        "demo": bool(row.get("is_demo", False)),
-    }
-    rec.update(extra)
-    return rec
+def span(years: Iterable) -> range:
+    ys = [int(y) for y in years if y == y and y is not None]
+    return range(min(ys), max(ys) + 1) if ys else range(0)
 
 
-def records_by_year(frame: pd.DataFrame, year_col: str, make, **kw) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
-    for _, row in frame.iterrows():
-        year = _int(row.get(year_col))
-        if year is not None:
-            out.setdefault(str(year), []).append(make(row, **kw))
-    return out
+def partial_years(periods: Iterable[str], as_of, params: Mapping | None = None
+                  ) -> frozenset[str]:
+    """Years still filling in: a year is complete only `lag_months` (a param the
+    evaluation sets from config `periods`) after it ends, since publication databases and
+    deal reports fill in for months."""
+    lag = int((params or {}).get("lag_months", 0))
+    months = as_of.year * 12 + as_of.month - 1 - lag  # the last month whose data is in
+    return frozenset(p for p in periods if p[:4].isdigit() and int(p[:4]) >= months // 12)
 
 
-def partial_years(periods: Iterable[str], as_of) -> frozenset[str]:
-    """The current year is still filling in (publication and reporting lag)."""
-    return frozenset(p for p in periods if p[:4].isdigit() and int(p[:4]) >= as_of.year)
-
-
-def text(x: Any) -> str:
-    """A frame cell as text: None and NaN become ''."""
-    if x is None or (isinstance(x, float) and pd.isna(x)):
-        return ""
-    return str(x)
-
-
-def _int(x: Any) -> int | None:
+def clean(x: Any) -> Any:
+    """A frame cell as plain Python: NaN/NaT/NA become None."""
+    if isinstance(x, list | dict | tuple):
+        return x
     try:
-        return None if x is None or pd.isna(x) else int(x)
+        return None if pd.isna(x) else (x.item() if hasattr(x, "item") else x)
     except (TypeError, ValueError):
-        return None
+        return x
 
 
-def _num(x: Any) -> float | None:
-    try:
-        return None if x is None or pd.isna(x) else float(x)
-    except (TypeError, ValueError):
-        return None
+def rows(frames: Mapping[str, pd.DataFrame], name: str) -> list[dict[str, Any]]:
+    """A small frame's rows as dicts with NaN turned into None ([] when absent)."""
+    frame = frames.get(name)
+    if frame is None or frame.empty:
+        return []
+    return [{k: clean(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
+
+
+def _period(value: Any) -> str:
+    if isinstance(value, float | int) or hasattr(value, "item"):
+        return str(int(value))
+    return str(value)

@@ -1,24 +1,42 @@
 """China-Russia AI investment flows: disclosed value, the dyad comparison with US-China and
-US-Russia, China-Russia's share of each country's outbound AI investment, and opacity."""
+US-Russia, China-Russia's share of each country's outbound AI investment, and opacity.
+
+A year whose deals include an undisclosed amount has no total: its value is None
+(unknown) and `disclosed` holds the lower bound beside the `undisclosed` count, so no rule
+fires on it."""
 
 from __future__ import annotations
 
 from indicators.base import Baseline, Result, Rule, indicator
-from indicators.common import partial_years
+from indicators.common import partial_years, rows
 from indicators.investment_common import (
     by_year,
     cn_ru_deals,
-    cn_ru_yearly_value,
     deal_evidence,
-    disclosed_sum,
-    merge_evidence,
-    point_record,
+    disclosed,
+    point_evidence,
     points,
-    rows,
     summed,
+    total,
+    undisclosed,
 )
 
 DIRECTIONS = ("CN->RU", "RU->CN")
+
+
+def cn_ru_yearly(deals: list[dict], sp: list[dict], prefer_baseline: bool = True):
+    """China-Russia value per year: the brief's yearly figure where it has one (it counted
+    deals it did not list), else the stored deals' total (None if any is undisclosed);
+    with the disclosed lower bound and the undisclosed count."""
+    groups = by_year(deals)
+    value = {str(y): total(g) for y, g in groups.items()}
+    lower = {str(y): disclosed(g) for y, g in groups.items()}
+    hidden = {str(y): float(undisclosed(g)) for y, g in groups.items()}
+    base = points(sp, "cn_ru.disclosed_value") if prefer_baseline else {}
+    for period, v in summed(base).items():
+        value[period] = lower[period] = v
+        hidden.pop(period, None)
+    return dict(sorted(value.items())), lower, hidden, point_evidence(base)
 
 
 @indicator(
@@ -47,33 +65,33 @@ def disclosed_flow(frames, params, as_of):
     later years sum the stored deals. Undisclosed deals count but add no value."""
     deals = cn_ru_deals(rows(frames, "deals"))
     sp = rows(frames, "series_points")
-    value, base_evidence = cn_ru_yearly_value(deals, sp, params.get("prefer_baseline", True))
+    value, lower, hidden, base_ev = cn_ru_yearly(deals, sp, params.get("prefer_baseline", True))
     groups = by_year(deals)
-    series = {"value": value, "count": {str(y): float(len(g)) for y, g in groups.items()}}
+    series = {"value": value, "disclosed": lower, "undisclosed": hidden,
+              "count": {str(y): float(len(g)) for y, g in groups.items()}}
     for direction in DIRECTIONS:
-        series[direction] = {str(y): disclosed_sum(d for d in g if d["direction"] == direction)
+        series[direction] = {str(y): total(d for d in g if d["direction"] == direction)
                              for y, g in groups.items()}
+    ev = deal_evidence(deals) + base_ev
     return [Result(
         "investment.disclosed_flow", series,
-        evidence=merge_evidence(deal_evidence(deals), base_evidence),
-        query="deals with direction CN->RU, RU->CN or JOINT; value = sum of disclosed amount_usd "
-              "(the brief's cn_ru.disclosed_value for the years it covers)",
-        partial_periods=partial_years(value, as_of),
+        query="deals resolved as China-Russia (CN->RU, RU->CN, JOINT); value = the sum of "
+              "known amount_usd, unknown when any deal's amount is undisclosed (the brief's "
+              "cn_ru.disclosed_value for the years it covers)",
+        partial_periods=partial_years(value, as_of, params), **ev.into(),
     )]
 
 
 def _dyad(deals: list[dict], sp: list[dict], a: str, b: str, prefix: str):
-    """Yearly value between countries a and b, both ways: brief points where present
-    (a lower bound when it gives one direction only), else stored deals."""
+    """Yearly value between countries a and b, both ways: brief points where present,
+    else stored deals (unknown when any is undisclosed)."""
     pts = points(sp, f"{prefix}.value_{a.lower()}_to_{b.lower()}",
                  f"{prefix}.value_{b.lower()}_to_{a.lower()}")
     pair = {f"{a}->{b}", f"{b}->{a}"}
     ours = [d for d in deals if d.get("direction") in pair]
-    values = {str(y): disclosed_sum(g) for y, g in by_year(ours).items()}
+    values = {str(y): total(g) for y, g in by_year(ours).items()}
     values.update({k: v for k, v in summed(pts).items() if v is not None})
-    evidence = merge_evidence(deal_evidence(ours),
-                              {k: [point_record(p) for p in v] for k, v in pts.items()})
-    return dict(sorted(values.items())), evidence
+    return dict(sorted(values.items())), deal_evidence(ours) + point_evidence(pts)
 
 
 @indicator(
@@ -101,18 +119,15 @@ def dyad_comparison(frames, params, as_of):
     US-China yearly values, both directions summed."""
     deals = rows(frames, "deals")
     sp = rows(frames, "series_points")
-    cn_ru, cn_ru_evidence = cn_ru_yearly_value(cn_ru_deals(deals), sp)
-    us_ru, ru_evidence = _dyad(deals, sp, "US", "RU", "us_ru")
-    us_cn, cn_evidence = _dyad(deals, sp, "US", "CN", "us_cn")
-    evidence = merge_evidence(deal_evidence(cn_ru_deals(deals)), cn_ru_evidence)
-    for period, recs in merge_evidence(ru_evidence, cn_evidence).items():
-        evidence.setdefault(period, []).extend(recs)
+    cn_ru, _, _, cn_ru_ev = cn_ru_yearly(cn_ru_deals(deals), sp)
+    us_ru, ru_ev = _dyad(deals, sp, "US", "RU", "us_ru")
+    us_cn, cn_ev = _dyad(deals, sp, "US", "CN", "us_cn")
+    ev = deal_evidence(cn_ru_deals(deals)) + cn_ru_ev + ru_ev + cn_ev
     return [Result(
         "investment.dyad_comparison", {"value": cn_ru, "US-RU": us_ru, "US-CN": us_cn},
-        evidence=evidence,
-        query="disclosed amount_usd per year by dyad (both directions); brief points "
+        query="known amount_usd per year by dyad (both directions); brief points "
               "us_ru.value_*, us_cn.value_* and cn_ru.disclosed_value where present",
-        partial_periods=partial_years(cn_ru, as_of),
+        partial_periods=partial_years(cn_ru, as_of, params), **ev.into(),
     )]
 
 
@@ -146,7 +161,7 @@ def portfolio_share(frames, params, as_of):
     min_deals = int(params.get("min_deals", 2))
     deals = [d for d in rows(frames, "deals") if "->" in str(d.get("direction") or "")]
     series: dict[str, dict[str, float | None]] = {}
-    evidence: dict[str, list[dict]] = {}
+    shown: list[dict] = []
     for origin, partner in (("CN", "RU"), ("RU", "CN")):
         out = [d for d in deals if d["direction"].split("->")[0] == origin
                and d["direction"].split("->")[1] != origin]
@@ -155,16 +170,17 @@ def portfolio_share(frames, params, as_of):
             to_partner = [d for d in group if d["direction"] == f"{origin}->{partner}"]
             if len(group) < min_deals or len(to_partner) == len(group):
                 continue  # no view of the rest of the portfolio that year
-            total = disclosed_sum(group)
-            share[str(year)] = disclosed_sum(to_partner) / total if total else None
-            evidence = merge_evidence(evidence, deal_evidence(to_partner))
+            whole = total(group)  # unknown when any deal of the portfolio is undisclosed
+            share[str(year)] = total(to_partner) / whole if whole else None
+            shown += group  # the denominator's deals are evidence too
     periods = sorted(set(series["CN"]) | set(series["RU"]))
     series["value"] = {p: max((v for v in (series["CN"].get(p), series["RU"].get(p))
                                if v is not None), default=None) for p in periods}
     return [Result(
-        "investment.portfolio_share", series, evidence=evidence,
-        query="disclosed amount_usd X->partner / all X->abroad per year, X in (CN, RU)",
-        partial_periods=partial_years(series["value"], as_of),
+        "investment.portfolio_share", series,
+        query="known amount_usd X->partner / all X->abroad per year, X in (CN, RU); unknown "
+              "when any deal of that year's portfolio is undisclosed",
+        partial_periods=partial_years(series["value"], as_of, params), **deal_evidence(shown).into(),
     )]
 
 
@@ -189,24 +205,24 @@ def opacity(frames, params, as_of):
     least `min_deals`, default 2); and a flag (1) when disclosed value fell by half or more
     from the year before while the deal count did not fall."""
     min_deals = int(params.get("min_deals", 2))
-    groups = by_year(cn_ru_deals(rows(frames, "deals")))
-    share, undisclosed, count, value, flag = {}, {}, {}, {}, {}
+    deals = cn_ru_deals(rows(frames, "deals"))
+    groups = by_year(deals)
+    share, hidden, count, value, flag = {}, {}, {}, {}, {}
     prev = None
     for year, group in groups.items():
         p = str(year)
-        n_undisclosed = sum(d.get("amount_usd") is None for d in group)
-        count[p], undisclosed[p] = float(len(group)), float(n_undisclosed)
-        share[p] = n_undisclosed / len(group) if len(group) >= min_deals else None
-        value[p] = disclosed_sum(group)
+        n_hidden = undisclosed(group)
+        count[p], hidden[p] = float(len(group)), float(n_hidden)
+        share[p] = n_hidden / len(group) if len(group) >= min_deals else None
+        value[p] = disclosed(group)
         if prev is not None and prev[0] == year - 1:
             fell = prev[1] > 0 and value[p] <= 0.5 * prev[1]
             flag[p] = 1.0 if fell and len(group) >= prev[2] else 0.0
         prev = (year, value[p], len(group))
     return [Result(
         "investment.opacity",
-        {"value": share, "undisclosed": undisclosed, "count": count, "disclosed_value": value,
+        {"value": share, "undisclosed": hidden, "count": count, "disclosed_value": value,
          "value_drop_count_holds": flag},
-        evidence=deal_evidence(d for g in groups.values() for d in g),
-        query="China-Russia deals per year: amount_usd IS NULL / all",
-        partial_periods=partial_years(share, as_of),
+        query="China-Russia deals per year: amount undisclosed / all",
+        partial_periods=partial_years(share, as_of, params), **deal_evidence(deals).into(),
     )]

@@ -4,23 +4,21 @@ concern, RCIF's portfolio, corporate partnerships and data agreements."""
 from __future__ import annotations
 
 from indicators.base import Baseline, Result, Rule, indicator
-from indicators.common import partial_years
+from indicators.common import partial_years, rows
 from indicators.investment_common import (
-    RCIF_NAMES,
     by_year,
     cn_ru_deals,
     deal_evidence,
     event_evidence,
-    is_rcif,
-    merge_evidence,
-    party_key,
-    point_record,
+    listed_orgs,
+    parties_of,
+    point_evidence,
     points,
-    rows,
     summed,
 )
 
 VEHICLE_EVENTS = ("joint_fund", "joint_venture")
+RCIF_LIST = ("joint_vehicles",)  # data/lists/joint_vehicles.yaml: RCIF
 
 
 def _ids(groups: dict[int, list[dict]]) -> dict[str, list[str]]:
@@ -57,12 +55,12 @@ def new_vehicles(frames, params, as_of):
     for y, g in groups.items():
         sizes = [r["amount_usd"] for r in g if r.get("amount_usd") is not None]
         largest[str(y)] = float(max(sizes)) if sizes else None
+    ev = event_evidence(events) + deal_evidence(deals)
     return [Result(
         "investment.new_vehicles", {"value": counts, "max_amount": largest},
-        evidence=merge_evidence(event_evidence(events), deal_evidence(deals)),
         sets={"vehicles": _ids(groups)},
         query="events of type joint_fund or joint_venture, and China-Russia joint-venture deals",
-        partial_periods=partial_years(counts, as_of),
+        partial_periods=partial_years(counts, as_of, params), **ev.into(),
     )]
 
 
@@ -91,17 +89,16 @@ def concern_areas(frames, params, as_of):
         series[area] = {str(y): float(sum(area in d["concern_areas"] for d in g))
                         for y, g in groups.items()}
     return [Result(
-        "investment.concern_areas", series, evidence=deal_evidence(deals),
-        sets={"deals": _ids(groups)},
+        "investment.concern_areas", series, sets={"deals": _ids(groups)},
         query="China-Russia deals with a non-empty concern_areas tag",
-        partial_periods=partial_years(series["value"], as_of),
+        partial_periods=partial_years(series["value"], as_of, params), **deal_evidence(deals).into(),
     )]
 
 
 @indicator(
     id="investment.rcif_portfolio",
     title="Russia-China Investment Fund: assets under management and AI deals",
-    needs=("series_points", "deals", "deal_parties"),
+    needs=("series_points", "deals", "parties", "listings"),
     unit="USD",
     baseline=Baseline(
         summary="RCIF manages $2.5B (after $500M from Saudi Arabia in 2017) and lists 21 "
@@ -120,30 +117,28 @@ def rcif_portfolio(frames, params, as_of):
     """RCIF's assets under management (series rcif.aum) and its deals per year: deals with
     RCIF among the parties or from its portfolio source; those in an area of concern form
     the `concern_deals` set."""
-    names = tuple(params.get("rcif_names") or RCIF_NAMES)
-    parties = rows(frames, "deal_parties")
-    party_deals = {p["deal_id"] for p in parties if is_rcif(p.get("name"), names)}
-    deals = [d for d in rows(frames, "deals")
-             if d["id"] in party_deals or d.get("source") == "rcif"]
+    rcif = listed_orgs(frames, params.get("rcif_lists") or RCIF_LIST)
+    with_rcif = {rid for rid, ps in parties_of(frames, "deal").items()
+                 if any(p.get("org_id") in rcif for p in ps)}
+    deals = [d for d in rows(frames, "deals") if d["id"] in with_rcif or d.get("source") == "rcif"]
     aum_points = points(rows(frames, "series_points"), "rcif.aum")
     aum = summed(aum_points)
     groups = by_year(deals)
     concern = by_year(d for d in deals if d.get("concern_areas"))
-    evidence = merge_evidence(deal_evidence(deals),
-                              {k: [point_record(p) for p in v] for k, v in aum_points.items()})
+    ev = deal_evidence(deals) + point_evidence(aum_points)
     return [Result(
         "investment.rcif_portfolio",
         {"value": aum, "ai_deals": {str(y): float(len(g)) for y, g in groups.items()}},
-        evidence=evidence, sets={"concern_deals": _ids(concern)},
-        query="series rcif.aum; deals whose parties include RCIF or source = 'rcif'",
-        partial_periods=partial_years(aum, as_of),
+        sets={"concern_deals": _ids(concern)},
+        query="series rcif.aum; deals with a party resolved to RCIF, or from its portfolio",
+        partial_periods=partial_years(aum, as_of, params), **ev.into(),
     )]
 
 
 @indicator(
     id="investment.partnerships",
     title="China-Russia corporate AI partnerships",
-    needs=("events",),
+    needs=("events", "parties"),
     unit="events",
     baseline=Baseline(
         summary="Five corporate AI partnerships: Dahua-NtechLab (2019), UBTech-LANIT (2019), "
@@ -160,13 +155,14 @@ def partnerships(frames, params, as_of):
     """Corporate partnership events per year. An event whose set of parties was seen in
     an earlier event is news on a known partnership; a first event whose tags fall in an
     area of concern is a new partnership in that area."""
+    parties = parties_of(frames, "event")
     events = sorted((e for e in rows(frames, "events") if e.get("type") == "corporate_partnership"),
                     key=lambda e: (str(e.get("date") or e.get("year")), e["id"]))
-    seen: set[str] = set()
+    seen: set[frozenset] = set()
     known: dict[int, list[dict]] = {}
     concern: dict[int, list[dict]] = {}
     for e in events:
-        key, year = party_key(e.get("parties") or []), int(e["year"])
+        key, year = frozenset(p["party_key"] for p in parties.get(e["id"], [])), int(e["year"])
         if key in seen:
             known.setdefault(year, []).append(e)
         elif e.get("concern_areas"):
@@ -175,10 +171,9 @@ def partnerships(frames, params, as_of):
     counts = {str(y): float(len(g)) for y, g in by_year(events).items()}
     return [Result(
         "investment.partnerships", {"value": counts},
-        evidence=event_evidence(events),
         sets={"known_partnership_events": _ids(known), "new_in_concern_area": _ids(concern)},
-        query="events of type corporate_partnership; partnerships keyed by their set of parties",
-        partial_periods=partial_years(counts, as_of),
+        query="events of type corporate_partnership; a partnership is its set of resolved parties",
+        partial_periods=partial_years(counts, as_of, params), **event_evidence(events).into(),
     )]
 
 
@@ -202,7 +197,7 @@ def data_agreements(frames, params, as_of):
     groups = by_year(events)
     counts = {str(y): float(len(g)) for y, g in groups.items()}
     return [Result(
-        "investment.data_agreements", {"value": counts}, evidence=event_evidence(events),
-        sets={"agreements": _ids(groups)}, query="events of type data_agreement",
-        partial_periods=partial_years(counts, as_of),
+        "investment.data_agreements", {"value": counts}, sets={"agreements": _ids(groups)},
+        query="events of type data_agreement", partial_periods=partial_years(counts, as_of, params),
+        **event_evidence(events).into(),
     )]

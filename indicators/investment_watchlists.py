@@ -1,112 +1,83 @@
-"""China-Russia deals and events whose parties match a watch-list: the AI dragons and the
-state-owned defence companies. Parties are resolved with the organisation matcher built from
-the `organisations` and `watchlist_entries` frames."""
+"""China-Russia deals and events whose parties resolve to a watch-listed organisation: the
+AI dragons and the state-owned defence companies. Parties come resolved (tasks/resolve);
+nothing here matches names."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from indicators.base import Baseline, Result, Rule, indicator, year_series
-from indicators.common import deal_record, event_record, partial_years
-from indicators.investment_common import CN_RU, rows, year_of
-from indicators.watchlist_common import CN_RU as COUNTRIES
-from indicators.watchlist_common import PartyRegistry, first_listed, party_registry
+from indicators.common import partial_years, records, rows
+from indicators.investment_common import (
+    CN_RU,
+    deal_record,
+    event_record,
+    listed_orgs,
+    parties_of,
+    year_of,
+)
 
-NEEDS = ("deals", "deal_parties", "events", "organisations", "watchlist_entries")
+NEEDS = ("deals", "events", "parties", "listings")
 SET = "collaborations"
+COUNTRIES = {"CN", "RU"}
 
 
-def _items(frames) -> list[dict[str, Any]]:
-    """Deals and events in one shape: kind, row, year, parties [{name, role, country, org_id}]."""
-    parties: dict[str, list[dict]] = {}
-    for p in rows(frames, "deal_parties"):
-        parties.setdefault(p["deal_id"], []).append(p)
-    out = []
-    for d in rows(frames, "deals"):
-        ps = parties.get(d["id"]) or [{"name": d.get("target"), "role": "target",
-                                        "country": d.get("target_country"), "org_id": None}]
-        out.append({"kind": "deal", "row": d, "year": year_of(d), "parties": ps})
-    for e in rows(frames, "events"):
-        ps = [p if isinstance(p, dict) else {"name": p} for p in e.get("parties") or []]
-        ps = [{"role": "partner", "country": None, "org_id": None, **p} for p in ps]
-        out.append({"kind": "event", "row": e, "year": year_of(e), "parties": ps})
-    return out
-
-
-def _hits(item, matches, reg: PartyRegistry, lists: set[str]) -> list[dict]:
-    """The item's parties that resolve to an organisation on one of `lists`."""
-    hits = []
-    for p, m in zip(item["parties"], matches, strict=True):
-        on = sorted(set(m.lists) & lists)
-        if m.org_id and on:
-            hits.append({
-                "party": p.get("name"), "role": p.get("role") or "", "org": m.org_name,
-                "org_id": m.org_id, "lists": on, "rule": m.rule, "score": m.score,
-                "listed_on": first_listed(reg.listings, m.org_id, on),
-                "country": reg.countries.get(m.org_id) or p.get("country") or "",
-            })
-    return hits
-
-
-def _other_side(item, matches, hits: list[dict], reg: PartyRegistry) -> list[str]:
+def _other_side(kind: str, row: dict, parties: list[dict], hits: list[dict]) -> list[str]:
     """Why the item ties the listed parties to the other country (CN <-> RU): its parties
     from there, listed parties on both sides, a CN-RU deal direction, or the event's
     countries. Empty: not a China-Russia collaboration."""
-    home = {h["country"] for h in hits} & set(COUNTRIES)
-    if home == set(COUNTRIES):
+    home = {h["country"] for h in hits} & COUNTRIES
+    if home == COUNTRIES:
         return ["listed parties on both sides"]
-    want = set(COUNTRIES) - home
-    listed = {h["party"] for h in hits}
-    why = []
-    if len(want) == 1:
-        for p, m in zip(item["parties"], matches, strict=True):
-            country = p.get("country") or reg.countries.get(m.org_id or "")
-            if p.get("name") not in listed and country in want:
-                why.append(f"party {p['name']} ({country})")
-    row = item["row"]
-    if item["kind"] == "deal" and row.get("direction") in CN_RU:
+    want = COUNTRIES - home
+    listed = {h["name"] for h in hits}
+    why = [f"party {p['name']} ({p['country']})" for p in parties
+           if len(want) == 1 and p["name"] not in listed and p.get("country") in want]
+    if kind == "deal" and row.get("direction") in CN_RU:
         why.append(f"deal direction {row['direction']}")
-    if item["kind"] == "event" and set(COUNTRIES) <= set(row.get("countries") or ()):
+    if kind == "event" and COUNTRIES <= set(row.get("countries") or ()):
         why.append("event countries include CN and RU")
     return why
 
 
 def watchlisted(frames, params, as_of, ind_id: str, lists: set[str], query: str) -> list[Result]:
-    """Count per year the deals and events with a party on `lists` and a party from the
-    other country; evidence names the matched organisation, list, listing date and rule."""
-    reg = party_registry(frames)
+    """Count per year the deals and events with a party on `lists` and a party (or
+    direction) from the other country; evidence names the matched organisation and list."""
+    listed = listed_orgs(frames, lists)
+    names = {}
+    if len(frames.get("listings", [])):
+        lst = frames["listings"]
+        names = dict(zip(lst["org_id"].astype(str), lst["name"], strict=False))
     types = set(params.get("event_types") or ())
     counts: dict[str, dict[int, int]] = {"value": {}, "deals": {}, "events": {}, "both_sides": {}}
-    evidence: dict[str, list] = {}
-    members: dict[str, list] = {}
-    notes = [] if reg.listings.by_org else ["no watch-list entries in the frames: nothing matches"]
-    for item in sorted(_items(frames), key=lambda i: (i["year"] or 0, i["row"]["id"])):
-        row, year = item["row"], item["year"]
-        if item["kind"] == "event" and types and row.get("type") not in types:
+    marks: dict[str, list] = {}
+    notes = [] if listed else ["no watch-list entries resolved: nothing matches"]
+    items = [("deal", d) for d in rows(frames, "deals")] + \
+            [("event", e) for e in rows(frames, "events")]
+    parties = {"deal": parties_of(frames, "deal"), "event": parties_of(frames, "event")}
+    for kind, row in sorted(items, key=lambda i: (year_of(i[1]) or 0, i[1]["id"])):
+        if kind == "event" and types and row.get("type") not in types:
             continue
-        matches = [reg.match(p.get("name"), p.get("org_id")) for p in item["parties"]]
-        hits = _hits(item, matches, reg, lists)
-        why = _other_side(item, matches, hits, reg) if hits else []
-        if not why:
+        ps = parties[kind].get(row["id"], [])
+        hits = [p for p in ps if p.get("org_id") in listed]
+        why = _other_side(kind, row, ps, hits) if hits else []
+        year = year_of(row)
+        if not why or year is None:
             continue
-        if year is None:
-            notes.append(f"{item['kind']} {row['id']} matched but has no year: not counted")
-            continue
-        both = {h["country"] for h in hits} >= set(COUNTRIES)
+        both = {h.get("country") for h in hits} >= COUNTRIES
         if params.get("both_sides") and not both:
             continue
-        make = deal_record if item["kind"] == "deal" else event_record
-        evidence.setdefault(str(year), []).append(make(
-            row, matched=hits, other_side=why, both_sides=both,
-            parties=[p.get("name") for p in item["parties"]], note=row.get("note") or "",
-        ))
-        members.setdefault(str(year), []).append(row["id"])
-        for name, hit in (("value", True), (f"{item['kind']}s", True), ("both_sides", both)):
+        make = deal_record if kind == "deal" else event_record
+        matched = [{"party": h["name"], "org_id": h["org_id"], "org": names.get(h["org_id"]),
+                    "country": h.get("country")} for h in hits]
+        marks.setdefault(str(year), []).append(
+            make(row, matched=matched, other_side=why, both_sides=both))
+        for name, hit in (("value", True), (f"{kind}s", True), ("both_sides", both)):
             counts[name][year] = counts[name].get(year, 0) + int(hit)
     years = counts["value"]
     series = {k: year_series({y: v.get(y, 0) for y in years}) for k, v in counts.items()}
-    return [Result(ind_id, series, evidence=evidence, sets={SET: members}, query=query,
-                   partial_periods=partial_years(series["value"], as_of), notes=notes)]
+    members = {p: [r["id"] for r in rs] for p, rs in marks.items()}
+    return [Result(ind_id, series, sets={SET: members}, query=query, notes=notes,
+                   partial_periods=partial_years(series["value"], as_of, params),
+                   **records(marks).into())]
 
 
 @indicator(
@@ -131,7 +102,8 @@ def ai_dragons(frames, params, as_of):
     event with Russian participants. One member of `collaborations` per deal or event."""
     lists = set(params.get("lists") or ("ai_dragons",))
     return watchlisted(frames, params, as_of, "investment.ai_dragons", lists,
-                       f"deals and events with a party on {sorted(lists)} and a Russian side")
+                       f"deals and events with a party resolved to {sorted(lists)} and a "
+                       "Russian side")
 
 
 @indicator(
@@ -156,4 +128,5 @@ def defence_soe(frames, params, as_of):
     with listed companies on both sides; param `both_sides: true` counts only those."""
     lists = set(params.get("lists") or ("defence_soe",))
     return watchlisted(frames, params, as_of, "investment.defence_soe", lists,
-                       f"deals and events with a party on {sorted(lists)} and a CN-RU counterpart")
+                       f"deals and events with a party resolved to {sorted(lists)} and a CN-RU "
+                       "counterpart")

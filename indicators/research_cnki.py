@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from indicators.base import Baseline, Result, Rule, indicator, year_series
-from indicators.common import partial_years
-from indicators.research_common import affiliations_of, paper_record
+from indicators.base import Baseline, Result, Rule, indicator
+from indicators.common import evidence, partial_years, span, yearly
 
-AI_TOPIC = "cnki:ai"  # set by tasks/sources/cnki.py from the keyword definition
 BRIEF_TOTAL, BRIEF_YEARS = 43, 16  # 2005-2020
-INSTITUTIONS = {  # series name -> how the institution is written in CNKI affiliations
-    "ras": ("俄罗斯科学院", "Russian Academy of Sciences"),
-    "cas": ("中国科学院", "Chinese Academy of Sciences"),
-}
-
-
-def _is_ai(topics) -> bool:
-    return isinstance(topics, list) and any(
-        isinstance(t, dict) and t.get("id") == AI_TOPIC for t in topics)
+INSTITUTIONS = {"ras": "ror:05qrfxd25", "cas": "ror:034t30j35"}  # resolved organisations
+FUNDERS = {"nsfc": "NSFC", "program_973": "973 Program"}
 
 
 @indicator(
@@ -35,45 +26,29 @@ def _is_ai(topics) -> bool:
                 "yearly mean"),),
 )
 def chinese_language(frames, params, as_of):
-    """CNKI papers with Chinese and Russian affiliations that meet the AI keyword
-    definition (data/cnki/definitions.toml), per year; alongside, those with RAS or CAS
-    among the institutions and those funded by NSFC or the 973 Program."""
-    works = frames["works"]
+    """CNKI papers resolved as AI (the keyword definition) with Chinese and Russian
+    affiliations (countries decided from the institution names, Belarus not Russia), per
+    year; alongside, those with RAS or CAS among the resolved organisations and those
+    funded by NSFC or the 973 Program."""
+    works, aff = frames["works"], frames["affiliations"]
     if works.empty:
         return [Result("research.chinese_language", {"value": {}}, notes=["no works stored"])]
-    cnki = works[(works["source"] == "cnki")
-                 & works["countries"].map(lambda cs: {"CN", "RU"} <= set(cs or ()))
-                 & works["topics"].map(_is_ai)]
-    cnki = cnki[cnki["publication_year"].notna()]
-    aff = affiliations_of(frames)
-    names = {}
-    if not aff.empty:
-        aff = aff[aff["work_id"].isin(cnki["id"])]
-        for wid, group in aff.groupby("work_id"):
-            names[wid] = " ".join(group["institution_name"].fillna(""))
-    years = sorted({int(y) for y in cnki["publication_year"]})
-    span = range(min(years), max(years) + 1) if years else []
-    series: dict[str, dict] = {}
-    flags = {
-        "value": lambda r: True,
-        **{k: (lambda r, f=forms: any(x in names.get(r["id"], "") for x in f))
-           for k, forms in INSTITUTIONS.items()},
-        "nsfc": lambda r: "NSFC" in (r["funders"] or []),
-        "program_973": lambda r: "973 Program" in (r["funders"] or []),
-    }
-    for name, test in flags.items():
-        hits = cnki[cnki.apply(test, axis=1)] if not cnki.empty else cnki
-        per = hits.groupby(hits["publication_year"].astype(int)).size().to_dict()
-        series[name] = year_series({y: per.get(y, 0) for y in span})
-    evidence: dict[str, list] = {}
-    for _, row in cnki.sort_values("id").iterrows():
-        evidence.setdefault(str(int(row["publication_year"])), []).append(
-            paper_record(row, institutions=names.get(row["id"], "")[:300],
-                         funders=list(row["funders"] or [])))
+    cnki = works[(works["source"] == "cnki") & works["is_ai"].astype(bool)
+                 & works["is_joint"].astype(bool) & works["year"].notna()]
+    years = span(cnki["year"])
+    series = {"value": yearly(cnki.groupby("year").size(), years)}
+    orgs = aff[aff["work_id"].isin(cnki["id"])] if len(aff) else aff
+    for name, org in {**INSTITUTIONS, **params.get("institutions", {})}.items():
+        ids = set(orgs.loc[orgs["org_id"] == org, "work_id"]) if len(orgs) else set()
+        series[name] = yearly(cnki[cnki["id"].isin(ids)].groupby("year").size(), years)
+    for name, funder in FUNDERS.items():
+        funded = cnki[cnki["funders"].str.contains(funder, regex=False, na=False)]
+        series[name] = yearly(funded.groupby("year").size(), years)
+    ev = evidence(cnki, "work", extra=("funders",))
     return [Result(
-        "research.chinese_language", series, evidence=evidence,
-        partial_periods=partial_years(series["value"], as_of),
-        query="CNKI imports: CN and RU institutions and the AI keyword definition",
+        "research.chinese_language", series,
+        partial_periods=partial_years(series["value"], as_of, params),
+        query="CNKI imports: AI by the keyword definition, CN and RU affiliations",
         notes=[] if len(cnki) else ["no CNKI joint AI papers imported: trendline import-cnki"],
+        **ev.into(),
     )]
-

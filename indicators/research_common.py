@@ -1,67 +1,15 @@
-"""Helpers shared by the research indicators: the joint set, counts, evidence, mappings.
-
-The mapping files under data/research/ are static reference data shipped with the code;
-they are read once at import, so `evaluate` itself stays free of I/O.
-"""
+"""Helpers shared by the research indicators: server-side counts and their evidence."""
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from indicators.base import year_series
-from indicators.common import joint_works, work_record
-from trendline.settings import DATA_DIR
 
 JOINT = "CN+RU"
-ENGLISH_SOURCES = ("openalex", "snapshot")  # CNKI has its own indicator
-_RESEARCH = DATA_DIR / "research"
-
-
-def _load(name: str) -> dict[str, Any]:
-    return tomllib.loads((_RESEARCH / name).read_text(encoding="utf-8"))
-
-
-FIELDS: list[dict[str, Any]] = _load("fields.toml")["field"]
-CENTRES: list[dict[str, Any]] = _load("centres.toml")["centre"]
-
-
-def joint_english(works: pd.DataFrame) -> pd.DataFrame:
-    """CN+RU works from OpenAlex (API or snapshot), the brief's English-language set."""
-    if works.empty:
-        return works
-    return joint_works(works[works["source"].isin(ENGLISH_SOURCES)])
-
-
-def paper_record(row: Any, **extra: Any) -> dict[str, Any]:
-    """work_record, with the source's landing page when there is no DOI or OpenAlex id."""
-    rec = work_record(row, **extra)
-    for key in ("url", "doi"):  # a missing value may arrive as NaN from pandas
-        if not isinstance(rec[key], str):
-            rec[key] = ""
-    url = row.get("url") if hasattr(row, "get") else None
-    if not rec["url"] and isinstance(url, str) and url:
-        rec["url"] = url
-    return rec
-
-
-def papers_by_year(works: pd.DataFrame, **extra: Any) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
-    for _, row in works.sort_values("id").iterrows():
-        year = row.get("publication_year")
-        if year is not None and not pd.isna(year):
-            out.setdefault(str(int(year)), []).append(paper_record(row, **extra))
-    return out
-
-
-def counted(works: pd.DataFrame) -> dict[str, float | None]:
-    if works.empty:
-        return {}
-    years = works["publication_year"].dropna().astype(int)
-    return year_series(years.value_counts().to_dict())
 
 
 def count_series(
@@ -84,30 +32,19 @@ def count_series(
     return series, urls, definition
 
 
-def count_record(series: str, period: str, value: float | None, url: str) -> dict[str, Any]:
-    """Evidence for a server-side count: the query a reader can replay."""
-    return {"kind": "count", "id": f"{series}:{period}", "label": f"{series} {period}",
-            "series": series, "year": int(period) if period.isdigit() else period,
-            "count": value, "url": url}
-
-
-def org_name(row: Any) -> str:
-    """The canonical organisation when the matcher resolved one, else the source's name."""
-    name = row.get("org_name") if hasattr(row, "get") else None
-    if isinstance(name, str) and name:
-        return name
-    return str(row.get("institution_name") or row.get("raw_affiliation") or "").strip()
-
-
-def affiliations_of(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """`affiliations` when the store provided it, else the bare authorships."""
-    aff = frames.get("affiliations")
-    if aff is None or aff.empty:
-        aff = frames.get("authorships", pd.DataFrame())
-    return aff if aff is not None else pd.DataFrame()
+def count_records(series: Mapping[str, dict], urls: Mapping[str, str], names, periods,
+                  demo: bool = False) -> dict[str, list[dict]]:
+    """Evidence for server-side counts: the queries a reader can replay."""
+    return {p: [{"kind": "count", "id": f"{s}:{p}", "label": f"{s} {p}", "series": s,
+                 "year": int(p), "count": series.get(s, {}).get(p), "url": urls.get(s, ""),
+                 "demo": demo} for s in names] for p in periods}
 
 
 def ratio(a: float | None, b: float | None, scale: float = 1.0) -> float | None:
     if a is None or not b:
         return None
     return round(scale * a / b, 6)
+
+
+def is_demo_counts(counts: pd.DataFrame) -> bool:
+    return bool(len(counts)) and "is_demo" in counts and bool(counts["is_demo"].fillna(False).any())

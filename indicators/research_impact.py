@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
-from indicators.base import Baseline, Result, Rule, indicator, year_series
-from indicators.common import partial_years
-from indicators.research_common import affiliations_of, joint_english, org_name, paper_record
+from indicators.base import Baseline, Result, Rule, indicator
+from indicators.common import english_ai, evidence, partial_years, records, span, yearly
 
 
 @indicator(
@@ -15,7 +12,7 @@ from indicators.research_common import affiliations_of, joint_english, org_name,
     needs=("works",),
     baseline=Baseline(
         summary="Not quantified in the brief; the first run sets the baseline from the "
-        "stored joint papers up to 2019.",
+        "stored joint papers up to 2019, pooled (top-10% papers over rated papers).",
         figures={},
     ),
     rules=(Rule("absolute", "warning", series="top10_gain", op=">=", threshold=5.0,
@@ -24,53 +21,47 @@ from indicators.research_common import affiliations_of, joint_english, org_name,
 )
 def citation_impact(frames, params, as_of):
     """Per year, the percentage of joint papers among the top 10% most cited of their
-    year and field (OpenAlex's citation_normalized_percentile, or cited_by_percentile_year
-    for older records) as the value; mean FWCI and mean citations alongside.
-    `top10_gain` is the value minus the mean share up to the baseline year (2019 unless
-    `baseline_end` is given): the brief set no figure, so the first data sets it."""
-    works = joint_english(frames["works"])
+    year and field (OpenAlex's citation_normalized_percentile) as the value; mean FWCI and
+    mean citations alongside. `top10_gain` is the value minus the pooled share of all rated
+    papers up to the baseline year (2019 unless `baseline_end`): top-10% papers over rated
+    papers, not a mean of yearly shares."""
+    works = english_ai(frames["works"])
     if works.empty:
         return [Result("research.citation_impact", {"value": {}}, notes=["no joint works"])]
     end = int(params.get("baseline_end", 2019))
-    known = works[works["is_top10"].notna()]
-    share, fwci, cites, evidence = {}, {}, {}, {}
-    for year, group in works.groupby(works["publication_year"].astype("Int64")):
-        if pd.isna(year):
-            continue
-        rated = known[known["publication_year"] == year]
-        top = rated[rated["is_top10"].astype(bool)]
-        share[int(year)] = 100 * len(top) / len(rated) if len(rated) else None
-        fw = group["fwci"].dropna()
-        fwci[int(year)] = round(float(fw.mean()), 3) if len(fw) else None
-        cites[int(year)] = round(float(group["cited_by_count"].dropna().mean()), 2)
-        evidence[str(int(year))] = [
-            paper_record(r, fwci=r.get("fwci"), percentile=r.get("citation_percentile"),
-                         top10=True)
-            for _, r in top.sort_values("id").iterrows()
-        ]
-    value = year_series(share)
-    before = [v for p, v in value.items() if int(p) <= end and v is not None]
-    base = sum(before) / len(before) if before else None
+    rated = works[works["is_top10"].notna()]
+    top = rated[rated["is_top10"].astype(bool)]
+    years = span(works["year"].dropna())
+    n_rated, n_top = rated.groupby("year").size(), top.groupby("year").size()
+    share = {str(y): (100 * float(n_top.get(y, 0)) / float(n_rated[y]) if y in n_rated else None)
+             for y in years}
+    before = rated[rated["year"] <= end]
+    base = 100 * float(before["is_top10"].astype(bool).sum()) / len(before) if len(before) else None
     gain = {p: (None if v is None or base is None else round(v - base, 3))
-            for p, v in value.items()}
-    notes = [f"baseline top-10% share {base:.2f}% (mean to {end})" if base is not None
-             else "no joint papers up to the baseline year: the rule waits for data"]
+            for p, v in share.items()}
+    fwci = works.groupby("year")["fwci"].mean().round(3)
+    cites = works.groupby("year")["cited_by_count"].mean().round(2)
+    notes = [f"baseline top-10% share {base:.2f}% ({int(before['is_top10'].astype(bool).sum())} "
+             f"of {len(before)} rated papers to {end}, pooled)" if base is not None
+             else "no rated joint papers up to the baseline year: the rule waits for data"]
+    ev = evidence(top, "work", rank="fwci", extra=("fwci",))
     return [Result(
         "research.citation_impact",
-        {"value": value, "top10_gain": gain, "mean_fwci": year_series(fwci),
-         "mean_citations": year_series(cites)},
-        evidence=evidence, partial_periods=partial_years(value, as_of), notes=notes,
-        query="joint works: citation_normalized_percentile.is_in_top_10_percent, fwci",
+        {"value": share, "top10_gain": gain, "mean_fwci": yearly(fwci.dropna()),
+         "mean_citations": yearly(cites.dropna())},
+        partial_periods=partial_years(share, as_of, params), notes=notes,
+        query="joint AI works with citation_normalized_percentile.is_in_top_10_percent",
+        **ev.into(),
     )]
 
 
 @indicator(
     id="research.huawei_ru",
     title="Papers co-authored by Huawei and Russian institutions",
-    needs=("works", "affiliations"),
+    needs=("works", "affiliations", "listings", "orgs"),
     baseline=Baseline(
-        summary="Huawei-affiliated authors took part in 17 of the 296 joint papers, with "
-        "Huawei's Russian arm (5), Skoltech (4), RAS (2), SPIIRAS (2), MIPT (2) and HSE (2).",
+        summary="Huawei-affiliated authors took part in 17 collaborations counted by partner "
+        "institution: Huawei's Russian arm 5, Skoltech 4, RAS 2, SPIIRAS 2, MIPT 2 and HSE 2.",
         figures={"collaborations": 17, "Huawei Russia": 5, "Skoltech": 4, "RAS": 2,
                  "SPIIRAS": 2, "MIPT": 2, "HSE": 2},
     ),
@@ -81,42 +72,34 @@ def citation_impact(frames, params, as_of):
     ),
 )
 def huawei_ru(frames, params, as_of):
-    """Stored papers with a Huawei affiliation (any country) and a Russian one (Huawei's
-    Russian entities count as Russian partners, as in the brief), per year; `partners`
-    holds the Russian partner organisations. Only works in the store are seen: with the
-    OpenAlex source, that is the CN+RU joint set."""
-    works, aff = frames["works"], affiliations_of(frames)
-    if works.empty or aff.empty:
-        return [Result("research.huawei_ru", {"value": {}}, notes=["no works stored"])]
-    works = works[works["source"] != "cnki"]
+    """Stored AI papers (OpenAlex) with an affiliation resolved to a Huawei entity (the
+    `huawei` list) and a Russian one, per year; `partners` holds the Russian partner
+    organisations (Huawei's Russian entities count as partners, as in the brief)."""
+    works, aff, lst = frames["works"], frames["affiliations"], frames["listings"]
+    lists = tuple(params.get("lists") or ("huawei",))
+    if works.empty or aff.empty or lst.empty:
+        return [Result("research.huawei_ru", {"value": {}}, notes=["no works or lists stored"])]
+    works = works[works["is_ai"].astype(bool) & (works["source"] != "cnki")]
+    huawei = set(lst.loc[lst["list_name"].isin(lists), "org_id"].astype(str))
     aff = aff[aff["work_id"].isin(works["id"])]
-    names = aff.apply(org_name, axis=1)
-    is_huawei = names.str.contains("huawei", case=False, na=False)
-    huawei_works = set(aff.loc[is_huawei, "work_id"])
-    russian = aff[(aff["country_code"] == "RU") & aff["work_id"].isin(huawei_works)]
-    partners_of: dict[str, set[str]] = {}
-    for wid, name in zip(russian["work_id"], names[russian.index], strict=True):
-        partners_of.setdefault(wid, set()).add(name)
-    hits = works[works["id"].isin(partners_of)]
-    counts, partners, evidence = {}, {}, {}
-    for _, row in hits.sort_values("id").iterrows():
-        if pd.isna(row["publication_year"]):
-            continue
-        year = int(row["publication_year"])
-        period = str(year)
-        counts[year] = counts.get(year, 0) + 1
-        mine = sorted(partners_of[row["id"]])
-        partners.setdefault(period, set()).update(mine)
-        evidence.setdefault(period, []).append(paper_record(row, partners=mine))
-    for period, ps in partners.items():
-        evidence[period] += [{"kind": "partner", "id": p, "label": f"Huawei with {p}"}
-                             for p in sorted(ps)]
-    if counts:
-        counts = {y: counts.get(y, 0) for y in range(min(counts), max(counts) + 1)}
-    values = year_series(counts)
-    return [Result(
-        "research.huawei_ru", {"value": values},
-        sets={"partners": {p: sorted(v) for p, v in partners.items()}},
-        evidence=evidence, partial_periods=partial_years(values, as_of),
-        query="stored works with a Huawei affiliation and a Russian one",
-    )]
+    with_huawei = set(aff.loc[aff["org_id"].astype("object").isin(huawei), "work_id"])
+    ru = aff[(aff["country"] == "RU") & aff["work_id"].isin(with_huawei)]
+    ru = ru.assign(org=ru["org_id"].astype("object").where(ru["org_id"].notna(),
+                                                           ru["inst"].astype("object")))
+    hits = works[works["id"].isin(ru["work_id"])]
+    years = span(hits["year"].dropna())
+    values = yearly(hits.groupby("year").size(), years)
+    names = frames["orgs"].drop_duplicates("id").set_index("id")["name"]
+    per = ru[["work_id", "org"]].dropna().merge(hits[["id", "year"]], left_on="work_id",
+                                                right_on="id")
+    partners = {str(int(y)): sorted(str(names.get(o, o)) for o in g["org"].unique())
+                for y, g in per.groupby("year")}
+    ev = evidence(hits, "work") + records(
+        {p: [{"kind": "partner", "id": n, "label": f"Huawei with {n}"} for n in ns]
+         for p, ns in partners.items()})
+    return [Result("research.huawei_ru", {"value": values}, sets={"partners": partners},
+                   partial_periods=partial_years(values, as_of, params),
+                   query="AI works with an affiliation on the huawei list and a Russian one",
+                   **ev.into())]
+
+

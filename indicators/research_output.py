@@ -7,16 +7,17 @@ kept as evidence); when the store has no counts, the stored joint works are coun
 from __future__ import annotations
 
 from indicators.base import Baseline, Result, Rule, indicator
-from indicators.common import partial_years
+from indicators.common import english_ai, evidence, partial_years, records, yearly
 from indicators.research_common import (
     JOINT,
-    count_record,
+    count_records,
     count_series,
-    counted,
-    joint_english,
-    papers_by_year,
+    is_demo_counts,
     ratio,
 )
+
+STORED = ("stored works: AI (work_facts.is_ai) in the configured language from OpenAlex, "
+          "with CN and RU affiliations (work_facts.is_joint)")
 
 
 @indicator(
@@ -38,22 +39,21 @@ def joint_output(frames, params, as_of):
     year. The value is OpenAlex's server-side count for the CN+RU series when stored
     (complete), else the stored joint works; the stored works are the evidence, and
     `stored` counts them so a reader sees how much of the count has records."""
-    works = joint_english(frames["works"])
-    series, urls, _ = count_series(frames["publication_counts"], params)
-    stored = counted(works)
+    works = english_ai(frames["works"])
+    series, urls, definition = count_series(frames["publication_counts"], params)
+    stored = yearly(works.groupby("year").size()) if len(works) else {}
     values = series.get(JOINT) or stored
-    query = urls.get(JOINT) or "stored works whose affiliations include CN and RU, by year"
-    return [Result(
-        "research.joint_output", {"value": values, "stored": stored},
-        evidence=papers_by_year(works), query=query,
-        partial_periods=partial_years(values, as_of),
-    )]
+    ev = evidence(works, "work")
+    query = urls.get(JOINT) or STORED
+    return [Result("research.joint_output", {"value": values, "stored": stored},
+                   query=f"{query} [definition: {definition or 'as stored'}]",
+                   partial_periods=partial_years(values, as_of, params), **ev.into())]
 
 
 @indicator(
     id="research.joint_share",
     title="Joint papers as a share of each country's AI output",
-    needs=("publication_counts", "works"),
+    needs=("publication_counts",),
     baseline=Baseline(
         summary="Joint papers were about 2% of Russia's AI output (of 15,032 papers) and "
         "under 0.1% of China's (of 457,248), 2010-2019.",
@@ -69,21 +69,19 @@ def joint_output(frames, params, as_of):
 def joint_share(frames, params, as_of):
     """CN+RU joint AI papers as a percentage of Russia's (`ru_share`, the value) and
     China's (`cn_share`) AI papers in the same year, from the server-side counts."""
-    series, urls, _ = count_series(frames["publication_counts"], params)
+    counts = frames["publication_counts"]
+    series, urls, _ = count_series(counts, params)
     joint, ru, cn = series.get(JOINT, {}), series.get("RU", {}), series.get("CN", {})
     ru_share = {p: ratio(v, ru.get(p), 100) for p, v in joint.items()}
     cn_share = {p: ratio(v, cn.get(p), 100) for p, v in joint.items()}
-    evidence = {
-        p: [count_record(s, p, series.get(s, {}).get(p), urls.get(s, ""))
-            for s in (JOINT, "RU", "CN")]
-        for p in joint
-    }
+    ev = records(count_records(series, urls, (JOINT, "RU", "CN"), joint, is_demo_counts(counts)))
     return [Result(
         "research.joint_share",
         {"value": ru_share, "ru_share": ru_share, "cn_share": cn_share},
-        evidence=evidence, query="; ".join(urls.get(s, "") for s in (JOINT, "RU", "CN")),
-        partial_periods=partial_years(joint, as_of),
+        query="; ".join(urls.get(s, "") for s in (JOINT, "RU", "CN")),
+        partial_periods=partial_years(joint, as_of, params),
         notes=[] if joint else ["no server-side counts stored: refresh publications"],
+        **ev.into(),
     )]
 
 
@@ -107,17 +105,15 @@ def joint_share(frames, params, as_of):
 def dyad_comparison(frames, params, as_of):
     """The US-CN to CN-RU ratio of joint AI papers per year (the value), with the three
     dyads' yearly counts (`cn_ru`, `us_cn`, `us_ru`) for the cross-over rule."""
-    series, urls, _ = count_series(frames["publication_counts"], params)
+    counts = frames["publication_counts"]
+    series, urls, _ = count_series(counts, params)
     cn_ru, us_cn, us_ru = (series.get(s, {}) for s in (JOINT, "US+CN", "US+RU"))
     value = {p: ratio(us_cn.get(p), v) for p, v in cn_ru.items()}
-    evidence = {
-        p: [count_record(s, p, series.get(s, {}).get(p), urls.get(s, ""))
-            for s in (JOINT, "US+CN", "US+RU")]
-        for p in cn_ru
-    }
+    names = (JOINT, "US+CN", "US+RU")
+    ev = records(count_records(series, urls, names, cn_ru, is_demo_counts(counts)))
     return [Result(
         "research.dyad_comparison",
         {"value": value, "cn_ru": cn_ru, "us_cn": us_cn, "us_ru": us_ru},
-        evidence=evidence, query="; ".join(urls.get(s, "") for s in (JOINT, "US+CN", "US+RU")),
-        partial_periods=partial_years(cn_ru, as_of),
+        query="; ".join(urls.get(s, "") for s in names),
+        partial_periods=partial_years(cn_ru, as_of, params), **ev.into(),
     )]

@@ -1,114 +1,101 @@
-"""Joint CN-RU papers that involve watch-listed organisations (English and CNKI papers)."""
+"""Joint CN-RU AI papers that involve watch-listed organisations (English and CNKI papers).
+
+Membership is read from the resolved, dated intervals (`listings`): "listed at the time"
+means a listing dated on or before the end of the publication year and not removed by
+then; a listing without a date is counted in its own `date_unknown` series, never as
+"not listed"; "listed now" is a second series, so a later listing never rewrites history.
+"""
 
 from __future__ import annotations
 
-from indicators.base import Baseline, Result, Rule, indicator, year_series
-from indicators.common import joint_works, partial_years, work_record
-from indicators.watchlist_common import first_listed, listings, year_end
+import pandas as pd
+
+from indicators.base import Baseline, Result, Rule, indicator
+from indicators.common import evidence, joint_ai, partial_years, records, span, yearly
 
 ENTITY_LISTS = ("entity_list", "meu_list")
 ADDED = "added_while_collaborating"  # set: organisations listed while co-authoring
 
 
-def listed_partners(frames, side: str, list_names: set[str]):
-    """Joint CN-RU works, and the affiliations on `side` matched to an organisation that
-    is, or was, on one of the lists (review matches never count)."""
-    works = joint_works(frames["works"])
-    aff = frames["affiliations"]
-    if works.empty or aff.empty:
-        return works.iloc[0:0], aff.iloc[0:0]
-    lst = listings(frames)
-    ever = {o for o in aff["org_id"].dropna().unique() if lst.entries(o, list_names)}
-    counted = aff["match_rule"].isin(["ror", "alias", "fuzzy"])
-    on_now = aff["lists"].map(lambda ls: bool(set(ls or ()) & list_names))
-    on_list = on_now | aff["org_id"].isin(ever)
-    hits = aff[(aff["country_code"] == side) & aff["work_id"].isin(works["id"]) & counted & on_list]
-    return works[works["id"].isin(hits["work_id"])], hits
+def listed_hits(frames, side: str, lists: set[str]) -> pd.DataFrame:
+    """One row per (joint AI work, organisation on `side`, listing): year, listed_on,
+    removed_on, and the flags at_time / now / date_unknown."""
+    works, aff, lst = joint_ai(frames["works"]), frames["affiliations"], frames["listings"]
+    if works.empty or aff.empty or lst.empty:
+        return pd.DataFrame(columns=["work_id", "org_id", "year", "at_time", "now",
+                                     "date_unknown", "listed_on", "list_name", "name"])
+    lst = lst[lst["list_name"].isin(lists)].astype({"org_id": "object"})
+    aff = aff[(aff["country"] == side) & aff["org_id"].notna()]
+    aff = aff[aff["work_id"].isin(works["id"])][["work_id", "org_id"]].drop_duplicates()
+    hits = aff.astype({"org_id": "object"}).merge(
+        lst[["org_id", "list_name", "name", "listed_on", "removed_on", "date_known"]],
+        on="org_id").merge(works[["id", "year"]], left_on="work_id", right_on="id")
+    end = pd.to_datetime(hits["year"].astype(int).astype(str) + "-12-31")
+    listed = pd.to_datetime(hits["listed_on"])
+    removed = pd.to_datetime(hits["removed_on"])
+    hits["at_time"] = (listed <= end) & (removed.isna() | (removed > end))
+    hits["now"] = removed.isna()
+    hits["date_unknown"] = listed.isna() & hits["now"]
+    return hits
 
 
-def _collab(frames, params, as_of, ind_id: str, side: str, lists: set[str], query: str):
-    works, hits = listed_partners(frames, side, lists)
-    lst = listings(frames)
-    by_work = {k: g for k, g in hits.groupby("work_id")}
-    now: dict[int, int] = {}
-    then: dict[int, int] = {}
-    evidence: dict[str, list] = {}
-    sets: dict[str, dict[str, list]] = {"works": {}}
-    for _, w in works.sort_values("id").iterrows():
-        year = int(w["publication_year"])
-        orgs, listed_then = [], False
-        for _, m in by_work[w["id"]].drop_duplicates("org_id").iterrows():
-            at_time = bool(lst.on(m["org_id"], year_end(year), lists)) if lst.by_org else True
-            listed_then |= at_time
-            orgs.append({
-                "org": m["org_name"], "org_id": m["org_id"],
-                "lists": sorted(set(m["lists"] or ()) & lists),
-                "listed_on": first_listed(lst, m["org_id"], lists),
-                "listed_at_the_time": at_time, "rule": m["match_rule"],
-                "score": m["match_score"], "affiliation": m["institution_name"],
-            })
-        now[year] = now.get(year, 0) + int(any(o["lists"] for o in orgs))
-        then[year] = then.get(year, 0) + int(listed_then)
-        rec = work_record(w, matched=orgs)
-        for k in ("doi", "url"):  # a missing value in a mixed frame reads as NaN
-            rec[k] = rec[k] if isinstance(rec[k], str) else ""
-        landing = w.get("url")  # CNKI: the landing page when there is no DOI
-        rec["url"] = rec["url"] or (landing if isinstance(landing, str) else "")
-        evidence.setdefault(str(year), []).append(rec)
-        sets["works"].setdefault(str(year), []).append(w["id"])
-    if params.get("added_while_collaborating", False):
-        window = int(params.get("collab_window_years", 3))
-        added, records = added_while_collaborating(works, hits, lst, lists, window)
+def _collab(frames, params, as_of, ind_id: str, side: str, lists: set[str], query: str,
+            headline: str = "at_time"):
+    hits = listed_hits(frames, side, lists)
+    works = joint_ai(frames["works"])
+    per_work = hits.groupby("work_id").agg(year=("year", "first"), at_time=("at_time", "any"),
+                                           now=("now", "any"), date_unknown=("date_unknown", "any"))
+    years = span([*per_work["year"], *works["year"].dropna()]) if len(per_work) else range(0)
+    flags = {name: yearly(per_work[per_work[name]].groupby("year").size(), years)
+             for name in ("at_time", "now", "date_unknown")}
+    counted = per_work[per_work[headline]].reset_index().rename(columns={"work_id": "id"})
+    ev = evidence(counted, "work")
+    shown = {r["id"] for rs in ev.sample.values() for r in rs}
+    detail = hits[hits["work_id"].astype(str).isin(shown)]
+    matched: dict[str, list[dict]] = {}
+    for o in detail.to_dict("records"):  # only the sampled works' listings: a few dozen
+        matched.setdefault(str(o["work_id"]), []).append({
+            "org_id": str(o["org_id"]), "org": o["name"], "list": o["list_name"],
+            "listed_on": None if pd.isna(o["listed_on"]) else str(o["listed_on"])[:10],
+            "listed_at_the_time": bool(o["at_time"])})
+    for recs in ev.sample.values():
+        for rec in recs:
+            rec["matched"] = matched.get(rec["id"], [])
+    sets = {"works": {str(int(y)): sorted(g["id"]) for y, g in counted.groupby("year")}}
+    if params.get(ADDED, False):
+        added, marks = added_while_collaborating(hits, int(params.get("collab_window_years", 3)))
         sets[ADDED] = added
-        for period, recs in records.items():
-            evidence.setdefault(period, []).extend(recs)
-    if now:  # a year without such papers is a zero, not a gap: growth compares adjacent years
-        joint = joint_works(frames["works"])
-        last = max([*now, *(int(y) for y in joint["publication_year"].dropna())])
-        for year in range(min(now), last + 1):
-            now.setdefault(year, 0)
-            then.setdefault(year, 0)
-    values = year_series(now)
-    return [Result(
-        ind_id, {"value": values, "listed_at_the_time": year_series(then)},
-        evidence=evidence, sets=sets, query=query,
-        partial_periods=partial_years(values, as_of),
-    )]
+        ev = ev + records(marks)
+    series = {"value": flags[headline], "listed_at_the_time": flags["at_time"],
+              "listed_now": flags["now"], "date_unknown": flags["date_unknown"]}
+    return [Result(ind_id, series, sets=sets, query=query,
+                   partial_periods=partial_years(series["value"], as_of, params), **ev.into())]
 
 
-def added_while_collaborating(works, hits, lst, lists: set[str], window: int):
+def added_while_collaborating(hits: pd.DataFrame, window: int):
     """Organisations added to a list in a year when they had joint papers in that year or
-    the `window` - 1 years before: {year: [org ids]} and a `listing` evidence record each."""
-    year_of = dict(zip(works["id"], works["publication_year"].astype(int), strict=True))
+    the `window` - 1 years before: {year: [org ids]} and a `listing` record each. Listings
+    without a date cannot be placed in time and are left out."""
+    dated = hits[hits["listed_on"].notna()]
     added: dict[str, list] = {}
-    records: dict[str, list] = {}
-    for org_id, g in hits.groupby("org_id"):
-        years = {wid: year_of[wid] for wid in g["work_id"].unique()}
-        for e in sorted(lst.entries(org_id, lists), key=lambda e: str(e.get("listed_on"))):
-            day = e.get("listed_on")
-            if day is None or day != day:  # no listing date: cannot be placed in time
-                continue
-            year = int(str(day)[:4])
-            papers = sorted(w for w, y in years.items() if year - window < y <= year)
-            if not papers or org_id in added.get(str(year), ()):
-                continue
-            name = next((n for n in g["org_name"] if isinstance(n, str) and n), org_id)
-            added.setdefault(str(year), []).append(org_id)
-            records.setdefault(str(year), []).append({
-                "kind": "listing", "id": org_id, "org": name, "list": e["list_name"],
-                "listed_on": str(day)[:10], "papers": papers, "window_years": window,
-                "label": f"{name} added to {e['list_name']} on {str(day)[:10]} with "
-                f"{len(papers)} joint paper(s) in {year - window + 1}-{year}",
-                "url": e.get("source_url") or "", "citation": e.get("citation") or "",
-                "demo": False,
-            })
-    return added, records
+    marks: dict[str, list] = {}
+    for (org, day, name, lst), g in dated.groupby(["org_id", "listed_on", "name", "list_name"]):
+        year = int(str(day)[:4])
+        papers = sorted(g.loc[g["year"].between(year - window + 1, year), "work_id"].unique())
+        if not papers or org in added.get(str(year), ()):
+            continue
+        added.setdefault(str(year), []).append(org)
+        marks.setdefault(str(year), []).append({
+            "kind": "listing", "id": org, "org": name, "list": lst, "listed_on": str(day)[:10],
+            "papers": papers[:20], "label": f"{name} added to {lst} on {str(day)[:10]} with "
+            f"{len(papers)} joint paper(s) in {year - window + 1}-{year}"})
+    return added, marks
 
 
 @indicator(
     id="research.entity_list_collab",
     title="Joint papers with a Chinese organisation on the U.S. Entity List",
-    needs=("works", "affiliations", "watchlist_entries"),
+    needs=("works", "affiliations", "listings"),
     baseline=Baseline(
         summary="In the CNKI sample, 5 of 43 joint papers had a Chinese author at an "
         "Entity-List university (Beihang, Harbin Institute of Technology, Harbin "
@@ -123,28 +110,33 @@ def added_while_collaborating(works, hits, lst, lists: set[str], window: int):
     ),
 )
 def entity_list_collab(frames, params, as_of):
-    """Joint CN-RU papers (OpenAlex and CNKI) per year whose Chinese side includes an
-    organisation on the Entity List or the Military End-User list: `value` counts those
-    listed now, `listed_at_the_time` those listed by the end of the publication year.
-    Evidence names the organisation, the list, the listing date and the match rule.
-    `added_while_collaborating`: organisations added to a list in a year when they had
-    joint papers in it or the `collab_window_years` (3) - 1 years before."""
+    """Joint CN-RU AI papers (OpenAlex and CNKI) per year whose Chinese side includes an
+    organisation on the Entity List or the Military End-User list. The value counts those
+    listed at the time (by the end of the publication year); `listed_now` those listed
+    today; `date_unknown` those whose listing date is not known. Evidence names the
+    organisation, the list and the listing date. `added_while_collaborating`: organisations
+    added to a list in a year when they had joint papers in it or the
+    `collab_window_years` (3) - 1 years before."""
     lists = set(params.get("lists", ENTITY_LISTS))
-    params = {"added_while_collaborating": True, **params}
+    params = {ADDED: True, **params}
     return _collab(frames, params, as_of, "research.entity_list_collab", "CN", lists,
-                   f"joint CN+RU works with a CN affiliation matched to lists {sorted(lists)}")
+                   f"joint AI works with a CN affiliation resolved to an organisation on "
+                   f"{sorted(lists)}, listed by the end of the publication year")
 
 
 @indicator(
     id="research.defence_ru_collab",
     title="Joint papers with a Russian Ministry of Defence or ERA technopolis affiliation",
-    needs=("works", "affiliations", "watchlist_entries"),
+    needs=("works", "affiliations", "listings"),
     baseline=Baseline(summary="The brief found no such joint papers.", figures={"papers": 0}),
     rules=(Rule("any_new", "warning", series="works"),),
 )
 def defence_ru_collab(frames, params, as_of):
-    """Joint CN-RU papers per year whose Russian side is affiliated with the Russian
-    Ministry of Defence (its research institutes) or the ERA military technopolis."""
+    """Joint CN-RU AI papers per year whose Russian side is affiliated with the Russian
+    Ministry of Defence (its research institutes) or the ERA military technopolis (the
+    `ru_defence` list, which describes affiliations rather than dated sanctions: the
+    value counts organisations on it now)."""
     lists = set(params.get("lists", ("ru_defence",)))
     return _collab(frames, params, as_of, "research.defence_ru_collab", "RU", lists,
-                   f"joint CN+RU works with a RU affiliation matched to lists {sorted(lists)}")
+                   f"joint AI works with a RU affiliation resolved to {sorted(lists)}",
+                   headline="now")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from indicators.base import Baseline, Result, Rule, indicator
-from indicators.common import partial_years
-from indicators.investment_common import point_record, points, rows, summed
+from indicators.common import partial_years, rows
+from indicators.investment_common import point_evidence, points, summed
 
 FLOWS = {
     "CN->RU": "students.cn_in_ru",
@@ -37,16 +37,16 @@ def student_flows(frames, params, as_of):
     series points. Each new yearly figure is news; growth is compared with the figure
     before it."""
     sp = rows(frames, "series_points")
-    series, evidence, figures = {}, {}, {}
+    series, figures, ev = {}, {}, None
     for flow, name in FLOWS.items():
         pts = points(sp, name)
         series[flow] = summed(pts)
-        for period, group in pts.items():
-            evidence.setdefault(period, []).extend(point_record(p) for p in group)
+        ev = point_evidence(pts) if ev is None else ev + point_evidence(pts)
+        for period in pts:
             figures.setdefault(period, []).append(f"{name}:{period}")
     series["value"] = dict(series["CN->RU"])
     return [Result(
-        "talent.student_flows", series, evidence=evidence, sets={"figures": figures},
+        "talent.student_flows", series, sets={"figures": figures}, **ev.into(),
         query="series_points students.cn_in_ru, students.ru_in_cn, students.cn_in_us",
-        partial_periods=partial_years(series["value"], as_of),
+        partial_periods=partial_years(series["value"], as_of, params),
     )]

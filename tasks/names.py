@@ -6,6 +6,7 @@ cuts an affiliation into the comma-separated parts where an organisation name ca
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -91,3 +92,37 @@ def canon(text: str) -> str:
 def segments(text: str) -> list[str]:
     """The parts of an affiliation between separators, each folded to canonical tokens."""
     return [c for c in (canon(part) for part in _SPLIT.split(text)) if c]
+
+
+# Affiliation keys: the light normal form plus the ROR id ---------------------------
+
+_PUNCT = re.compile(r"[^\w\s]+", re.UNICODE)
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(name: str) -> str:
+    """The light normal form used in affiliation keys (the matcher folds further)."""
+    text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
+    return _SPACE.sub(" ", _PUNCT.sub(" ", text)).strip()
+
+
+def affiliation_key(name: str | None, ror_id: str | None) -> str:
+    raw = f"{ror_id or ''}|{normalise(name or '')}"
+    return hashlib.sha1(raw.encode()).hexdigest()[:32]
+
+
+# Integer keys: the frames join millions of rows on numbers, never on strings ----------
+
+_HIGH = 1 << 62
+
+
+def work_key(work_id: str) -> int:
+    """A stable 63-bit integer for a work id: an OpenAlex W-id's own number, else a hash."""
+    if work_id[:1] == "W" and work_id[1:].isdigit() and len(work_id) < 19:
+        return int(work_id[1:])
+    return _HIGH | int(hashlib.sha1(work_id.encode()).hexdigest()[:15], 16)
+
+
+def affiliation_code(key: str) -> int:
+    """A stable 60-bit integer for an affiliation key (itself a hex digest)."""
+    return int(key[:15], 16)

@@ -38,7 +38,9 @@ def test_demo_pipeline_fires_alerts_with_evidence(engine, settings):
     assert sum(joint[str(y)]["value"] for y in range(2010, 2020)) == 296
     assert joint["2019"]["value"] == 14 * joint["2010"]["value"]
     assert "group_by=publication_year" in joint["2019"]["query"]
-    assert len(joint["2019"]["evidence"]) == 84
+    assert len(joint["2019"]["evidence"]) == 20 and joint["2019"]["evidence_count"] == 84
+    assert "trendline evidence research.joint_output --period 2019" in joint["2019"]["detail"][
+        "list_all"]
     assert {p["source"] for p in joint["2019"]["provenance"]} >= {"openalex"}
 
 

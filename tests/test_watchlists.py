@@ -73,7 +73,7 @@ def test_curated_lists_load_is_stable_and_cited(conn):
     entries = batch.tables["watchlist_entries"]
     lists = {e["list_name"] for e in entries}
     assert lists == {"seven_sons", "ru_defence", "nro_canada", "ai_dragons", "defence_soe",
-                     "huawei", "entity_list"}
+                     "huawei", "entity_list", "joint_vehicles"}
     assert all(e["source_url"] and e["org_id"] for e in entries)
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     curated_lists.load(conn, batch, "c1", now)

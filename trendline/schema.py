@@ -5,6 +5,7 @@ Every data row carries `refresh_run_id`: the refresh that last wrote it.
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -57,6 +58,8 @@ works = Table(
     Column("is_top10", Boolean),
     Column("countries", JSON, nullable=False, default=list),
     Column("topics", JSON, nullable=False, default=list),  # [{id, name, subfield_id, ...}]
+    Column("concepts", JSON, nullable=False, default=list),  # concept ids (legacy AI definition)
+    Column("authors_truncated", Boolean, nullable=False, default=False),  # not fetched whole
     Column("funders", JSON, nullable=False, default=list),
     Column("updated_date", String(32)),
     Column("url", Text),  # a landing page when there is no DOI (CNKI records)
@@ -77,6 +80,9 @@ authorships = Table(
     Column("ror_id", String(16)),
     Column("country_code", String(2)),
     Column("raw_affiliation", Text, nullable=False, default=""),
+    Column("affiliation_key", String(32), index=True),  # tasks.names.affiliation_key
+    Column("work_key", BigInteger),  # tasks.names.work_key(work_id): frames join on numbers
+    Column("aff_code", BigInteger),  # tasks.names.affiliation_code(affiliation_key)
     _run(),
 )
 
@@ -88,6 +94,7 @@ publication_counts = Table(
     Column("year", Integer, primary_key=True),
     Column("count", Integer, nullable=False),
     Column("query_url", Text, nullable=False),
+    Column("is_demo", Boolean, nullable=False, default=False),
     Column("fetched_at", DateTime(timezone=True), nullable=False),
     _run(),
 )
@@ -151,6 +158,11 @@ affiliation_matches = Table(
     Column("lists", JSON, nullable=False, default=list),
     Column("score", Float, nullable=False, default=0.0),
     Column("rule", String(16), nullable=False),  # ror | alias | fuzzy | review | none
+    Column("country", String(2)),  # ISO code decided in resolve (None: unknown)
+    Column("country_rule", String(80), nullable=False, default=""),  # how it was decided
+    Column("centre", String(64)),  # a joint centre named in the affiliation text
+    Column("code", BigInteger, index=True),  # tasks.names.affiliation_code(key)
+    Column("inst", String(64)),  # the source's institution id (OpenAlex I-id), if any
     Column("matched_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -241,7 +253,8 @@ indicator_values = Table(
     Column("value", Float),
     Column("detail", JSON, nullable=False, default=dict),  # the other series at this period
     Column("baseline", JSON, nullable=False, default=dict),
-    Column("evidence", JSON, nullable=False, default=list),
+    Column("evidence", JSON, nullable=False, default=list),  # a bounded sample, newest first
+    Column("evidence_count", Integer, nullable=False, default=0),  # every record behind it
     Column("query", Text, nullable=False, default=""),
     Column("provenance", JSON, nullable=False, default=list),
     Column("evaluated_at", DateTime(timezone=True), nullable=False),
@@ -297,6 +310,95 @@ outbox = Table(
 )
 
 
+# Resolved facts: each decided once by tasks/resolve, stored with how it was decided ------
+
+work_facts = Table(
+    "work_facts",
+    metadata,
+    Column("work_id", String(64), primary_key=True),
+    Column("work_key", BigInteger, nullable=False),  # tasks.names.work_key(work_id)
+    Column("year", Integer, index=True),
+    Column("source", String(32), nullable=False),
+    Column("definition", String(160), nullable=False),  # the AI definition and language used
+    Column("is_ai", Boolean, nullable=False),
+    Column("ai_rule", Text, nullable=False),  # e.g. "topic T10320 in subfield 1702"
+    Column("language", String(8)),
+    Column("in_language", Boolean, nullable=False),  # the definition's language (brief: en)
+    Column("countries", String(64), nullable=False, default=""),  # ISO codes, sorted, ","
+    Column("country_rule", Text, nullable=False, default=""),
+    Column("is_joint", Boolean, nullable=False),  # at least one CN and one RU affiliation
+    Column("field", String(48), nullable=False, default="other"),  # the brief's Table 1 field
+    Column("funders", String(160), nullable=False, default=""),
+    Column("authors_truncated", Boolean, nullable=False, default=False),
+    Column("is_demo", Boolean, nullable=False, default=False),
+    Column("resolved_at", DateTime(timezone=True), nullable=False),
+)
+
+party_matches = Table(  # deal and event parties resolved to organisations
+    "party_matches",
+    metadata,
+    Column("record_kind", String(8), primary_key=True),  # deal | event
+    Column("record_id", String(80), primary_key=True),
+    Column("name", String(255), primary_key=True),
+    Column("role", String(16), nullable=False, default=""),
+    Column("country", String(2)),
+    Column("org_id", String(64), index=True),
+    Column("org_name", Text),
+    Column("rule", String(16), nullable=False),  # org_id | ror | alias | fuzzy | review | none
+    Column("score", Float, nullable=False, default=0.0),
+    Column("party_key", String(160), nullable=False),  # org id, else the folded name
+    Column("resolved_at", DateTime(timezone=True), nullable=False),
+)
+
+org_listings = Table(  # each organisation's list memberships as dated intervals
+    "org_listings",
+    metadata,
+    Column("entry_id", String(80), primary_key=True),
+    Column("org_id", String(64), nullable=False, index=True),
+    Column("list_name", String(32), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("listed_on", Date),  # None: the listing date is unknown, never "not listed"
+    Column("removed_on", Date),
+    Column("date_known", Boolean, nullable=False),
+    Column("citation", Text, nullable=False, default=""),
+    Column("source_url", Text, nullable=False, default=""),
+    Column("rule", String(16), nullable=False),  # how the entry was tied to the organisation
+    Column("resolved_at", DateTime(timezone=True), nullable=False),
+)
+
+deal_facts = Table(
+    "deal_facts",
+    metadata,
+    Column("deal_id", String(80), primary_key=True),
+    Column("year", Integer, index=True),
+    Column("direction", String(16)),
+    Column("is_cn_ru", Boolean, nullable=False),
+    Column("amount_usd", Float),  # None: unknown, never zero
+    Column("amount_status", String(16), nullable=False),  # known | undisclosed
+    Column("amount_rule", Text, nullable=False, default=""),  # the currency and rate used
+    Column("is_demo", Boolean, nullable=False, default=False),
+    Column("resolved_at", DateTime(timezone=True), nullable=False),
+)
+
+centres = Table(  # joint centres (data/research/centres.toml) with their parties resolved
+    "centres",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("founded", Integer),
+    Column("party_a", String(64)),  # organisation ids; an author listing both signs for it
+    Column("party_b", String(64)),
+    Column("names", JSON, nullable=False, default=list),
+)
+
+resolve_state = Table(  # what the facts were last resolved against (registry digests)
+    "resolve_state",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+
 alert_members = Table(  # the records in each alert's group, and when each joined
     "alert_members",
     metadata,
@@ -334,10 +436,10 @@ silences = Table(  # from `trendline silence add`; config silences live in the c
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
-incidents = Table(  # failures announced to the ops tag: a failed refresh, a stuck delivery
+incidents = Table(  # failures announced to the ops tag: refresh, delivery, flow run
     "incidents",
     metadata,
-    Column("key", String(255), primary_key=True),  # source:NAME | delivery:TAG
+    Column("key", String(255), primary_key=True),  # source:NAME | delivery:TAG | flow:NAME
     Column("kind", String(16), nullable=False),
     Column("detail", Text, nullable=False, default=""),
     Column("opened_at", DateTime(timezone=True), nullable=False),

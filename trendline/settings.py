@@ -36,6 +36,7 @@ class StoreConfig(Strict):
 class OpenAlexConfig(Strict):
     base_url: str = "https://api.openalex.org"
     ai_definition: str = "topics.subfield.id:1702"
+    language: str = "en"  # the brief counted English-language papers; "" for any language
     countries: list[str] = ["CN", "RU", "US"]
     per_page: int = Field(100, ge=1, le=200)
     timeout_seconds: float = 30.0
@@ -131,6 +132,14 @@ class ReportsConfig(Strict):
     charts: bool = True
 
 
+class PeriodsConfig(Strict):
+    """A year is complete only this many months after it ends: until then no rule looks at
+    its value and charts mark it (publication databases fill in for months)."""
+
+    publications_lag_months: int = Field(6, ge=0)
+    deals_lag_months: int = Field(3, ge=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TRENDLINE_", env_nested_delimiter="__", extra="forbid"
@@ -143,6 +152,7 @@ class Settings(BaseSettings):
     notify: NotifyConfig = NotifyConfig()
     alerts: AlertsConfig = AlertsConfig()
     reports: ReportsConfig = ReportsConfig()
+    periods: PeriodsConfig = PeriodsConfig()
     indicators: dict[str, IndicatorConfig] = {}
 
     # Secrets and single overrides with their conventional names.

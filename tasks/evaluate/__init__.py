@@ -8,4 +8,4 @@ from trendline.resources import Resources
 
 
 def evaluate(res: Resources, step: Step = direct) -> EvaluateOutcome:
-    return evaluate_store(res.engine, res.settings, res.now().date())
+    return evaluate_store(res, step)

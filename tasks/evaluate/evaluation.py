@@ -1,5 +1,6 @@
-"""Evaluate every enabled indicator from the store; keep values, alerts and the message
-announcing new alert states, all in one transaction."""
+"""Evaluate every enabled indicator on the frames: values with their evidence (count,
+bounded sample, the query that lists all), alerts, and the alert digest, in one
+transaction. Each indicator is one step (`evaluate-<id>`); the frames are read once."""
 
 from __future__ import annotations
 
@@ -8,15 +9,18 @@ import logging
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
 from indicators.base import Indicator, Rule, sorted_periods
-from indicators.registry import Evaluation, all_indicators, evaluate
+from indicators.registry import Evaluation, all_indicators
+from indicators.rules import check
 from tasks.evaluate import alerts
+from tasks.evaluate.samples import enrich
 from tasks.frames import load_frames, provenance
+from tasks.resolve.works import definition_label
+from tasks.steps import Step, direct
 from trendline import schema
-from trendline.db import upsert, utcnow
-from trendline.settings import Settings
+from trendline.db import upsert
+from trendline.resources import Resources
 
 log = logging.getLogger(__name__)
 
@@ -36,38 +40,83 @@ class EvaluateOutcome:
     def resolved(self) -> int:
         return sum(1 for t in self.transitions if t.change == "resolved")
 
+    def line(self) -> str:
+        return (f"{len(self.evaluations)} indicators evaluated, {len(self.errors)} failed; "
+                f"{self.fired} alerts fired, {self.resolved} resolved")
 
-def enabled(settings: Settings) -> list[Indicator]:
-    return [i for i in all_indicators().values() if settings.indicator(i.id).enabled]
+
+@dataclass
+class Done:
+    """What an indicator's step returns to Prefect: a line, not the payload."""
+
+    indicator: str
+    status: str
+    message: str = ""
+
+    def line(self) -> str:
+        return f"{self.indicator}: {self.status}" + (f" ({self.message})" if self.message else "")
 
 
-def run_indicators(
-    engine: Engine, settings: Settings, as_of: dt.date
-) -> tuple[list[Evaluation], dict]:
-    inds = enabled(settings)
-    frames = load_frames(engine, {n for i in inds for n in i.needs})
-    done, errors = [], {}
+def enabled(res: Resources) -> list[Indicator]:
+    return [i for i in all_indicators().values() if res.settings.indicator(i.id).enabled]
+
+
+def lag_months(res: Resources, ind: Indicator) -> int:
+    """How long this indicator's years take to fill in (config `periods`)."""
+    periods = res.settings.periods
+    if {"works", "publication_counts"} & set(ind.needs):
+        return periods.publications_lag_months
+    if {"deals", "events"} & set(ind.needs):
+        return periods.deals_lag_months
+    return 0
+
+
+def evaluate_one(res: Resources, ind: Indicator, frames, as_of: dt.date) -> Evaluation:
+    cfg = res.settings.indicator(ind.id)
+    rules = tuple(Rule(**r.model_dump()) for r in cfg.rules) if cfg.rules is not None else ind.rules
+    since = ind.baseline.end + 1 if cfg.since is None else cfg.since
+    params = {"lag_months": lag_months(res, ind), **cfg.params}
+    results = ind.evaluate(frames, params, as_of)
+    enrich(res.engine, results)
+    return Evaluation(ind, results, check(ind, results, rules, since), since)
+
+
+def run_indicators(res: Resources, step: Step = direct) -> tuple[list[Evaluation], dict]:
+    inds = enabled(res)
+    frames = load_frames(res, {n for i in inds for n in i.needs})
+    as_of = res.now().date()
+    done: list[Evaluation] = []
+    errors: dict[str, str] = {}
+
+    def unit(ind: Indicator):
+        def run() -> Done:
+            try:
+                done.append(evaluate_one(res, ind, frames, as_of))
+                return Done(ind.id, "completed")
+            except Exception as exc:  # one broken indicator must not hide the others
+                log.exception("indicator %s failed", ind.id)
+                errors[ind.id] = f"{type(exc).__name__}: {exc}"
+                return Done(ind.id, "failed", errors[ind.id])
+        return run
+
     for ind in inds:
-        cfg = settings.indicator(ind.id)
-        rules = tuple(Rule(**r.model_dump()) for r in cfg.rules) if cfg.rules is not None else None
-        try:
-            done.append(evaluate(ind, frames, as_of, cfg.params, rules, cfg.since))
-        except Exception as exc:  # one broken indicator must not hide the others
-            log.exception("indicator %s failed", ind.id)
-            errors[ind.id] = f"{type(exc).__name__}: {exc}"
+        step(f"evaluate-{ind.id}", unit(ind))
     return done, errors
 
 
-def evaluate_store(
-    engine: Engine, settings: Settings, as_of: dt.date | None = None
-) -> EvaluateOutcome:
-    now = utcnow()
-    as_of = as_of or now.date()
-    evaluations, errors = run_indicators(engine, settings, as_of)
-    prov = provenance(engine)
+def evaluate_store(res: Resources, step: Step = direct) -> EvaluateOutcome:
+    evaluations, errors = run_indicators(res, step)
+    label = definition_label(res.settings.sources.openalex)
+    for ev in evaluations:  # every count of papers states the definition it used
+        if "works" in ev.indicator.needs:
+            for r in ev.results:
+                r.query = f"{r.query} [AI definition: {label}]"
+    now = res.now()
+    prov = provenance(res)
     outcome = EvaluateOutcome(evaluations, errors)
     findings = [f for e in evaluations for f in e.findings]
-    with engine.begin() as conn:
+    settings = res.settings
+    with res.engine.begin() as conn:
         save_values(conn, evaluations, prov, now)
         # the state changes and their alert_events rows commit together; the publish
         # stage (tasks/publish/announce.py) queues the events as one message
@@ -92,6 +141,11 @@ def latest_periods(evaluations: list[Evaluation]) -> dict[str, str]:
     return latest
 
 
+def listing_command(ind_id: str, subject: str, period: str) -> str:
+    subj = f" --subject '{subject}'" if subject != "all" else ""
+    return f"trendline evidence {ind_id} --period {period}{subj} --format csv"
+
+
 def save_values(conn, evaluations: list[Evaluation], prov: list[dict], now: dt.datetime) -> None:
     t = schema.indicator_values
     for ev in evaluations:
@@ -100,47 +154,26 @@ def save_values(conn, evaluations: list[Evaluation], prov: list[dict], now: dt.d
             for period, value in res.values.items():
                 detail = {name: s.get(period) for name, s in res.series.items() if name != "value"}
                 detail["partial"] = period in res.partial_periods
-                rows.append(
-                    {
-                        "indicator_id": ev.indicator.id,
-                        "subject": res.subject,
-                        "period": period,
-                        "value": value,
-                        "detail": detail,
-                        "baseline": ev.indicator.baseline.as_dict(),
-                        "evidence": res.evidence.get(period, []),
-                        "query": res.query,
-                        "provenance": prov,
-                        "evaluated_at": now,
-                    }
-                )
+                detail["list_all"] = listing_command(ev.indicator.id, res.subject, period)
+                rows.append({
+                    "indicator_id": ev.indicator.id, "subject": res.subject, "period": period,
+                    "value": value, "detail": detail, "baseline": ev.indicator.baseline.as_dict(),
+                    "evidence": res.evidence.get(period, []),
+                    "evidence_count": res.count(period), "query": res.query,
+                    "provenance": prov, "evaluated_at": now,
+                })
         if not rows:  # evaluated, nothing to count yet: still listed, as "no data"
-            rows.append(
-                {
-                    "indicator_id": ev.indicator.id,
-                    "subject": "all",
-                    "period": "",
-                    "value": None,
-                    "detail": {},
-                    "baseline": ev.indicator.baseline.as_dict(),
-                    "evidence": [],
-                    "query": "; ".join(r.query for r in ev.results),
-                    "provenance": prov,
-                    "evaluated_at": now,
-                }
-            )
+            rows.append({
+                "indicator_id": ev.indicator.id, "subject": "all", "period": "", "value": None,
+                "detail": {}, "baseline": ev.indicator.baseline.as_dict(), "evidence": [],
+                "evidence_count": 0, "query": "; ".join(r.query for r in ev.results),
+                "provenance": prov, "evaluated_at": now,
+            })
         keys = {(r["subject"], r["period"]) for r in rows}
-        stale = [
-            (s, p)
-            for s, p in conn.execute(
-                sa.select(t.c.subject, t.c.period).where(t.c.indicator_id == ev.indicator.id)
-            )
-            if (s, p) not in keys
-        ]
+        stale = [(s, p) for s, p in conn.execute(
+            sa.select(t.c.subject, t.c.period).where(t.c.indicator_id == ev.indicator.id))
+            if (s, p) not in keys]
         for s, p in stale:
-            conn.execute(
-                t.delete().where(
-                    t.c.indicator_id == ev.indicator.id, t.c.subject == s, t.c.period == p
-                )
-            )
+            conn.execute(t.delete().where(t.c.indicator_id == ev.indicator.id,
+                                          t.c.subject == s, t.c.period == p))
         upsert(conn, t, rows)

@@ -1,73 +1,226 @@
-"""Frames: the store read into the pandas frames indicators compute on."""
+"""Frames: the resolved facts read column-wise into the pandas frames indicators compute on.
+
+Only the columns indicators use are read (titles and DOIs stay in the store: evidence
+samples are filled in afterwards for the few records shown). Large frames are read in
+chunks into compact dtypes (Arrow strings, categories), never as ORM rows.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
+from tasks.ingest.sources import all_sources
+from tasks.resolve.registry import COUNTED
 from trendline import schema
+from trendline.resources import Resources
+
+CHUNK = 250_000
+T = schema
 
 
-def read_table(conn, name: str) -> pd.DataFrame:
-    table = schema.metadata.tables[name]
-    rows = conn.execute(sa.select(table)).mappings().all()
-    frame = pd.DataFrame(rows, columns=[c.name for c in table.c])
+def _works():
+    w, f = T.works, T.work_facts
+    return (sa.select(w.c.id, f.c.work_key.label("key"), f.c.year, f.c.source, f.c.is_ai,
+                      f.c.in_language, f.c.is_joint, f.c.field, f.c.funders, f.c.is_demo,
+                      w.c.cited_by_count, w.c.fwci, w.c.is_top10)
+            .join(f, f.c.work_id == w.c.id))
+
+
+def _authorships():
+    a = T.authorships
+    return sa.select(sa.func.coalesce(a.c.work_key, -1).label("work_key"),
+                     a.c.author_position.label("author"),
+                     sa.func.coalesce(a.c.aff_code, -1).label("aff_code"))
+
+
+def _affiliation_codes():
+    m = T.affiliation_matches
+    return sa.select(m.c.code, sa.case((m.c.rule.in_(COUNTED), m.c.org_id)).label("org_id"),
+                     m.c.inst, m.c.country, m.c.centre)
+
+
+def _deals():
+    d, f = T.deals, T.deal_facts
+    return (sa.select(d.c.id, f.c.year, d.c.announced_on.label("date"), d.c.target,
+                      d.c.target_country, f.c.direction, f.c.is_cn_ru, d.c.deal_type,
+                      f.c.amount_usd, f.c.amount_status, d.c.concern_areas, d.c.source,
+                      d.c.source_url, d.c.is_demo, d.c.note)
+            .join(f, f.c.deal_id == d.c.id))
+
+
+def _orgs():
+    o, lst = T.organisations, T.org_listings
+    listed_only = (sa.select(lst.c.org_id.label("id"), sa.func.max(lst.c.name).label("name"))
+                   .where(~sa.exists().where(o.c.id == lst.c.org_id)).group_by(lst.c.org_id))
+    return o, listed_only
+
+
+QUERIES = {
+    "works": _works,
+    "deals": _deals,
+    "listings": lambda: sa.select(T.org_listings),
+    "parties": lambda: sa.select(T.party_matches.c.record_kind, T.party_matches.c.record_id,
+                                 T.party_matches.c.name, T.party_matches.c.role,
+                                 T.party_matches.c.country, T.party_matches.c.org_id,
+                                 T.party_matches.c.party_key),
+    "events": lambda: sa.select(T.events),
+    "publication_counts": lambda: sa.select(T.publication_counts),
+    "series_points": lambda: sa.select(T.series_points),
+    "refresh_runs": lambda: sa.select(T.refresh_runs),
+    "centres": lambda: sa.select(T.centres),
+}
+CATEGORIES = {"source", "field", "country", "org_id", "inst", "centre", "direction",
+              "list_name"}
+
+
+BULK = {"works"}  # read through the driver: no per-row Python objects
+FLAGS = {"is_ai", "in_language", "is_joint", "is_demo"}
+
+
+def read(conn, query, bulk: bool = False) -> pd.DataFrame:
+    """A query's rows as a frame, chunk by chunk, repeated strings as categories. `bulk`
+    frames skip SQLAlchemy's per-row processing: the driver's tuples become columns."""
+    if bulk:
+        return _bulk(conn, query)
+    result = conn.execute(query.execution_options(yield_per=CHUNK))
+    columns = list(result.keys())
+    parts = [_compact(pd.DataFrame(chunk, columns=columns)) for chunk in result.partitions()]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return _compact(frame)
+
+
+def _bulk(conn, query) -> pd.DataFrame:
+    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = conn.exec_driver_sql(sql).cursor
+    columns = [d[0] for d in cursor.description]
+    parts = []
+    while rows := cursor.fetchmany(CHUNK):
+        cols = list(zip(*rows, strict=True))
+        parts.append(_compact(pd.DataFrame(dict(zip(columns, cols, strict=True)))))
+    cursor.close()
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    for col in FLAGS & set(frame.columns):
+        frame[col] = frame[col].astype(bool)
+    if "is_top10" in frame:
+        frame["is_top10"] = frame["is_top10"].astype("boolean")
+    return _compact(frame)
+
+
+def _compact(frame: pd.DataFrame) -> pd.DataFrame:
+    for col in CATEGORIES & set(frame.columns):
+        if frame[col].dtype != "category":
+            frame[col] = frame[col].astype("category")
     return frame
 
 
-def load_frames(engine: Engine, needs: set[str]) -> dict[str, pd.DataFrame]:
-    """The frames indicators ask for: store tables by name, plus `affiliations`
-    (authorships joined with their organisation matches) and `sources` (scheduled ones)."""
-    tables = set(needs) - {"affiliations", "sources"}
-    if "affiliations" in needs:
-        tables |= {"authorships", "affiliation_matches"}
-    with engine.connect() as conn:
-        frames = {name: read_table(conn, name) for name in sorted(tables)}
-    if "sources" in needs:  # the scheduled sources (one-off imports are not among them)
-        from tasks.ingest.sources import all_sources
+def _ints(conn, query) -> dict[str, np.ndarray]:
+    """Integer columns through the driver, chunk by chunk, straight into numpy."""
+    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = conn.exec_driver_sql(sql).cursor
+    names = [d[0] for d in cursor.description]
+    parts: list[np.ndarray] = []
+    while rows := cursor.fetchmany(CHUNK):
+        parts.append(np.array(rows, dtype=np.int64).reshape(len(rows), len(names)))
+    cursor.close()
+    if not parts:
+        return {n: np.empty(0, dtype=np.int64) for n in names}
+    data = np.concatenate(parts)
+    return {n: data[:, i] for i, n in enumerate(names)}
 
+
+def affiliations(conn, works: pd.DataFrame) -> pd.DataFrame:
+    """Authorship x resolved affiliation: work_id (categorical over the works), author,
+    org_id, inst, country, centre. The authorships are read as integers (work key,
+    affiliation code) and decoded through the small tables in numpy."""
+    rows = _ints(conn, _authorships())
+    lookup = read(conn, _affiliation_codes()).drop_duplicates("code").set_index("code")
+    codes = pd.Index(lookup.index.astype("int64"))
+    at = codes.get_indexer(rows["aff_code"])
+    keep = at >= 0
+    wkeys = pd.Index(works["key"].astype("int64")) if len(works) else pd.Index([], dtype="int64")
+    wpos = wkeys.get_indexer(rows["work_key"][keep])
+    at = at[keep]
+    ok = wpos >= 0
+    at, wpos = at[ok], wpos[ok]
+    ids = works["id"].astype(str).to_numpy() if len(works) else np.array([], dtype=object)
+    frame = pd.DataFrame({
+        "work_id": pd.Categorical.from_codes(wpos, categories=pd.Index(ids)),
+        "author": rows["author"][keep][ok],
+    })
+    for col in ("org_id", "inst", "country", "centre"):
+        values = lookup[col].astype("category")
+        frame[col] = pd.Categorical.from_codes(values.cat.codes.to_numpy()[at],
+                                               categories=values.cat.categories)
+    useful = frame["org_id"].notna() | frame["country"].notna() | frame["centre"].notna()
+    return frame[useful.to_numpy()].reset_index(drop=True)
+
+
+def orgs_frame(conn) -> pd.DataFrame:
+    """Organisations (registry, listed-only, and OpenAlex institutions by I-id) with their
+    display names in Chinese and Russian script."""
+    o, listed_only = _orgs()
+    rows = [{"id": r.id, "name": r.name, "country": r.country,
+             "name_zh": _first((r.names or {}).get("zh")),
+             "name_ru": _first((r.names or {}).get("ru"))}
+            for r in conn.execute(sa.select(o.c.id, o.c.name, o.c.country, o.c.names))]
+    rows += [{"id": r.id, "name": r.name, "country": None, "name_zh": None, "name_ru": None}
+             for r in conn.execute(listed_only)]
+    a = T.authorships  # OpenAlex institutions the registry does not know, by their I-id
+    insts = (sa.select(a.c.institution_id, sa.func.max(a.c.institution_name),
+                       sa.func.max(a.c.country_code))
+             .where(a.c.institution_id.is_not(None)).group_by(a.c.institution_id))
+    rows += [{"id": i, "name": n, "country": c, "name_zh": None, "name_ru": None}
+             for i, n, c in conn.execute(insts)]
+    return pd.DataFrame(rows, columns=["id", "name", "country", "name_zh", "name_ru"])
+
+
+def _first(values) -> str | None:
+    return values[0] if values else None
+
+
+def load_frames(res: Resources, needs: Iterable[str]) -> dict[str, pd.DataFrame]:
+    """The frames the indicators ask for, by name."""
+    needs = set(needs)
+    frames: dict[str, pd.DataFrame] = {}
+    with res.engine.connect() as conn:
+        for name in sorted(needs & set(QUERIES)):
+            frames[name] = read(conn, QUERIES[name](), bulk=name in BULK)
+        if "affiliations" in needs:
+            works = frames.get("works")
+            if works is None:
+                works = read(conn, _works(), bulk=True)
+            frames["affiliations"] = affiliations(conn, works)
+            if "works" in frames:  # the same categories: joins on codes, not strings
+                frames["works"]["id"] = pd.Categorical(
+                    works["id"].astype(str), categories=frames["affiliations"]["work_id"]
+                    .cat.categories)
+        if "orgs" in needs:
+            frames["orgs"] = orgs_frame(conn)
+    if "sources" in needs:  # the scheduled sources (one-off imports are not among them)
         frames["sources"] = pd.DataFrame(
             [{"name": n, "family": m.FAMILY} for n, m in sorted(all_sources().items())],
-            columns=["name", "family"],
-        )
-    if "affiliations" in needs:
-        from tasks.resolve.match import affiliation_key
-
-        aff = frames["authorships"].copy()
-        aff["key"] = [
-            affiliation_key(n, r)
-            for n, r in zip(aff["institution_name"], aff["ror_id"], strict=True)
-        ]
-        matches = frames["affiliation_matches"].rename(
-            columns={"score": "match_score", "rule": "match_rule", "ror_id": "match_ror_id"}
-        )
-        aff = aff.merge(matches.drop(columns=["affiliation"]), on="key", how="left")
-        aff["lists"] = aff["lists"].map(lambda v: v if isinstance(v, list) else [])
-        frames["affiliations"] = aff
+            columns=["name", "family"])
     return frames
 
 
-def provenance(engine: Engine) -> list[dict]:
+def provenance(res: Resources) -> list[dict]:
     """The latest successful refresh of every source: what the indicators were fed."""
-    t = schema.refresh_runs
-    with engine.connect() as conn:
-        rows = (
-            conn.execute(sa.select(t).where(t.c.status == "succeeded").order_by(t.c.started_at))
-            .mappings()
-            .all()
-        )
+    t = T.refresh_runs
+    with res.engine.connect() as conn:
+        rows = conn.execute(sa.select(t).where(t.c.status == "succeeded")
+                            .order_by(t.c.started_at)).mappings().all()
     latest = {r["source"]: r for r in rows}
-    return [
-        {
-            "source": s,
-            "refresh_run_id": r["id"],
-            "mode": r["mode"],
-            "refreshed_at": _iso(r["finished_at"]),
-            "checked_at": _iso(r["checked_at"]),
-        }
-        for s, r in sorted(latest.items())
-    ]
+    return [{"source": s, "refresh_run_id": r["id"], "mode": r["mode"],
+             "refreshed_at": _iso(r["finished_at"]), "checked_at": _iso(r["checked_at"])}
+            for s, r in sorted(latest.items())]
 
 
 def _iso(value) -> str | None:

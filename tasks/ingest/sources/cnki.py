@@ -1,10 +1,11 @@
 """CNKI exports: Chinese-language papers, their institutions, AI relevance and funders.
 
-`trendline import-cnki FILE...` feeds files here. CNKI gives no country field, so the
-countries come from the institution names (data/cnki/definitions.toml lists the Russian
-markers, the AI keyword definition and the funders). Every record loads into `works`
-(source 'cnki') with its institutions in `authorships`; a record without a title is
-reported with its file and record number and skipped.
+`trendline import-cnki FILE...` feeds files here. CNKI gives no country field: the
+countries are decided from the institution names in tasks/resolve/countries.py
+(data/cnki/definitions.toml holds the terms, the AI keyword definition and the funders).
+Every record loads into `works` (source 'cnki') with its institutions in
+`authorships`; a record without a title is reported with its file and record number and
+skipped.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from tasks.ingest.sources import Batch, Reject, Skip
 from tasks.ingest.sources.cnki_formats import Record, detect_format, parse, read_text
+from tasks.names import affiliation_code, affiliation_key, work_key
 from trendline.settings import DATA_DIR, Settings
 
 NAME = "cnki"
@@ -33,9 +35,6 @@ _YEAR = re.compile(r"(19|20)\d\d")
 class Definitions:
     ai_zh: list[str]
     ai_en: re.Pattern
-    ru_zh: list[str]
-    ru_latin: re.Pattern
-    cn_latin: re.Pattern
     funders: dict[str, list[str]]
 
 
@@ -47,27 +46,9 @@ def _words(terms: list[str], flags: int = re.IGNORECASE) -> re.Pattern:
 @lru_cache(maxsize=4)
 def definitions(path: Path = DEFINITIONS) -> Definitions:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    ru = data["russia"]
     return Definitions(
-        ai_zh=data["ai"]["zh"], ai_en=_words(data["ai"]["en"]), ru_zh=ru["zh"],
-        ru_latin=_mixed(ru),
-        cn_latin=_words(data["china"]["latin"]), funders=data["funders"],
+        ai_zh=data["ai"]["zh"], ai_en=_words(data["ai"]["en"]), funders=data["funders"],
     )
-
-
-def _mixed(ru: dict) -> re.Pattern:
-    """Place names case-insensitive, acronyms exact (RAS, not 'ras' inside a word)."""
-    names = "|".join(re.escape(t) for t in sorted(ru["latin"], key=len, reverse=True))
-    acr = "|".join(re.escape(t) for t in ru["acronyms"])
-    return re.compile(rf"(?<![\w])(?:(?i:{names})|{acr})(?![\w])")
-
-
-def country_of(institution: str, defs: Definitions) -> str | None:
-    if any(term in institution for term in defs.ru_zh) or defs.ru_latin.search(institution):
-        return "RU"
-    if _CJK.search(institution) or defs.cn_latin.search(institution):
-        return "CN"
-    return None
 
 
 def ai_terms(text: str, defs: Definitions) -> list[str]:
@@ -88,7 +69,7 @@ class FileReport:
     format: str = ""
     read: int = 0
     loaded: int = 0
-    joint_ai: int = 0
+    ai: int = 0
     skipped: list[Reject] = field(default_factory=list)
     error: str = ""
 
@@ -97,13 +78,14 @@ class FileReport:
             return f"{self.path}: not read ({self.error})"
         text = (f"{self.path}: {self.format}, {self.encoding}: {self.read} read, "
                 f"{self.loaded} loaded, {len(self.skipped)} skipped, "
-                f"{self.joint_ai} CN-RU AI")
+                f"{self.ai} AI by the keyword definition")
         return text + "".join(f"\n  skipped {r.field}: {r.reason}" for r in self.skipped)
 
 
 def record_rows(rec: Record, defs: Definitions) -> tuple[dict, list[dict], bool]:
     """One CNKI record as a works row and one authorship row per institution; raises
-    ValueError when the record cannot be loaded. The flag says 'joint CN-RU and AI'."""
+    ValueError when the record cannot be loaded. The flag says 'AI by the keyword
+    definition' (its countries, and so whether it is joint, are decided in tasks/resolve)."""
     title = rec.one("title")
     if rec.problems:
         raise ValueError(rec.problems[0])
@@ -119,9 +101,6 @@ def record_rows(rec: Record, defs: Definitions) -> tuple[dict, list[dict], bool]
     wid = "cnki:" + hashlib.sha1(
         f"{title}|{year}|{authors[0] if authors else ''}".encode()
     ).hexdigest()[:16]
-    countries = {c for c in (country_of(i, defs) for i in institutions) if c}
-    if not institutions and _CJK.search(title):
-        countries.add("CN")  # a Chinese-language CNKI paper without affiliations
     text = " ".join([title, " ".join(rec.many("keywords")), rec.one("abstract")])
     terms = ai_terms(text, defs)
     topics = []
@@ -133,17 +112,19 @@ def record_rows(rec: Record, defs: Definitions) -> tuple[dict, list[dict], bool]
         "id": wid, "source": NAME, "doi": None, "title": title, "publication_year": year,
         "language": "zh" if _CJK.search(title) else "en", "type": rec.one("type") or None,
         "cited_by_count": None, "fwci": None, "citation_percentile": None, "is_top10": None,
-        "countries": sorted(countries), "topics": topics,
+        "countries": [], "topics": topics,  # countries: decided in tasks/resolve
         "funders": funders_of(rec.fields.get("funds", []), defs),
         "updated_date": None, "is_demo": False, "url": rec.one("link") or None,
     }
     auths = [
         {"work_id": wid, "author_position": pos, "institution_index": 0,
          "author_name": "", "institution_id": None, "institution_name": inst[:500],
-         "ror_id": None, "country_code": country_of(inst, defs), "raw_affiliation": inst}
+         "ror_id": None, "country_code": None, "raw_affiliation": inst,
+         "affiliation_key": affiliation_key(inst[:500], None), "work_key": work_key(wid),
+         "aff_code": affiliation_code(affiliation_key(inst[:500], None))}
         for pos, inst in enumerate(institutions)
     ]
-    return work, auths, {"CN", "RU"} <= countries and bool(terms)
+    return work, auths, bool(terms)
 
 
 @dataclass
@@ -195,7 +176,7 @@ def normalise(raw: Raw, defs: Definitions | None = None) -> Batch:
             report.read += 1
             batch.read += 1
             try:
-                work, rows, joint_ai = record_rows(rec, defs)
+                work, rows, is_ai = record_rows(rec, defs)
             except ValueError as exc:
                 reject = Reject(str(path), rec.line, f"record {rec.number}", str(exc))
                 report.skipped.append(reject)
@@ -203,7 +184,7 @@ def normalise(raw: Raw, defs: Definitions | None = None) -> Batch:
                 continue
             work["is_demo"] = raw.demo
             report.loaded += 1
-            report.joint_ai += joint_ai
+            report.ai += is_ai
             works[work["id"]] = work
             for row in rows:
                 auths[(row["work_id"], row["author_position"], 0)] = row

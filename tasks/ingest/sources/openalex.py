@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from tasks.ingest.sources import Batch, Skip, SourceError
+from tasks.names import affiliation_code, affiliation_key, work_key
 from trendline.settings import DATA_DIR, Settings
 
 NAME = "openalex"
@@ -29,7 +30,7 @@ JOINT = "CN+RU"
 SELECT = (
     "id,doi,title,publication_year,language,type,cited_by_count,fwci,"
     "citation_normalized_percentile,cited_by_percentile_year,authorships,topics,grants,"
-    "updated_date"
+    "updated_date,concepts,primary_topic,is_authors_truncated"
 )
 AI_DEFINITIONS = {  # filter clause -> what it means (trendline.toml: sources.openalex)
     "topics.subfield.id:1702": "any of a work's topics in the Artificial Intelligence subfield",
@@ -45,24 +46,27 @@ class Client(Protocol):
     def get(self, path: str, params: dict[str, Any]) -> dict[str, Any]: ...
 
 
-def series_filter(countries: tuple[str, ...], ai_definition: str) -> str:
-    """Repeating a filter key ANDs it: one clause per required country."""
-    parts = [ai_definition, "is_paratext:false"]
+def series_filter(countries: tuple[str, ...], ai_definition: str, language: str = "en") -> str:
+    """The AI definition, the language (the brief counted English-language papers) and one
+    clause per required country (repeating a filter key ANDs it)."""
+    parts = [ai_definition, *([f"language:{language}"] if language else []), "is_paratext:false"]
     parts += [f"authorships.countries:{c}" for c in countries]
     return ",".join(parts)
 
 
-def count_params(countries: tuple[str, ...], ai_definition: str) -> dict[str, Any]:
+def count_params(countries: tuple[str, ...], ai_definition: str, language: str = "en"
+                 ) -> dict[str, Any]:
     return {
-        "filter": series_filter(countries, ai_definition),
+        "filter": series_filter(countries, ai_definition, language),
         "group_by": "publication_year",
         "per_page": 200,
     }
 
 
-def works_params(ai_definition: str, per_page: int, cursor: str) -> dict[str, Any]:
+def works_params(ai_definition: str, per_page: int, cursor: str, language: str = "en"
+                 ) -> dict[str, Any]:
     return {
-        "filter": series_filter(SERIES[JOINT], ai_definition),
+        "filter": series_filter(SERIES[JOINT], ai_definition, language),
         "select": SELECT,
         "per_page": per_page,
         "cursor": cursor,
@@ -109,10 +113,11 @@ def fetch(settings: Settings, client: Client | None = None) -> Raw:
         raw.notes.append(f"AI definition {cfg.ai_definition!r} is not one of the documented four")
     try:
         for name, countries in SERIES.items():
-            params = count_params(countries, cfg.ai_definition)
+            params = count_params(countries, cfg.ai_definition, cfg.language)
             url = query_url(client.base_url, "/works", params)
             raw.counts[name] = (url, client.get("/works", params))
-        raw.pages = list(pages(client, cfg.ai_definition, cfg.per_page))
+        raw.pages = list(pages(client, cfg.ai_definition, cfg.per_page, cfg.language))
+        raw.pages += whole_works(client, raw.pages)
     finally:
         if own and hasattr(client, "close"):
             client.close()
@@ -127,14 +132,23 @@ def fetch(settings: Settings, client: Client | None = None) -> Raw:
     return raw
 
 
-def pages(client: Client, ai_definition: str, per_page: int) -> Iterator[dict]:
+def pages(client: Client, ai_definition: str, per_page: int, language: str = "en"
+          ) -> Iterator[dict]:
     cursor = "*"
     while cursor:
-        body = client.get("/works", works_params(ai_definition, per_page, cursor))
+        body = client.get("/works", works_params(ai_definition, per_page, cursor, language))
         yield body
         cursor = (body.get("meta") or {}).get("next_cursor")
         if not body.get("results"):
             break
+
+
+def whole_works(client: Client, pages_: list[dict]) -> list[dict]:
+    """List pages cut authorships at 100 (`is_authors_truncated`): such works are fetched
+    one by one, whole, and replace their truncated copy (the later page wins)."""
+    cut = [w["id"] for p in pages_ for w in p.get("results") or [] if w.get("is_authors_truncated")]
+    return [{"results": [{**client.get(f"/works/{short_id(wid)}", {"select": SELECT}),
+                          "is_authors_truncated": False}]} for wid in cut]
 
 
 def normalise(raw: Raw) -> Batch:
@@ -147,7 +161,8 @@ def normalise(raw: Raw) -> Batch:
                 batch.notes.append(f"{series}: ignored group key {group.get('key')!r}")
                 continue
             counts.append({"series": series, "ai_definition": raw.ai_definition, "year": year,
-                           "count": int(group["count"]), "query_url": url})
+                           "count": int(group["count"]), "query_url": url,
+                           "is_demo": raw.mode == "demo"})
     works, authorships = {}, {}
     for page in raw.pages:
         for item in page.get("results") or []:
@@ -167,6 +182,7 @@ def normalise(raw: Raw) -> Batch:
 def work_rows(item: dict, demo: bool = False) -> tuple[dict, list[dict]]:
     """One OpenAlex work as a works row and its authorship-institution rows."""
     wid = short_id(item["id"])
+    wkey = work_key(wid)
     percentile = item.get("citation_normalized_percentile") or {}
     by_year = item.get("cited_by_percentile_year") or {}
     top10 = percentile.get("is_in_top_10_percent")
@@ -192,6 +208,8 @@ def work_rows(item: dict, demo: bool = False) -> tuple[dict, list[dict]]:
                 "country_code": inst.get("country_code"),
                 "raw_affiliation": raw_aff,
             })
+            key = affiliation_key(inst.get("display_name") or raw_aff, short_id(inst.get("ror")))
+            auths[-1].update(affiliation_key=key, work_key=wkey, aff_code=affiliation_code(key))
     work = {
         "id": wid,
         "source": NAME,
@@ -206,6 +224,8 @@ def work_rows(item: dict, demo: bool = False) -> tuple[dict, list[dict]]:
         "is_top10": top10,
         "countries": sorted(countries),
         "topics": [_topic(t) for t in item.get("topics") or []],
+        "concepts": [short_id(c.get("id")) for c in item.get("concepts") or [] if c.get("id")],
+        "authors_truncated": bool(item.get("is_authors_truncated")),
         "funders": [g.get("funder_display_name") for g in item.get("grants") or []
                     if g.get("funder_display_name")],
         "updated_date": item.get("updated_date"),

@@ -8,10 +8,9 @@ token index scored with rapidfuzz, guarded against look-alikes); uncertain candi
 
 from __future__ import annotations
 
+from tasks.names import affiliation_key, normalise
 from tasks.resolve.match.build import build
-from tasks.resolve.match.keys import affiliation_key, normalise
 from tasks.resolve.match.matcher import NO_MATCH, Match, Matcher
-from tasks.resolve.match.store import match_store
 
-__all__ = ["NO_MATCH", "Match", "Matcher", "affiliation_key", "build", "match_store", "normalise"]
+__all__ = ["NO_MATCH", "Match", "Matcher", "affiliation_key", "build", "normalise"]
 

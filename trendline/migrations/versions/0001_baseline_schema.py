@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 08:09:19.794459
+Create Date: 2026-11-29 08:31:56.430655
 """
 
 from alembic import op
@@ -26,9 +26,17 @@ def upgrade() -> None:
     sa.Column('lists', sa.JSON(), nullable=False),
     sa.Column('score', sa.Float(), nullable=False),
     sa.Column('rule', sa.String(length=16), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=True),
+    sa.Column('country_rule', sa.String(length=80), nullable=False),
+    sa.Column('centre', sa.String(length=64), nullable=True),
+    sa.Column('code', sa.BigInteger(), nullable=True),
+    sa.Column('inst', sa.String(length=64), nullable=True),
     sa.Column('matched_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('key')
     )
+    with op.batch_alter_table('affiliation_matches', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_affiliation_matches_code'), ['code'], unique=False)
+
     op.create_table('alert_events',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('alert_id', sa.String(length=16), nullable=False),
@@ -91,11 +99,39 @@ def upgrade() -> None:
     sa.Column('ror_id', sa.String(length=16), nullable=True),
     sa.Column('country_code', sa.String(length=2), nullable=True),
     sa.Column('raw_affiliation', sa.Text(), nullable=False),
+    sa.Column('affiliation_key', sa.String(length=32), nullable=True),
+    sa.Column('work_key', sa.BigInteger(), nullable=True),
+    sa.Column('aff_code', sa.BigInteger(), nullable=True),
     sa.Column('refresh_run_id', sa.String(length=36), nullable=False),
     sa.PrimaryKeyConstraint('work_id', 'author_position', 'institution_index')
     )
     with op.batch_alter_table('authorships', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_authorships_affiliation_key'), ['affiliation_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_authorships_refresh_run_id'), ['refresh_run_id'], unique=False)
+
+    op.create_table('centres',
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('founded', sa.Integer(), nullable=True),
+    sa.Column('party_a', sa.String(length=64), nullable=True),
+    sa.Column('party_b', sa.String(length=64), nullable=True),
+    sa.Column('names', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_table('deal_facts',
+    sa.Column('deal_id', sa.String(length=80), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=True),
+    sa.Column('direction', sa.String(length=16), nullable=True),
+    sa.Column('is_cn_ru', sa.Boolean(), nullable=False),
+    sa.Column('amount_usd', sa.Float(), nullable=True),
+    sa.Column('amount_status', sa.String(length=16), nullable=False),
+    sa.Column('amount_rule', sa.Text(), nullable=False),
+    sa.Column('is_demo', sa.Boolean(), nullable=False),
+    sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('deal_id')
+    )
+    with op.batch_alter_table('deal_facts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_deal_facts_year'), ['year'], unique=False)
 
     op.create_table('deal_parties',
     sa.Column('deal_id', sa.String(length=80), nullable=False),
@@ -173,11 +209,29 @@ def upgrade() -> None:
     sa.Column('detail', sa.JSON(), nullable=False),
     sa.Column('baseline', sa.JSON(), nullable=False),
     sa.Column('evidence', sa.JSON(), nullable=False),
+    sa.Column('evidence_count', sa.Integer(), nullable=False),
     sa.Column('query', sa.Text(), nullable=False),
     sa.Column('provenance', sa.JSON(), nullable=False),
     sa.Column('evaluated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('indicator_id', 'subject', 'period')
     )
+    op.create_table('org_listings',
+    sa.Column('entry_id', sa.String(length=80), nullable=False),
+    sa.Column('org_id', sa.String(length=64), nullable=False),
+    sa.Column('list_name', sa.String(length=32), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('listed_on', sa.Date(), nullable=True),
+    sa.Column('removed_on', sa.Date(), nullable=True),
+    sa.Column('date_known', sa.Boolean(), nullable=False),
+    sa.Column('citation', sa.Text(), nullable=False),
+    sa.Column('source_url', sa.Text(), nullable=False),
+    sa.Column('rule', sa.String(length=16), nullable=False),
+    sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('entry_id')
+    )
+    with op.batch_alter_table('org_listings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_org_listings_org_id'), ['org_id'], unique=False)
+
     op.create_table('organisations',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('name', sa.Text(), nullable=False),
@@ -213,12 +267,30 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('dedup_key')
     )
+    op.create_table('party_matches',
+    sa.Column('record_kind', sa.String(length=8), nullable=False),
+    sa.Column('record_id', sa.String(length=80), nullable=False),
+    sa.Column('name', sa.String(length=255), nullable=False),
+    sa.Column('role', sa.String(length=16), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=True),
+    sa.Column('org_id', sa.String(length=64), nullable=True),
+    sa.Column('org_name', sa.Text(), nullable=True),
+    sa.Column('rule', sa.String(length=16), nullable=False),
+    sa.Column('score', sa.Float(), nullable=False),
+    sa.Column('party_key', sa.String(length=160), nullable=False),
+    sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('record_kind', 'record_id', 'name')
+    )
+    with op.batch_alter_table('party_matches', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_party_matches_org_id'), ['org_id'], unique=False)
+
     op.create_table('publication_counts',
     sa.Column('series', sa.String(length=32), nullable=False),
     sa.Column('ai_definition', sa.String(length=128), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
     sa.Column('query_url', sa.Text(), nullable=False),
+    sa.Column('is_demo', sa.Boolean(), nullable=False),
     sa.Column('fetched_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('refresh_run_id', sa.String(length=36), nullable=False),
     sa.PrimaryKeyConstraint('series', 'ai_definition', 'year')
@@ -244,6 +316,11 @@ def upgrade() -> None:
     with op.batch_alter_table('refresh_runs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_refresh_runs_source'), ['source'], unique=False)
 
+    op.create_table('resolve_state',
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('value', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('name')
+    )
     op.create_table('series_points',
     sa.Column('series', sa.String(length=64), nullable=False),
     sa.Column('period', sa.String(length=16), nullable=False),
@@ -315,6 +392,29 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_watchlist_entries_list_name'), ['list_name'], unique=False)
         batch_op.create_index(batch_op.f('ix_watchlist_entries_refresh_run_id'), ['refresh_run_id'], unique=False)
 
+    op.create_table('work_facts',
+    sa.Column('work_id', sa.String(length=64), nullable=False),
+    sa.Column('work_key', sa.BigInteger(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=True),
+    sa.Column('source', sa.String(length=32), nullable=False),
+    sa.Column('definition', sa.String(length=160), nullable=False),
+    sa.Column('is_ai', sa.Boolean(), nullable=False),
+    sa.Column('ai_rule', sa.Text(), nullable=False),
+    sa.Column('language', sa.String(length=8), nullable=True),
+    sa.Column('in_language', sa.Boolean(), nullable=False),
+    sa.Column('countries', sa.String(length=64), nullable=False),
+    sa.Column('country_rule', sa.Text(), nullable=False),
+    sa.Column('is_joint', sa.Boolean(), nullable=False),
+    sa.Column('field', sa.String(length=48), nullable=False),
+    sa.Column('funders', sa.String(length=160), nullable=False),
+    sa.Column('authors_truncated', sa.Boolean(), nullable=False),
+    sa.Column('is_demo', sa.Boolean(), nullable=False),
+    sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('work_id')
+    )
+    with op.batch_alter_table('work_facts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_work_facts_year'), ['year'], unique=False)
+
     op.create_table('works',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('source', sa.String(length=32), nullable=False),
@@ -329,6 +429,8 @@ def upgrade() -> None:
     sa.Column('is_top10', sa.Boolean(), nullable=True),
     sa.Column('countries', sa.JSON(), nullable=False),
     sa.Column('topics', sa.JSON(), nullable=False),
+    sa.Column('concepts', sa.JSON(), nullable=False),
+    sa.Column('authors_truncated', sa.Boolean(), nullable=False),
     sa.Column('funders', sa.JSON(), nullable=False),
     sa.Column('updated_date', sa.String(length=32), nullable=True),
     sa.Column('url', sa.Text(), nullable=True),
@@ -351,6 +453,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_works_publication_year'))
 
     op.drop_table('works')
+    with op.batch_alter_table('work_facts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_work_facts_year'))
+
+    op.drop_table('work_facts')
     with op.batch_alter_table('watchlist_entries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_watchlist_entries_refresh_run_id'))
         batch_op.drop_index(batch_op.f('ix_watchlist_entries_list_name'))
@@ -366,6 +472,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_series_points_refresh_run_id'))
 
     op.drop_table('series_points')
+    op.drop_table('resolve_state')
     with op.batch_alter_table('refresh_runs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_refresh_runs_source'))
 
@@ -374,12 +481,20 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_publication_counts_refresh_run_id'))
 
     op.drop_table('publication_counts')
+    with op.batch_alter_table('party_matches', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_party_matches_org_id'))
+
+    op.drop_table('party_matches')
     op.drop_table('outbox')
     with op.batch_alter_table('organisations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_organisations_ror_id'))
         batch_op.drop_index(batch_op.f('ix_organisations_refresh_run_id'))
 
     op.drop_table('organisations')
+    with op.batch_alter_table('org_listings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_org_listings_org_id'))
+
+    op.drop_table('org_listings')
     op.drop_table('indicator_values')
     op.drop_table('incidents')
     with op.batch_alter_table('events', schema=None) as batch_op:
@@ -396,8 +511,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_deal_parties_refresh_run_id'))
 
     op.drop_table('deal_parties')
+    with op.batch_alter_table('deal_facts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_deal_facts_year'))
+
+    op.drop_table('deal_facts')
+    op.drop_table('centres')
     with op.batch_alter_table('authorships', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_authorships_refresh_run_id'))
+        batch_op.drop_index(batch_op.f('ix_authorships_affiliation_key'))
 
     op.drop_table('authorships')
     with op.batch_alter_table('alerts', schema=None) as batch_op:
@@ -410,5 +531,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_alert_events_alert_id'))
 
     op.drop_table('alert_events')
+    with op.batch_alter_table('affiliation_matches', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_affiliation_matches_code'))
+
     op.drop_table('affiliation_matches')
     # ### end Alembic commands ###
