@@ -41,11 +41,23 @@ def work_pairs(works: pd.DataFrame, aff: pd.DataFrame) -> tuple[pd.DataFrame, pd
     title="Most prolific Russian-Chinese institution pairs",
     needs=("works", "affiliations", "orgs", "listings"),
     baseline=Baseline(
-        summary="Top pairs 2010-2019 (Table 2): RAS-CAS 15; Skoltech with Hangzhou Dianzi "
-        "and with ECUST 12 each; ITMO-Hangzhou Dianzi 11; Kazan Federal-SJTU 10; "
-        "MSU-Zhejiang, Don State Technical-Beijing Jiaotong and Kurchatov-CAS 9 each; "
-        "RAS-China Aero Geophysical Survey and Skoltech-Guangdong Univ. of Technology 8.",
+        summary="Most prolific pairs 2010-2019 (Table 2): RAS-CAS 15; Skoltech with Hangzhou "
+        "Dianzi and with ECUST, 12 each; ITMO-Hangzhou Dianzi 11; Kazan Federal-SJTU 10; "
+        "MSU-Zhejiang, Don State Technical-Beijing Jiaotong and Kurchatov-CAS, 9 each; "
+        "RAS-China Aero Geophysical Survey and Skoltech-Guangdong Univ. of Technology, 8.",
         figures=TABLE_2,
+        where={
+            "RAS - CAS": "brief, Table 2 (lines 679-682)",
+            "Skoltech - Hangzhou Dianzi": "brief, Table 2 (lines 684-687)",
+            "Skoltech - ECUST": "brief, Table 2 (lines 689-695)",
+            "ITMO - Hangzhou Dianzi": "brief, Table 2 (line 697)",
+            "Kazan Federal - SJTU": "brief, Table 2 (line 698)",
+            "MSU - Zhejiang": "brief, Table 2 (line 699)",
+            "Don State Tech - Beijing Jiaotong": "brief, Table 2 (lines 700-703)",
+            "Kurchatov - CAS": "brief, Table 2 (lines 705-709)",
+            "RAS - China Aero Geophysical Survey": "brief, Table 2 (lines 711-718)",
+            "Skoltech - Guangdong Univ. of Technology": "brief, Table 2 (lines 720-723)",
+        },
     ),
     rules=(
         Rule("new_member", "info", series="top10",
@@ -116,10 +128,16 @@ def centre_works(aff: pd.DataFrame, centre: dict) -> pd.Index:
     title="Output of joint China-Russia research centres and labs",
     needs=("works", "affiliations", "centres"),
     baseline=Baseline(
-        summary="The brief names the Hangzhou Dianzi University-ITMO Joint Institute "
-        "(2018), the Skoltech-Huawei Innovation Joint Lab (2018) and MIPT's joint lab with "
-        "Huawei's Russian Research Institute (2020); their output was not counted.",
+        summary="Three joint centres are named: the Hangzhou Dianzi University-ITMO Joint "
+        "Institute (2018), the Skoltech-Huawei Innovation Joint Lab (2018) and MIPT's lab "
+        "with Huawei's Russian Research Institute (2020). The brief did not count their "
+        "papers.",
         figures={"centres_named": 3},
+        where={
+            "centres_named": "computed: our count of the centres the brief names, HDU-ITMO "
+            "Joint Institute (lines 763-765), MIPT lab with Huawei Russian Research Institute "
+            "(lines 834-838), Skoltech-Huawei Innovation Joint Lab (lines 839-842)",
+        },
     ),
     rules=(
         Rule("new_member", "info", series="centre", message="First paper from a joint centre"),
@@ -148,7 +166,8 @@ def joint_centres(frames, params, as_of):
         for p in ev.counts:
             active.setdefault(p, []).append(centre["name"])
         results.append(Result("research.joint_centres", {"value": values, "output": output},
-                              subject=centre["name"], partial_periods=partial_years(values, as_of, params),
+                              subject=centre["name"],
+                              partial_periods=partial_years(values, as_of, params),
                               query="affiliations resolved to the centre, or one author with "
                               "both its parties", **ev.into()))
     values = year_series({int(p): v for p, v in total.items()})

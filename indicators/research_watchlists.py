@@ -97,10 +97,16 @@ def added_while_collaborating(hits: pd.DataFrame, window: int):
     title="Joint papers with a Chinese organisation on the U.S. Entity List",
     needs=("works", "affiliations", "listings"),
     baseline=Baseline(
-        summary="In the CNKI sample, 5 of 43 joint papers had a Chinese author at an "
-        "Entity-List university (Beihang, Harbin Institute of Technology, Harbin "
-        "Engineering University, BUPT); two Beihang-Moscow Aviation Institute papers in 2010.",
+        summary="Of the 43 CNKI joint papers, 5 had a Chinese author at an Entity-List "
+        "university (Beihang, HIT, HEU, BUPT); two of them, both from 2010, are by the same "
+        "Beihang and Moscow Aviation Institute authors.",
         figures={"cnki_papers": 5, "cnki_total": 43, "beihang_mai_2010": 2},
+        where={
+            "cnki_papers": "brief, Chinese-language research, 'five papers' (lines 918-923)",
+            "cnki_total": "brief, Chinese-language research (lines 894-897)",
+            "beihang_mai_2010": "brief, Chinese-language research, 'Two of these five papers', "
+            "both 2010 (lines 927-931)",
+        },
         end=2020,
     ),
     rules=(
@@ -128,7 +134,11 @@ def entity_list_collab(frames, params, as_of):
     id="research.defence_ru_collab",
     title="Joint papers with a Russian Ministry of Defence or ERA technopolis affiliation",
     needs=("works", "affiliations", "listings"),
-    baseline=Baseline(summary="The brief found no such joint papers.", figures={"papers": 0}),
+    baseline=Baseline(
+        summary="Not measured in the brief: it lists collaboration with Russian Ministry of "
+        "Defence institutions or ERA technopolis residents as a sign to watch.",
+        figures={},
+    ),
     rules=(Rule("any_new", "warning", series="works"),),
 )
 def defence_ru_collab(frames, params, as_of):
