@@ -183,6 +183,7 @@ def test_a_delivery_that_keeps_failing_is_an_ops_incident(store):
 def test_a_source_that_failed_puts_its_indicators_in_no_data_not_resolved(demo_store, engine,
                                                                           settings):
     from tasks.evaluate.evaluation import evaluate_store
+    from trendline.resources import Resources
 
     a = schema.alerts
     with engine.connect() as conn:
@@ -195,7 +196,7 @@ def test_a_source_that_failed_puts_its_indicators_in_no_data_not_resolved(demo_s
             id="failed-openalex", source="openalex", mode="demo", started_at=now,
             finished_at=now, status="failed", rows_read=0, rows_written=0, rows_rejected=0,
             message="HTTP 503"))
-    out = evaluate_store(engine, settings)
+    out = evaluate_store(Resources(settings, engine))
     changes = {(t.alert["indicator_id"], t.change) for t in out.transitions}
     assert ("research.joint_output", "no_data") in changes
     assert not any(c == "resolved" for _, c in changes)
