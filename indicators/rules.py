@@ -108,10 +108,18 @@ def _finding(ind, result, rule, period, value, text, *, holding=False, subject=N
         threshold=rule.threshold,
         message=f"{ind.title}: {rule.message + ': ' if rule.message else ''}{crossed}",
         evidence=tuple(evidence if evidence is not None else result.evidence.get(period, ())),
-        members=tuple(members),
+        members=tuple(members) or _all_members(result, period),
         holding=holding,
         for_evaluations=rule.for_evaluations,
     )
+
+
+def _all_members(result: Result, period: str) -> tuple[str, ...]:
+    """Every record behind the value (not only the sample), when the result lists them."""
+    m = result.members
+    if m is None or not len(m):
+        return ()
+    return tuple(m.loc[m["period"].astype(str) == period, "id"].astype(str).unique())
 
 
 def _crossing(rule: Rule, metric: float) -> bool | None:

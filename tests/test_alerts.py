@@ -326,3 +326,18 @@ def test_a_stronger_rule_taking_over_is_an_escalation_not_resolved_and_new(engin
     assert e.run([finding(rule="yoy")], T0 + 2 * HOUR) == [], "stepping down is not news"
     assert e.state("yoy")["state"] == "firing" and e.state("zscore")["state"] == "resolved"
     assert e.run([], T0 + 3 * HOUR) == ["resolved"]
+
+
+def test_a_group_counts_every_record_not_only_the_sample(engine):
+    import pandas as pd
+
+    rule = Rule("absolute", threshold=2)
+    members = pd.DataFrame({"period": ["2025"] * 3 + ["2024"], "kind": "work",
+                            "id": ["W1", "W2", "W3", "W0"]})
+    res = Result(IND, {"value": {"2025": 3.0}}, evidence={"2025": [{"id": "W3"}]},
+                 members=members)
+    (f,) = check(JOINT, [res], [rule], 2020)
+    assert sorted(f.member_ids()) == ["W1", "W2", "W3"] and len(f.evidence) == 1
+    e = Engine(engine)
+    assert e.run([f], T0) == ["firing"]
+    assert e.state(rule.name)["member_count"] == 3
