@@ -226,3 +226,27 @@ def test_a_failed_flow_is_announced_once_and_resolved_by_the_next_run(store):
     assert len(CAPTURED) == 1, "once per incident"
     assert announce(engine, settings, utcnow(), flows=("evaluate",)).incidents_resolved == 0
     assert announce(engine, settings, utcnow(), flows=("pipeline",)).incidents_resolved == 1
+
+
+def test_repeats_back_off_on_the_real_pipeline_with_a_clock(store):
+    import datetime as dt
+
+    settings, engine = store
+    t0 = dt.datetime(2026, 11, 30, 6, 0, tzinfo=dt.UTC)
+    hour = dt.timedelta(hours=1)
+
+    def at(when):
+        before = len(CAPTURED)
+        _, evaluation, _, _ = run_pipeline(engine, settings, clock=lambda: when)
+        return [t.change for t in evaluation.transitions], len(CAPTURED) - before
+
+    first, sent = at(t0)
+    assert sent == 1 and first and set(first) == {"firing"}
+    assert at(t0 + 12 * hour) == ([], 0)
+    repeats, sent = at(t0 + 25 * hour)
+    assert sent == 1 and repeats and set(repeats) == {"repeat"}
+    assert len(repeats) < len(first), "only alerts about an indicator's newest period repeat"
+    later, _ = at(t0 + 25 * hour + 100 * hour)  # (sources go stale: data.freshness fires)
+    assert "repeat" not in later, "the next repeat waits a week"
+    week, _ = at(t0 + 25 * hour + 169 * hour)
+    assert week.count("repeat") == len(repeats)
