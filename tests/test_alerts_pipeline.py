@@ -250,3 +250,21 @@ def test_repeats_back_off_on_the_real_pipeline_with_a_clock(store):
     assert "repeat" not in later, "the next repeat waits a week"
     week, _ = at(t0 + 25 * hour + 169 * hour)
     assert week.count("repeat") == len(repeats)
+
+
+def test_weekly_summary_shows_silenced_and_acknowledged_alerts_with_their_reason(
+        demo_store, engine, settings):
+    from tasks.evaluate import alerts
+    from tasks.publish.report import weekly_context
+
+    now = utcnow()
+    with engine.begin() as conn:
+        firing = alerts.firing(conn)
+        alerts.acknowledge(conn, firing[0]["id"], "discussed Monday", "ana", now)
+        alerts.add_silence(conn, now, alert_id=firing[1]["id"], reason="data under review")
+    ctx, _ = weekly_context(engine, settings, now)
+    by_id = {a["id"]: a for a in ctx["alerts"]}
+    assert by_id[firing[0]["id"]]["change"] == "acked"
+    assert "discussed Monday" in by_id[firing[0]["id"]]["message"]
+    assert by_id[firing[1]["id"]]["change"] == "silenced"
+    assert "data under review" in by_id[firing[1]["id"]]["message"]
