@@ -268,3 +268,33 @@ def test_weekly_summary_shows_silenced_and_acknowledged_alerts_with_their_reason
     assert "discussed Monday" in by_id[firing[0]["id"]]["message"]
     assert by_id[firing[1]["id"]]["change"] == "silenced"
     assert "data under review" in by_id[firing[1]["id"]]["message"]
+
+
+def test_counted_at_a_real_http_target(home, monkeypatch, httpserver, tmp_path):
+    """Apprise's json:// to an HTTP server on 127.0.0.1: the first run posts one digest,
+    a repeat run none, a new deal exactly one more."""
+    import json as _json
+
+    posts: list[dict] = []
+
+    def record(request):
+        from werkzeug import Response
+
+        posts.append(_json.loads(request.get_data()))
+        return Response("ok", 200)
+
+    httpserver.expect_request("/hook", method="POST").respond_with_handler(record)
+    port = httpserver.port
+    monkeypatch.setenv("TRENDLINE_APPRISE_URLS", f"alerts=json://127.0.0.1:{port}/hook")
+    settings = load_settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    run_pipeline(engine, settings)
+    assert len(posts) == 1 and "alert(s) firing" in posts[0]["title"]
+    run_pipeline(engine, settings)
+    assert len(posts) == 1
+    cli("import-deals", str(deal_file(tmp_path, 4, "Test Vein Scan (RU)")))
+    run_pipeline(engine, settings)
+    assert len(posts) == 2 and "Test Vein Scan" in posts[1]["message"]
+    engine.dispose()
