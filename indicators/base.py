@@ -34,6 +34,9 @@ class Rule:
     window: int = 5
     message: str = ""
     min_base: float = 0.0  # yoy: the earlier value must be at least this (no growth off tiny bases)
+    for_evaluations: int = 0  # evaluations an alert stays pending before it fires (0: at once)
+    resolve_threshold: float | None = None  # hysteresis: an alert resolves only past this line
+    source: str = ""  # where the threshold comes from; empty: set against the brief
 
     @property
     def name(self) -> str:
@@ -108,6 +111,14 @@ class Finding:
     threshold: float | None
     message: str
     evidence: tuple[dict[str, Any], ...] = ()
+    members: tuple[str, ...] = ()  # the records that make it hold (ids); default: evidence ids
+    holding: bool = False  # past the resolve threshold only: keeps an alert, starts none
+    for_evaluations: int = 0  # the rule's pending period
+
+    def member_ids(self) -> tuple[str, ...]:
+        if self.members:
+            return self.members
+        return tuple(str(e["id"]) for e in self.evidence if e.get("id") is not None)
 
     @property
     def fingerprint(self) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tasks.evaluate import EvaluateOutcome, evaluate
 from tasks.ingest import RefreshOutcome, ingest
-from tasks.publish import DeliveryOutcome, deliver, report
+from tasks.publish import AnnounceOutcome, DeliveryOutcome, announce, deliver, report
 from tasks.resolve import ResolveOutcome, resolve
 from tasks.steps import Step, direct
 from trendline.resources import Resources
@@ -21,6 +21,7 @@ class PipelineOutcome:
     evaluation: EvaluateOutcome
     report: Path
     delivery: DeliveryOutcome
+    announced: AnnounceOutcome | None = None
 
     @property
     def failed(self) -> bool:
@@ -33,5 +34,6 @@ def pipeline(res: Resources, step: Step = direct) -> PipelineOutcome:
     resolved = step("resolve", lambda: resolve(res))
     evaluation = evaluate(res, step=step)
     written = step("report", lambda: report(res))
+    announced = step("announce", lambda: announce(res, flows=("pipeline",)))
     delivered = step("deliver", lambda: deliver(res))
-    return PipelineOutcome(refreshed, resolved, evaluation, written, delivered)
+    return PipelineOutcome(refreshed, resolved, evaluation, written, delivered, announced)

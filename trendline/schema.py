@@ -270,7 +270,8 @@ alerts = Table(
     Column("period", String(16), nullable=False),
     Column("rule", String(64), nullable=False),
     Column("severity", String(16), nullable=False),
-    Column("state", String(16), nullable=False),  # firing | resolved | silenced
+    # pending | firing | resolved | no_data | history (before the first run: not announced)
+    Column("state", String(16), nullable=False),
     Column("value", Float),
     Column("threshold", Float),
     Column("message", Text, nullable=False),
@@ -279,6 +280,15 @@ alerts = Table(
     Column("last_seen_at", DateTime(timezone=True), nullable=False),
     Column("resolved_at", DateTime(timezone=True)),
     Column("last_notified_at", DateTime(timezone=True)),
+    Column("notified_severity", String(16)),  # severity last announced in this episode
+    Column("repeat_count", Integer, nullable=False, default=0),  # repeats sent (back-off step)
+    Column("pending_count", Integer, nullable=False, default=0),  # evaluations condition held
+    Column("member_count", Integer, nullable=False, default=0),  # records in the group now
+    Column("no_data_reason", Text, nullable=False, default=""),
+    Column("acked_at", DateTime(timezone=True)),
+    Column("acked_by", String(128)),
+    Column("ack_note", Text),
+    Column("ack_severity", String(16)),  # re-announced only above this
 )
 
 outbox = Table(
@@ -386,4 +396,52 @@ resolve_state = Table(  # what the facts were last resolved against (registry di
     metadata,
     Column("name", String(64), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+
+alert_members = Table(  # the records in each alert's group, and when each joined
+    "alert_members",
+    metadata,
+    Column("alert_id", String(16), primary_key=True),
+    Column("member_id", String(255), primary_key=True),
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
+)
+
+alert_events = Table(  # alert state changes to announce; the publish stage queues them
+    "alert_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", String(16), nullable=False, index=True),
+    # firing | updated | escalated | repeat | resolved | no_data
+    Column("change", String(16), nullable=False),
+    Column("detail", JSON, nullable=False, default=dict),  # the alert as announced
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("queued_at", DateTime(timezone=True), index=True),
+    Column("message_id", String(16)),
+)
+
+silences = Table(  # from `trendline silence add`; config silences live in the config
+    "silences",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("alert_id", String(16)),  # one alert, or the matchers below (globs)
+    Column("indicator", String(128), nullable=False, default="*"),
+    Column("subject", String(255), nullable=False, default="*"),
+    Column("period", String(32), nullable=False, default="*"),
+    Column("severity", String(16), nullable=False, default="*"),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("ends_at", DateTime(timezone=True)),  # none: until expired
+    Column("reason", Text, nullable=False, default=""),
+    Column("author", String(128), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+incidents = Table(  # failures announced to the ops tag: refresh, delivery, flow run
+    "incidents",
+    metadata,
+    Column("key", String(255), primary_key=True),  # source:NAME | delivery:TAG | flow:NAME
+    Column("kind", String(16), nullable=False),
+    Column("detail", Text, nullable=False, default=""),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True)),
 )

@@ -76,19 +76,34 @@ class NotifyConfig(Strict):
     # Apprise URLs in Apprise's text form, "tag1,tag2=url"; secrets belong in the env.
     urls: list[str] = []
     config_file: str = ""  # an Apprise YAML/text config file
-    repeat_interval_hours: float = Field(168.0, gt=0)
+    repeat_interval_hours: float = Field(672.0, gt=0)  # the longest gap between repeats
     max_attempts: int = Field(20, ge=1)
+    # failed refreshes and deliveries; Apprise "a, b" means a or b
+    ops_tag: str = Field("ops, alerts", min_length=1, max_length=32)
 
 
 class Silence(Strict):
     indicator: str
     subject: str = "*"
+    period: str = "*"
+    severity: str = "*"
     until: dt.date | None = None  # last day it holds; none: until removed
     reason: str = ""
 
 
 class AlertsConfig(Strict):
     silences: list[Silence] = []
+    # Alertmanager's group_by: findings sharing these labels are one alert
+    group_by: list[Literal["indicator", "rule", "period", "subject", "severity"]] = [
+        "indicator",
+        "rule",
+        "period",
+    ]
+    # first evaluation (or --accept-history): alerts about periods before this are history,
+    # recorded and not announced; empty: the last complete period (the previous year)
+    announce_from: str = Field("", pattern=r"^(\d{4}.*)?$")
+    accept_history: bool = False  # set by `--accept-history` on evaluate and run
+    repeat_backoff_hours: list[float] = Field([24.0, 168.0, 672.0], min_length=1)
 
 
 class RuleConfig(Strict):
@@ -101,6 +116,9 @@ class RuleConfig(Strict):
     window: int = Field(5, ge=2)
     message: str = ""
     min_base: float = Field(0.0, ge=0)  # yoy: skip growth off a smaller earlier value
+    for_evaluations: int = Field(0, ge=0)  # pending for this many evaluations before firing
+    resolve_threshold: float | None = None  # hysteresis: resolves only past this line
+    source: str = ""  # where the threshold comes from (shown in every message)
 
 
 class IndicatorConfig(Strict):

@@ -16,7 +16,6 @@ from indicators.rules import check
 from tasks.evaluate import alerts
 from tasks.evaluate.samples import enrich
 from tasks.frames import load_frames, provenance
-from tasks.publish import outbox
 from tasks.resolve.works import definition_label
 from tasks.steps import Step, direct
 from trendline import schema
@@ -119,20 +118,19 @@ def evaluate_store(res: Resources, step: Step = direct) -> EvaluateOutcome:
     outcome = EvaluateOutcome(evaluations, errors)
     findings = [f for e in evaluations for f in e.findings]
     settings = res.settings
-    repeat = dt.timedelta(hours=settings.notify.repeat_interval_hours)
     with res.engine.begin() as conn:
         save_values(conn, evaluations, prov, now)
+        # the state changes and their alert_events rows commit together; the publish
+        # stage (tasks/publish/announce.py) queues the events as one message
         outcome.transitions = alerts.apply(
             conn,
             findings,
-            set(all_indicators()) - set(errors),  # disabled ones resolve; failed ones wait
+            set(all_indicators()) - set(errors),  # disabled ones resolve; failed: no_data
             now,
-            repeat,
-            settings.alerts.silences,
+            settings,
             latest=latest_periods(evaluations),
+            no_data=alerts.data_problems(conn, evaluations, errors),
         )
-        if outcome.transitions:
-            outcome.message_id = outbox.enqueue_alerts(conn, outcome.transitions, now)
     return outcome
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tasks.publish.announce import AnnounceOutcome
+from tasks.publish.announce import announce as announce_events
 from tasks.publish.notify import DeliveryOutcome
 from tasks.publish.notify import deliver as deliver_outbox
 from tasks.publish.report import write_report
@@ -13,6 +15,12 @@ from trendline.resources import Resources
 
 def report(res: Resources) -> Path:
     return write_report(res.engine, res.settings, res.now())
+
+
+def announce(res: Resources, flows: tuple[str, ...] = ()) -> AnnounceOutcome:
+    """Alert changes and failures -> outbox messages, just before delivery. `flows`: the
+    flows this run belongs to (their failure incidents resolve)."""
+    return announce_events(res.engine, res.settings, res.now(), flows)
 
 
 def deliver(res: Resources) -> DeliveryOutcome:

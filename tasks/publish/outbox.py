@@ -7,8 +7,6 @@ import hashlib
 
 import sqlalchemy as sa
 
-from tasks.publish import report
-from tasks.publish.render import render
 from trendline import schema
 
 
@@ -43,18 +41,6 @@ def enqueue(
         )
     )
     return mid
-
-
-def enqueue_alerts(conn, transitions, now: dt.datetime) -> str | None:
-    """One digest message for all alert state changes of an evaluation."""
-    items = [{**t.alert, "change": t.change} for t in transitions]
-    fired = sum(1 for t in transitions if t.change != "resolved")
-    resolved = len(transitions) - fired
-    title = f"Trendline: {fired} alert(s) firing, {resolved} resolved"
-    ctx = report.alert_context(conn, items, title, now)
-    changes = sorted(f"{t.alert['fingerprint']}:{t.change}" for t in transitions)
-    key = "alerts:" + hashlib.sha1(("|".join(changes) + now.isoformat()).encode()).hexdigest()
-    return enqueue(conn, key, "alerts", title, render("alert", ctx), [], now)
 
 
 def pending(conn) -> list[dict]:

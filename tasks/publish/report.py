@@ -103,7 +103,7 @@ def alert_context(conn, items: list[dict], title: str, now: dt.datetime) -> dict
 def write_report(engine: Engine, settings: Settings, now: dt.datetime) -> Path:
     """The alert report for this run: every firing alert and every indicator, three formats."""
     with engine.connect() as conn:
-        items = [{**a, "change": "current"} for a in alert_state.firing(conn)]
+        items = alert_state.report_rows(conn, settings, now)  # firing, no_data, history
         ctx = alert_context(conn, items, f"Trendline alert report, {now:%Y-%m-%d}", now)
     folder = settings.reports_dir
     folder.mkdir(parents=True, exist_ok=True)
@@ -134,7 +134,7 @@ def weekly_context(
         ]
         ctx = alert_context(
             conn,
-            [{**a, "change": "current"} for a in alert_state.firing(conn)],
+            alert_state.report_rows(conn, settings, now, history=False),  # silenced, acked
             f"Trendline weekly summary, week {now:%G-W%V}",
             now,
         )

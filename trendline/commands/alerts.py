@@ -1,36 +1,31 @@
-"""trendline alerts: alerts and their state."""
+"""trendline alerts: alerts and their state, silences and acknowledgements."""
 
 from __future__ import annotations
 
 import click
-import sqlalchemy as sa
 
-from indicators.base import SEVERITIES
-from trendline import context, schema
+from tasks.evaluate import alerts
+from tasks.evaluate.alerts.queries import status
+from trendline.commands._alerting import now, store
 from trendline.commands._output import FORMAT, emit_json, table
 
 
 @click.command("alerts")
 @FORMAT
-@click.option("--all", "show_all", is_flag=True, help="Include resolved and silenced alerts.")
+@click.option("--all", "show_all", is_flag=True,
+              help="Include pending, resolved and history alerts.")
 def command(fmt: str, show_all: bool) -> None:
-    """Firing alerts (or all with --all), most severe first."""
-    engine = context.store(context.settings())
-    t = schema.alerts
-    q = sa.select(t) if show_all else sa.select(t).where(t.c.state == "firing")
+    """Firing and no-data alerts (all with --all), most severe first; silenced and
+    acknowledged ones show as such, with their reason."""
+    settings, engine = store()
     with engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(q).mappings()]
-    rows.sort(
-        key=lambda r: (
-            -SEVERITIES.index(r["severity"]),
-            r["indicator_id"],
-            r["period"],
-            r["subject"],
-        )
-    )
+        rows = alerts.listing(conn, settings, now(), show_all)
     for r in rows:
         r["indicator"] = r.pop("indicator_id")
+        r["status"] = status(r)
+        r["why"] = r["silence_reason"] or r["ack_note"] or r["no_data_reason"] or ""
     if fmt == "json":
         emit_json(rows)
     else:
-        table(rows, ["id", "severity", "state", "indicator", "period", "subject", "message"])
+        table(rows, ["id", "severity", "status", "indicator", "period", "member_count",
+                     "message", "why"])

@@ -8,6 +8,8 @@ import click
 
 from trendline.commands._flows import run_flow
 
+HISTORY = {"alerts": {"accept_history": True}}
+
 
 def _flow():
     from flows.evaluate import evaluate
@@ -16,10 +18,13 @@ def _flow():
 
 
 @click.command("evaluate")
-def command() -> None:
+@click.option("--accept-history", is_flag=True,
+              help="Record alerts about periods before alerts.announce_from as history: "
+              "listed, not announced (as on a store's first evaluation).")
+def command(accept_history: bool) -> None:
     """Evaluate every enabled indicator from what the store holds now (no refresh), raise
     and resolve alerts, queue their announcement and write the alert report."""
-    outcome, report = run_flow(_flow)
+    outcome, report = run_flow(_flow, overrides=HISTORY if accept_history else None)
     click.echo(f"Indicators evaluated: {len(outcome.evaluations)}")
     for ind, err in outcome.errors.items():
         click.echo(f"  {ind} failed: {err}")

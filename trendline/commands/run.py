@@ -9,6 +9,8 @@ import click
 from trendline import context
 from trendline.commands._flows import echo_refresh, run_flow
 
+HISTORY = {"alerts": {"accept_history": True}}
+
 
 def _pipeline():
     from flows.pipeline import pipeline
@@ -17,11 +19,14 @@ def _pipeline():
 
 
 @click.command("run")
-def command() -> None:
+@click.option("--accept-history", is_flag=True,
+              help="Record alerts about periods before alerts.announce_from as history: "
+              "listed, not announced (as on a store's first evaluation).")
+def command(accept_history: bool) -> None:
     """Run the whole pipeline once: refresh all sources, evaluate every indicator against
     the brief's baseline, raise/resolve alerts, write the report and deliver messages."""
     settings = context.settings()
-    out = run_flow(_pipeline)
+    out = run_flow(_pipeline, overrides=HISTORY if accept_history else None)
     ok = [r for r in out.refreshed if r.status in ("succeeded", "unchanged", "skipped")]
     click.echo(
         f"Trendline run: {settings.sources.publications} publications, "

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 08:25:04.695759
+Create Date: 2026-11-29 08:31:56.430655
 """
 
 from alembic import op
@@ -37,6 +37,26 @@ def upgrade() -> None:
     with op.batch_alter_table('affiliation_matches', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_affiliation_matches_code'), ['code'], unique=False)
 
+    op.create_table('alert_events',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('alert_id', sa.String(length=16), nullable=False),
+    sa.Column('change', sa.String(length=16), nullable=False),
+    sa.Column('detail', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('queued_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('message_id', sa.String(length=16), nullable=True),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('alert_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_alert_events_alert_id'), ['alert_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_events_queued_at'), ['queued_at'], unique=False)
+
+    op.create_table('alert_members',
+    sa.Column('alert_id', sa.String(length=16), nullable=False),
+    sa.Column('member_id', sa.String(length=255), nullable=False),
+    sa.Column('first_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('alert_id', 'member_id')
+    )
     op.create_table('alerts',
     sa.Column('id', sa.String(length=16), nullable=False),
     sa.Column('fingerprint', sa.String(length=255), nullable=False),
@@ -54,6 +74,15 @@ def upgrade() -> None:
     sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_notified_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('notified_severity', sa.String(length=16), nullable=True),
+    sa.Column('repeat_count', sa.Integer(), nullable=False),
+    sa.Column('pending_count', sa.Integer(), nullable=False),
+    sa.Column('member_count', sa.Integer(), nullable=False),
+    sa.Column('no_data_reason', sa.Text(), nullable=False),
+    sa.Column('acked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('acked_by', sa.String(length=128), nullable=True),
+    sa.Column('ack_note', sa.Text(), nullable=True),
+    sa.Column('ack_severity', sa.String(length=16), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('fingerprint')
     )
@@ -164,6 +193,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_events_refresh_run_id'), ['refresh_run_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_events_year'), ['year'], unique=False)
 
+    op.create_table('incidents',
+    sa.Column('key', sa.String(length=255), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('detail', sa.Text(), nullable=False),
+    sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('key')
+    )
     op.create_table('indicator_values',
     sa.Column('indicator_id', sa.String(length=64), nullable=False),
     sa.Column('subject', sa.String(length=128), nullable=False),
@@ -298,6 +335,20 @@ def upgrade() -> None:
     with op.batch_alter_table('series_points', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_series_points_refresh_run_id'), ['refresh_run_id'], unique=False)
 
+    op.create_table('silences',
+    sa.Column('id', sa.String(length=16), nullable=False),
+    sa.Column('alert_id', sa.String(length=16), nullable=True),
+    sa.Column('indicator', sa.String(length=128), nullable=False),
+    sa.Column('subject', sa.String(length=255), nullable=False),
+    sa.Column('period', sa.String(length=32), nullable=False),
+    sa.Column('severity', sa.String(length=16), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('author', sa.String(length=128), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
     op.create_table('snapshot_partitions',
     sa.Column('path', sa.Text(), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
@@ -416,6 +467,7 @@ def downgrade() -> None:
 
     op.drop_table('watchlist_changes')
     op.drop_table('snapshot_partitions')
+    op.drop_table('silences')
     with op.batch_alter_table('series_points', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_series_points_refresh_run_id'))
 
@@ -444,6 +496,7 @@ def downgrade() -> None:
 
     op.drop_table('org_listings')
     op.drop_table('indicator_values')
+    op.drop_table('incidents')
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_events_year'))
         batch_op.drop_index(batch_op.f('ix_events_refresh_run_id'))
@@ -472,6 +525,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_alerts_indicator_id'))
 
     op.drop_table('alerts')
+    op.drop_table('alert_members')
+    with op.batch_alter_table('alert_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_alert_events_queued_at'))
+        batch_op.drop_index(batch_op.f('ix_alert_events_alert_id'))
+
+    op.drop_table('alert_events')
     with op.batch_alter_table('affiliation_matches', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_affiliation_matches_code'))
 

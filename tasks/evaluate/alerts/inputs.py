@@ -1,0 +1,52 @@
+"""Which indicators have no data: an indicator that failed, or whose input is missing
+(a needed table is empty) or came from a source whose latest refresh failed."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from trendline import schema
+
+EXPANDS = {"affiliations": ("authorships", "affiliation_matches")}
+
+
+def data_problems(conn, evaluations, errors: dict[str, str]) -> dict[str, str]:
+    """indicator id -> the reason, in plain words."""
+    out = {ind: f"the indicator failed ({err})" for ind, err in errors.items()}
+    failed = failed_sources(conn)
+    cache: dict[str, tuple[int, set[str]]] = {}
+    for ev in evaluations:
+        reasons = []
+        for name in ev.indicator.needs:
+            for table in EXPANDS.get(name, (name,)):
+                if table not in schema.metadata.tables:
+                    continue  # derived frames (sources) are not stored
+                if table not in cache:
+                    cache[table] = _inputs(conn, schema.metadata.tables[table])
+                rows, sources = cache[table]
+                if rows == 0:
+                    reasons.append(f"no {table} in the store")
+                reasons += [f"source {s} failed to refresh: {failed[s]}"
+                            for s in sorted(sources & set(failed))]
+        if reasons:
+            out.setdefault(ev.indicator.id, "; ".join(dict.fromkeys(reasons)))
+    return out
+
+
+def failed_sources(conn) -> dict[str, str]:
+    """Sources whose latest refresh failed -> its message."""
+    t = schema.refresh_runs
+    latest: dict[str, dict] = {}
+    for r in conn.execute(sa.select(t.c.source, t.c.status, t.c.message, t.c.started_at)
+                          .order_by(t.c.started_at)).mappings():
+        latest[r["source"]] = dict(r)
+    return {s: (r["message"] or "failed") for s, r in latest.items() if r["status"] == "failed"}
+
+
+def _inputs(conn, table: sa.Table) -> tuple[int, set[str]]:
+    rows = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+    if "refresh_run_id" not in table.c or not rows:
+        return rows, set()
+    runs = sa.select(table.c.refresh_run_id).distinct().scalar_subquery()
+    q = sa.select(schema.refresh_runs.c.source).where(schema.refresh_runs.c.id.in_(runs))
+    return rows, {s for (s,) in conn.execute(q.distinct())}
