@@ -37,6 +37,8 @@ class FileReport:
     rejects: list[Reject]
     undisclosed: int
     batch: Batch | None  # None: a lookup file, nothing of its own to store
+    merged: int = 0  # accepted rows that share their deal with another row
+    merged_when: str = ""  # what such rows have in common
 
     def line(self) -> str:
         share = f"{self.undisclosed / self.accepted:.1%}" if self.accepted else "n/a"
@@ -46,7 +48,9 @@ class FileReport:
         )
         if self.batch is None:
             return text + " (organisation lookup)"
-        return text + f"; undisclosed price: {self.undisclosed:,} of accepted ({share})"
+        text += f"; undisclosed price: {self.undisclosed:,} of accepted ({share})"
+        text += f"; {len(self.batch.tables.get('deals', [])):,} deals stored"
+        return text + (f" ({self.merged:,} rows merged: {self.merged_when})" if self.merged else "")
 
 
 def read(path: Path) -> tuple[str, str]:
@@ -60,6 +64,7 @@ def read(path: Path) -> tuple[str, str]:
         return "curated", text
     header = next(csv.reader(io.StringIO(text)), None)
     if crunchbase.detect(header):
+        crunchbase.check_header(str(path), header)  # SourceError: no columns identify a deal
         return "crunchbase", text
     if curated_deals.is_curated(str(path), text):
         return "curated", text
@@ -86,6 +91,8 @@ def normalise(files: list[tuple[Path, str, str]]) -> list[FileReport]:
                     res.rejects,
                     res.undisclosed,
                     batch,
+                    res.merged,
+                    res.merged_when,
                 )
             )
     for path, fam, text in files:
