@@ -30,10 +30,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from tasks.parse import day
 from trendline.settings import DATA_DIR
 
 MAPPINGS = DATA_DIR / "mappings"
-DATE = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?(?:[ T][\d:.]+Z?)?")
 
 
 class Invalid(ValueError):
@@ -61,18 +61,15 @@ class Rules:
     def date(self, text: str | None, name: str = "date") -> dt.date:
         """ISO date, year-month or year. A year outside [min_year, max_year] is impossible."""
         text = (text or "").strip()
-        if not text:
-            raise Invalid(name, "missing date")
-        m = DATE.fullmatch(text)
-        if not m:
-            raise Invalid(name, f"not a date: {text!r}")
-        year = int(m[1])
-        if not self.min_year <= year <= self.max_year:
-            raise Invalid(name, f"impossible year {year} in {text!r}")
         try:
-            return dt.date(year, int(m[2] or 1), int(m[3] or 1))
-        except ValueError:
-            raise Invalid(name, f"not a date: {text!r}") from None
+            date = day(text, partial=True)
+        except ValueError as exc:
+            raise Invalid(name, str(exc)) from None
+        if date is None:
+            raise Invalid(name, "missing date")
+        if not self.min_year <= date.year <= self.max_year:
+            raise Invalid(name, f"impossible year {date.year} in {text!r}")
+        return date
 
     def amount(self, text: str | None, name: str = "amount") -> float | None:
         """A non-negative number; blank (or 'undisclosed') means undisclosed: None, never 0."""
@@ -156,7 +153,7 @@ def load_rules(folder: Path = MAPPINGS) -> Rules:
     with open(folder / "fx_rates.csv", encoding="utf-8", newline="") as fh:
         for row in sorted(csv.DictReader(fh), key=lambda r: (r["currency"], r["valid_from"])):
             dates, values = rates.setdefault(row["currency"], ([], []))
-            dates.append(dt.date.fromisoformat(row["valid_from"]))
+            dates.append(day(row["valid_from"]))
             values.append(float(row["usd_per_unit"]))
     areas = tomllib.loads((folder / "concern_areas.toml").read_text(encoding="utf-8"))["areas"]
     direction = conf["direction"]
