@@ -51,11 +51,13 @@ class Baseline:
     figures: Mapping[str, float] = field(default_factory=dict)
     end: int = 2019
     citation: str = BRIEF
+    where: Mapping[str, str] = field(default_factory=dict)  # figure -> where the brief says it
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "summary": self.summary,
             "figures": dict(self.figures),
+            "where": dict(self.where),
             "end": self.end,
             "citation": self.citation,
         }

@@ -103,9 +103,14 @@ def span(years: Iterable) -> range:
     return range(min(ys), max(ys) + 1) if ys else range(0)
 
 
-def partial_years(periods: Iterable[str], as_of) -> frozenset[str]:
-    """The current year is still filling in (publication and reporting lag)."""
-    return frozenset(p for p in periods if p[:4].isdigit() and int(p[:4]) >= as_of.year)
+def partial_years(periods: Iterable[str], as_of, params: Mapping | None = None
+                  ) -> frozenset[str]:
+    """Years still filling in: a year is complete only `lag_months` (a param the
+    evaluation sets from config `periods`) after it ends, since publication databases and
+    deal reports fill in for months."""
+    lag = int((params or {}).get("lag_months", 0))
+    months = as_of.year * 12 + as_of.month - 1 - lag  # the last month whose data is in
+    return frozenset(p for p in periods if p[:4].isdigit() and int(p[:4]) >= months // 12)
 
 
 def clean(x: Any) -> Any:

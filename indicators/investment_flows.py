@@ -45,12 +45,28 @@ def cn_ru_yearly(deals: list[dict], sp: list[dict], prefer_baseline: bool = True
     needs=("deals", "series_points"),
     unit="USD",
     baseline=Baseline(
-        summary="12 disclosed-value AI deals worth $879M in 2016-2019 (Russia to China "
-        "$555M, China to Russia $324M): $182M in 2016, $517M in 2017, $100M in 2018, $80M in "
-        "2019, none in 2020, and over $300M by January 2021.",
+        summary="12 China-Russia AI deals with known value, 2016-2019, worth $879M ($555M "
+        "Russia to China, $324M China to Russia): $182M in 2016, $517M in 2017, $100M in "
+        "2018, $80M in 2019, nothing disclosed in 2020, and more than $300M by January 2021.",
         figures={"2016": 182e6, "2017": 517e6, "2018": 100e6, "2019": 80e6, "2020": 0,
                  "2021_lower_bound": 300e6, "total_2016_2019": 879e6,
                  "ru_cn_2016_2019": 555e6, "cn_ru_2016_2019": 324e6, "deals_disclosed": 12},
+        where={
+            "2016": "brief, key findings: In Perspective (lines 97-99)",
+            "2017": "brief, key findings: In Perspective (lines 97-99)",
+            "2018": "brief, key findings: In Perspective (lines 98-100)",
+            "2019": "brief, key findings: In Perspective (lines 98-100)",
+            "2020": "brief, key findings: In Perspective, no disclosed investment in 2020 "
+            "(lines 100-101)",
+            "2021_lower_bound": "brief, key findings: In Perspective (lines 101-102); Figure 7 "
+            "note (lines 1214-1216)",
+            "total_2016_2019": "brief, key findings: Scope (lines 44-47); known China-Russia "
+            "deals (lines 1204-1206)",
+            "ru_cn_2016_2019": "brief, introduction (lines 245-249)",
+            "cn_ru_2016_2019": "brief, introduction (lines 245-249)",
+            "deals_disclosed": "brief, key findings: Scope (lines 44-47); investment "
+            "methodology (lines 1114-1116)",
+        },
         end=2021,
     ),
     rules=(
@@ -78,7 +94,7 @@ def disclosed_flow(frames, params, as_of):
         query="deals resolved as China-Russia (CN->RU, RU->CN, JOINT); value = the sum of "
               "known amount_usd, unknown when any deal's amount is undisclosed (the brief's "
               "cn_ru.disclosed_value for the years it covers)",
-        partial_periods=partial_years(value, as_of), **ev.into(),
+        partial_periods=partial_years(value, as_of, params), **ev.into(),
     )]
 
 
@@ -100,13 +116,39 @@ def _dyad(deals: list[dict], sp: list[dict], a: str, b: str, prefix: str):
     needs=("deals", "series_points"),
     unit="USD",
     baseline=Baseline(
-        summary="US-China AI deals topped $35B in 2010-2020 (270 US-to-China and 323 "
-        "China-to-US deals); US-to-China fell from $13B (2017) to $1.3B (2020) while "
-        "China-to-US rose from $181M (2014) to $2B (2020). US-Russia totalled $670M (9 and 48 "
-        "deals); Russia-to-US peaked at $393M in 2018 and was $164M in 2020.",
+        summary="US-China AI deals 2010-2020 exceeded $35B (270 US-to-China, 323 "
+        "China-to-US); US-to-China fell from a $13B peak (2017) to $1.3B (2020), China-to-US "
+        "grew from $181M (2014) to $2B (2020). US-Russia came to $670M (9 US-to-Russia and "
+        "48 Russia-to-US deals), $666M of it Russian money; Russia-to-US peaked at $393M "
+        "(2018) and was $164M in 2020; US-to-Russia never passed $3M (2018). China-Russia: "
+        "$879M in 2016-2019.",
         figures={"us_cn_2010_2020": 35e9, "us_ru_2010_2020": 670e6, "cn_ru_2016_2019": 879e6,
                  "us_to_cn_2017": 13e9, "us_to_cn_2020": 1.3e9, "cn_to_us_2014": 181e6,
-                 "cn_to_us_2020": 2e9, "ru_to_us_2018": 393e6, "ru_to_us_2020": 164e6},
+                 "cn_to_us_2020": 2e9, "ru_to_us_2018": 393e6, "ru_to_us_2020": 164e6,
+                 "ru_to_us_2010_2020": 666e6, "us_to_ru_peak_2018": 3e6},
+        where={
+            "us_cn_2010_2020": "brief, introduction (lines 267-271); investment dyads, 'more "
+            "than $35 billion' (lines 1147-1150)",
+            "us_ru_2010_2020": "brief, introduction (lines 273-274); investment dyads (lines "
+            "1174-1178)",
+            "cn_ru_2016_2019": "brief, introduction (lines 270-275); known China-Russia deals "
+            "(lines 1204-1206)",
+            "us_to_cn_2017": "brief, key findings: In Perspective (lines 94-96); introduction "
+            "(lines 326-328); investment dyads (lines 1150-1152)",
+            "us_to_cn_2020": "brief, key findings: In Perspective (lines 94-96); introduction "
+            "(lines 326-328); investment dyads (lines 1150-1152)",
+            "cn_to_us_2014": "brief, introduction (lines 324-326); investment dyads (lines "
+            "1152-1154)",
+            "cn_to_us_2020": "brief, introduction (lines 324-326); investment dyads (lines "
+            "1152-1154)",
+            "ru_to_us_2018": "brief, introduction (lines 330-332); investment dyads (lines "
+            "1179-1181)",
+            "ru_to_us_2020": "brief, introduction (lines 330-332); investment dyads (lines "
+            "1179-1181)",
+            "ru_to_us_2010_2020": "brief, investment dyads (lines 1185-1189)",
+            "us_to_ru_peak_2018": "brief, introduction (lines 332-334); investment dyads (lines "
+            "1181-1183)",
+        },
         end=2020,
     ),
     rules=(
@@ -127,7 +169,7 @@ def dyad_comparison(frames, params, as_of):
         "investment.dyad_comparison", {"value": cn_ru, "US-RU": us_ru, "US-CN": us_cn},
         query="known amount_usd per year by dyad (both directions); brief points "
               "us_ru.value_*, us_cn.value_* and cn_ru.disclosed_value where present",
-        partial_periods=partial_years(cn_ru, as_of), **ev.into(),
+        partial_periods=partial_years(cn_ru, as_of, params), **ev.into(),
     )]
 
 
@@ -137,10 +179,17 @@ def dyad_comparison(frames, params, as_of):
     needs=("deals",),
     unit="share",
     baseline=Baseline(
-        summary="Not quantified in the brief. The U.S. stays Russia's largest destination: "
-        "$666M of Russian AI investment went to the U.S. in 2010-2020 against $555M to China "
-        "in 2016-2019.",
-        figures={"ru_to_us_2010_2020": 666e6, "ru_to_cn_2016_2019": 555e6},
+        summary="No share is computed in the brief. It notes that the U.S. is still the "
+        "biggest foreign destination of Russian AI investment ($666M of the $670M US-Russia "
+        "total, 2010-2020), while Russian firms put $555M into Chinese AI companies over the "
+        "same years.",
+        figures={"ru_to_us_2010_2020": 666e6, "ru_to_cn": 555e6},
+        where={
+            "ru_to_us_2010_2020": "brief, investment dyads (lines 1185-1189); introduction "
+            "(lines 275-276)",
+            "ru_to_cn": "brief, investment dyads, 'over the same time period' (lines "
+            "1189-1191); introduction, deals 2016-2019 (lines 245-249)",
+        },
         end=2020,
     ),
     rules=(
@@ -180,7 +229,8 @@ def portfolio_share(frames, params, as_of):
         "investment.portfolio_share", series,
         query="known amount_usd X->partner / all X->abroad per year, X in (CN, RU); unknown "
               "when any deal of that year's portfolio is undisclosed",
-        partial_periods=partial_years(series["value"], as_of), **deal_evidence(shown).into(),
+        partial_periods=partial_years(series["value"], as_of, params),
+        **deal_evidence(shown).into(),
     )]
 
 
@@ -190,9 +240,16 @@ def portfolio_share(frames, params, as_of):
     needs=("deals",),
     unit="share",
     baseline=Baseline(
-        summary="5 of the 17 China-Russia AI deals the brief found (29%) had no disclosed "
-        "value, four of them with RCIF as the investor.",
-        figures={"undisclosed": 5, "deals": 17, "share": 5 / 17},
+        summary="Of the 17 China-Russia AI deals the brief found, 5 had no disclosed value; "
+        "RCIF was the investor in four of the five.",
+        figures={"undisclosed": 5, "deals": 17, "rcif_undisclosed": 4},
+        where={
+            "undisclosed": "brief, key findings: Scope, 'five additional' deals (lines 44-47); "
+            "investment methodology (lines 1129-1131); unknown-value deals (lines 1341-1344)",
+            "deals": "brief, investment methodology (lines 1129-1131)",
+            "rcif_undisclosed": "brief, unknown-value deals, 'four of these five' (lines "
+            "1341-1345)",
+        },
         end=2021,
     ),
     rules=(
@@ -224,5 +281,5 @@ def opacity(frames, params, as_of):
         {"value": share, "undisclosed": hidden, "count": count, "disclosed_value": value,
          "value_drop_count_holds": flag},
         query="China-Russia deals per year: amount undisclosed / all",
-        partial_periods=partial_years(share, as_of), **deal_evidence(deals).into(),
+        partial_periods=partial_years(share, as_of, params), **deal_evidence(deals).into(),
     )]

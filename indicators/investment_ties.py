@@ -31,10 +31,15 @@ def _ids(groups: dict[int, list[dict]]) -> dict[str, list[str]]:
     needs=("events", "deals"),
     unit="vehicles",
     baseline=Baseline(
-        summary="The Russia-China Investment Fund, set up in 2012 by both sovereign wealth "
-        "funds, manages $2.5B; the AliExpress Russia joint venture (2019) is the other large "
-        "joint vehicle the brief studies.",
-        figures={"rcif_founded": 2012, "rcif_aum_usd": 2.5e9},
+        summary="The brief looks at two joint vehicles: the Russia-China Investment Fund, "
+        "created in 2012 by the two countries' sovereign wealth funds and managing $2.5B by "
+        "2021, and AliExpress Russia, the Alibaba-Mail.ru joint venture launched in 2019.",
+        figures={"rcif_founded": 2012, "rcif_aum_usd_2021": 2.5e9},
+        where={
+            "rcif_founded": "brief, unknown-value deals: RCIF (lines 1344-1346)",
+            "rcif_aum_usd_2021": "brief, unknown-value deals: RCIF 'today' (2021), after "
+            "$500 million from Saudi Arabia in 2017 (lines 1348-1349)",
+        },
         end=2021,
     ),
     rules=(
@@ -60,7 +65,7 @@ def new_vehicles(frames, params, as_of):
         "investment.new_vehicles", {"value": counts, "max_amount": largest},
         sets={"vehicles": _ids(groups)},
         query="events of type joint_fund or joint_venture, and China-Russia joint-venture deals",
-        partial_periods=partial_years(counts, as_of), **ev.into(),
+        partial_periods=partial_years(counts, as_of, params), **ev.into(),
     )]
 
 
@@ -91,7 +96,8 @@ def concern_areas(frames, params, as_of):
     return [Result(
         "investment.concern_areas", series, sets={"deals": _ids(groups)},
         query="China-Russia deals with a non-empty concern_areas tag",
-        partial_periods=partial_years(series["value"], as_of), **deal_evidence(deals).into(),
+        partial_periods=partial_years(series["value"], as_of, params),
+        **deal_evidence(deals).into(),
     )]
 
 
@@ -101,11 +107,19 @@ def concern_areas(frames, params, as_of):
     needs=("series_points", "deals", "parties", "listings"),
     unit="USD",
     baseline=Baseline(
-        summary="RCIF manages $2.5B (after $500M from Saudi Arabia in 2017) and lists 21 "
-        "investments in 2013-2019, at least six AI-related: DiDi (2014, and $300M for its "
-        "autonomous driving unit in 2021), Megvii, Rostec City and Nio (2017), NetEase Cloud "
-        "Music (2018).",
-        figures={"aum_usd": 2.5e9, "portfolio_deals_2013_2019": 21, "ai_deals": 6},
+        summary="By 2021 RCIF managed $2.5B (Saudi Arabia added $500M in 2017). Its public "
+        "portfolio shows 21 deals since 2013, at least six of them substantially AI-related: "
+        "DiDi (2014), Megvii, Rostec City and Nio (2017), NetEase Cloud Music (2018) and, in "
+        "2021, a $300M investment in DiDi's autonomous-driving unit, RCIF's largest so far. "
+        "Only the Megvii and 2021 DiDi amounts are public.",
+        figures={"aum_usd_2021": 2.5e9, "portfolio_deals_2013_2019": 21, "ai_deals": 6},
+        where={
+            "aum_usd_2021": "brief, unknown-value deals: RCIF 'today' (2021) (lines 1348-1349)",
+            "portfolio_deals_2013_2019": "brief, Figure 8, 2013-2019 (lines 1352-1360)",
+            "ai_deals": "brief, 'At least six' (lines 1359-1364); the deals: DiDi (lines "
+            "1366-1378), Rostec City (lines 1380-1386), Nio (lines 1391-1396), NetEase Cloud "
+            "Music (lines 1398-1404)",
+        },
         end=2021,
     ),
     rules=(
@@ -131,7 +145,7 @@ def rcif_portfolio(frames, params, as_of):
         {"value": aum, "ai_deals": {str(y): float(len(g)) for y, g in groups.items()}},
         sets={"concern_deals": _ids(concern)},
         query="series rcif.aum; deals with a party resolved to RCIF, or from its portfolio",
-        partial_periods=partial_years(aum, as_of), **ev.into(),
+        partial_periods=partial_years(aum, as_of, params), **ev.into(),
     )]
 
 
@@ -141,9 +155,16 @@ def rcif_portfolio(frames, params, as_of):
     needs=("events", "parties"),
     unit="events",
     baseline=Baseline(
-        summary="Five corporate AI partnerships: Dahua-NtechLab (2019), UBTech-LANIT (2019), "
-        "Promobot-FN Holdings (2019), Vinci-Jovi (2019) and Fitsco-Cognitive Pilot (2020).",
+        summary="Five corporate AI partnership cases are described: Promobot-FN Holdings "
+        "(Promobot also signed with Beijing Huanuo Exiang), UBTech-LANIT, Dahua-NtechLab and "
+        "Vinci-Jovi, all 2019, and Fitsco-Cognitive Pilot (2020).",
         figures={"partnerships": 5},
+        where={
+            "partnerships": "computed: our count of the partnership cases the brief describes "
+            "under other forms of cooperation (lines 1419-1469): Promobot (FN Holdings, and "
+            "REX, counted as one case), UBTech-LANIT, Fitsco-Cognitive Pilot, Dahua-NtechLab, "
+            "Vinci-Jovi",
+        },
         end=2020,
     ),
     rules=(
@@ -173,7 +194,7 @@ def partnerships(frames, params, as_of):
         "investment.partnerships", {"value": counts},
         sets={"known_partnership_events": _ids(known), "new_in_concern_area": _ids(concern)},
         query="events of type corporate_partnership; a partnership is its set of resolved parties",
-        partial_periods=partial_years(counts, as_of), **event_evidence(events).into(),
+        partial_periods=partial_years(counts, as_of, params), **event_evidence(events).into(),
     )]
 
 
@@ -183,10 +204,10 @@ def partnerships(frames, params, as_of):
     needs=("events",),
     unit="agreements",
     baseline=Baseline(
-        summary="The brief counts none; it flags data-sharing agreements, exceptions to "
-        "data-localisation laws and preferential treatment for AI firms and talent as signs "
-        "to watch.",
-        figures={"agreements": 0},
+        summary="Not counted in the brief: it lists data-sharing agreements, exceptions to "
+        "data-localisation laws and preferential treatment of each other's AI firms and "
+        "talent as signs to watch.",
+        figures={},
         end=2021,
     ),
     rules=(Rule("any_new", "warning", series="agreements"),),
@@ -198,6 +219,6 @@ def data_agreements(frames, params, as_of):
     counts = {str(y): float(len(g)) for y, g in groups.items()}
     return [Result(
         "investment.data_agreements", {"value": counts}, sets={"agreements": _ids(groups)},
-        query="events of type data_agreement", partial_periods=partial_years(counts, as_of),
+        query="events of type data_agreement", partial_periods=partial_years(counts, as_of, params),
         **event_evidence(events).into(),
     )]

@@ -76,7 +76,7 @@ def watchlisted(frames, params, as_of, ind_id: str, lists: set[str], query: str)
     series = {k: year_series({y: v.get(y, 0) for y in years}) for k, v in counts.items()}
     members = {p: [r["id"] for r in rs] for p, rs in marks.items()}
     return [Result(ind_id, series, sets={SET: members}, query=query, notes=notes,
-                   partial_periods=partial_years(series["value"], as_of),
+                   partial_periods=partial_years(series["value"], as_of, params),
                    **records(marks).into())]
 
 
@@ -92,6 +92,16 @@ def watchlisted(frames, params, as_of, ind_id: str, lists: set[str], query: str)
         "partnerships between Russian firms and SenseTime, Yitu, CloudWalk and Megvii.",
         figures={"deals": 1, "megvii_series_c_usd": 460e6, "rcif_share_usd_est": 76.7e6,
                  "russian_share_usd_est": 38.3e6},
+        where={
+            "deals": "computed: our count of the deals the brief names between a Russian "
+            "party and an AI dragon: RCIF in Megvii's 2017 Series C (lines 1252-1255); the "
+            "four AI dragons (lines 1249-1251, 1639-1643)",
+            "megvii_series_c_usd": "brief, RCIF and Megvii (lines 1252-1255, 1266-1268)",
+            "rcif_share_usd_est": "brief, RCIF and Megvii: the brief's own estimate, equal "
+            "shares of six investors (lines 1273-1277)",
+            "russian_share_usd_est": "brief, RCIF and Megvii: the brief's own estimate, half "
+            "of RCIF's part (lines 1268-1277)",
+        },
         end=2020,
     ),
     rules=(Rule("any_new", "warning", series=SET),),
@@ -112,11 +122,11 @@ def ai_dragons(frames, params, as_of):
     needs=NEEDS,
     unit="deals and events",
     baseline=Baseline(
-        summary="None known beyond Rostec City: in 2017 the Russia-China Investment Fund "
-        "invested in the Moscow technopark led by the Russian defence SOE Rostec, meant to "
-        "show smart-city technology such as face recognition. The brief names CETC and "
+        summary="No China-Russia defence-SOE collaboration is counted in the brief. Closest "
+        "case: RCIF's 2017 investment in Rostec City, the Moscow technopark led by the "
+        "Russian defence SOE Rostec to show smart-city technology. The brief names CETC and "
         "Rostec as the kind of pair to watch.",
-        figures={"collaborations": 1},
+        figures={},
         end=2020,
     ),
     rules=(Rule("any_new", "critical", series=SET),),

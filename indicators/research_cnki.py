@@ -15,10 +15,21 @@ FUNDERS = {"nsfc": "NSFC", "program_973": "973 Program"}
     title="Chinese-language joint AI papers (CNKI)",
     needs=("works", "affiliations"),
     baseline=Baseline(
-        summary="43 Chinese-language joint AI papers in CNKI, 2005-2020; RAS on 16 (37%), "
-        "CAS on 3 (7%); NSFC funded 11 and the 973 Program 3; an uptick after 2018.",
-        figures={"papers_2005_2020": 43, "ras": 16, "cas": 3, "nsfc": 11, "program_973": 3,
-                 "yearly_mean": round(BRIEF_TOTAL / BRIEF_YEARS, 3)},
+        summary="A CNKI search found 43 Chinese-language AI papers co-written by Chinese and "
+        "Russian researchers in 2005-2020, with no steady trend apart from a rise after "
+        "2018. RAS authors are on 16 (37%), CAS authors on 3 (7%); NSFC funded 11 and the "
+        "973 Program (National Basic Research Program) 3 more.",
+        figures={"papers_2005_2020": 43, "ras": 16, "cas": 3, "nsfc": 11, "program_973": 3},
+        where={
+            "papers_2005_2020": "brief, Chinese-language research (lines 894-897)",
+            "ras": "brief, Chinese-language research, '37 percent' (lines 910-913); "
+            "appendix Table 1A (lines 1674-1677)",
+            "cas": "brief, Chinese-language research, 'three papers (7 percent)' (lines "
+            "913-914); appendix Table 1A (lines 1677-1680)",
+            "nsfc": "brief, Chinese-language research, 'Eleven of the 43' (lines 935-937)",
+            "program_973": "brief, Chinese-language research, 'Three additional projects', "
+            "973 Project (lines 942-945)",
+        },
         end=2020,
     ),
     rules=(Rule("absolute", "warning", op=">=", threshold=round(2 * BRIEF_TOTAL / BRIEF_YEARS, 3),
@@ -47,7 +58,7 @@ def chinese_language(frames, params, as_of):
     ev = evidence(cnki, "work", extra=("funders",))
     return [Result(
         "research.chinese_language", series,
-        partial_periods=partial_years(series["value"], as_of),
+        partial_periods=partial_years(series["value"], as_of, params),
         query="CNKI imports: AI by the keyword definition, CN and RU affiliations",
         notes=[] if len(cnki) else ["no CNKI joint AI papers imported: trendline import-cnki"],
         **ev.into(),

@@ -19,10 +19,23 @@ CONCERN = ("natural language processing", "remote sensing", "control engineering
     title="Research fields of joint China-Russia AI papers",
     needs=("works",),
     baseline=Baseline(
-        summary="By field (2010-2019, Table 1): pattern recognition 29, computer vision 20, "
-        "algorithm development 20, control theory 14, machine learning 14, remote sensing 11, "
-        "data mining 9, control engineering 7, NLP 6, other 69.",
+        summary="Fields of the joint papers, 2010-2019 (Table 1): pattern recognition 29, "
+        "computer vision 20, algorithm development 20, control theory 14, machine learning "
+        "14, remote sensing 11, data mining 9, control engineering 7, NLP 6, other AI 69.",
         figures=TABLE_1,
+        where={
+            "pattern recognition": "brief, Table 1, joint column (lines 540-543)",
+            "computer vision": "brief, Table 1, joint column (lines 548-551)",
+            "algorithm development": "brief, Table 1, joint column (lines 559-562)",
+            "control theory": "brief, Table 1, joint column (line 570)",
+            "machine learning": "brief, Table 1, joint column (lines 575-578)",
+            "remote sensing": "brief, Table 1, joint column (lines 586-589)",
+            "data mining": "brief, Table 1, joint column (line 597)",
+            "control engineering": "brief, Table 1, joint column (lines 602-605)",
+            "natural language processing": "brief, Table 1, joint column, 'NLP' (line 613)",
+            "other": "brief, Table 1, joint column, 'Other AI research' (lines 614-617; "
+            "defined in the footnote, lines 634-640)",
+        },
     ),
     rules=(
         Rule("yoy", "warning", series="concern", op=">=", threshold=1.0,
@@ -53,7 +66,7 @@ def field_mix(frames, params, as_of):
         series = {"value": values, **({"concern": values} if name in concern else {})}
         ev = evidence(works[works["field"] == name], "work", extra=("field",))
         results.append(Result("research.field_mix", series, subject=name,
-                              partial_periods=partial_years(values, as_of),
+                              partial_periods=partial_years(values, as_of, params),
                               query=f"joint AI works whose resolved field is {name!r}",
                               **ev.into()))
     top3 = {p: sorted(n for n, v in sorted(c.items(), key=lambda kv: -kv[1])[:3]
@@ -62,6 +75,7 @@ def field_mix(frames, params, as_of):
     marks = records({p: [{"kind": "field", "id": n, "label": f"{n} in the top 3 of {p}",
                           "count": per_year[p][n]} for n in names] for p, names in top3.items()})
     results.append(Result("research.field_mix", {"value": total}, subject="all",
-                          sets={"top3_concern": top3}, partial_periods=partial_years(total, as_of),
+                          sets={"top3_concern": top3},
+                          partial_periods=partial_years(total, as_of, params),
                           query="joint AI works by resolved field", **marks.into()))
     return results

@@ -17,12 +17,18 @@ FORMAL_TYPES = ("research_agreement", "joint_centre", "joint_degree", "summer_sc
     needs=("events", "parties", "listings"),
     unit="events",
     baseline=Baseline(
-        summary="CAS and RAS signed cooperation agreements in 2018 and 2019; Hangzhou Dianzi "
-        "University and ITMO opened a Joint Institute in 2018 and won two NSFC-funded joint "
-        "projects (#232, #234) in 2020; Beihang and the Moscow Aviation Institute launched a "
-        "joint MA in 2020. Huawei set up joint AI labs with Skoltech (2018) and MIPT (2020).",
-        figures={"cas_ras_agreements": 2, "joint_institutes": 1, "nsfc_projects": 2,
-                 "joint_degrees": 1},
+        summary="The brief names formal ties rather than counting them: CAS-RAS agreements "
+        "(2018, 2019), the Hangzhou Dianzi-ITMO Joint Institute (2018) and two NSFC-funded "
+        "joint projects (2020), a Beihang-Moscow Aviation Institute joint MA (2020), Huawei "
+        "labs with Skoltech (2018) and MIPT (2020) and a Huawei memorandum with three "
+        "Siberian RAS institutes (2020).",
+        figures={"nsfc_joint_projects_2020": 2},
+        where={
+            "nsfc_joint_projects_2020": "brief, English-language research: ITMO and Hangzhou "
+            "Dianzi, 'two joint projects', #234 and #232 (lines 769-774); the other ties: "
+            "CAS-RAS (lines 748-754), Joint Institute (lines 763-765), Huawei labs (lines "
+            "834-842), Siberian memorandum (lines 863-871), Beihang-MAI MA (lines 931-933)",
+        },
         end=2020,
     ),
     rules=(
@@ -48,5 +54,5 @@ def formalization(frames, params, as_of):
         sets={"events": {str(y): [e["id"] for e in g] for y, g in groups.items()},
               "watchlisted": {p: ids for p, ids in flagged.items() if ids}},
         query=f"events of type {', '.join(types)}; parties resolved to listed organisations",
-        partial_periods=partial_years(counts, as_of), **event_evidence(events).into(),
+        partial_periods=partial_years(counts, as_of, params), **event_evidence(events).into(),
     )]

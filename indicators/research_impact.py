@@ -11,8 +11,9 @@ from indicators.common import english_ai, evidence, partial_years, records, span
     title="Citation impact of joint China-Russia AI papers",
     needs=("works",),
     baseline=Baseline(
-        summary="Not quantified in the brief; the first run sets the baseline from the "
-        "stored joint papers up to 2019, pooled (top-10% papers over rated papers).",
+        summary="The brief sets no citation figure; it only asks watchers to follow the "
+        "citation impact of joint AI papers. Our baseline is the pooled share of joint "
+        "papers up to 2019 in the top 10% of their year and field, from the first run.",
         figures={},
     ),
     rules=(Rule("absolute", "warning", series="top10_gain", op=">=", threshold=5.0,
@@ -49,7 +50,7 @@ def citation_impact(frames, params, as_of):
         "research.citation_impact",
         {"value": share, "top10_gain": gain, "mean_fwci": yearly(fwci.dropna()),
          "mean_citations": yearly(cites.dropna())},
-        partial_periods=partial_years(share, as_of), notes=notes,
+        partial_periods=partial_years(share, as_of, params), notes=notes,
         query="joint AI works with citation_normalized_percentile.is_in_top_10_percent",
         **ev.into(),
     )]
@@ -60,10 +61,23 @@ def citation_impact(frames, params, as_of):
     title="Papers co-authored by Huawei and Russian institutions",
     needs=("works", "affiliations", "listings", "orgs"),
     baseline=Baseline(
-        summary="Huawei-affiliated authors took part in 17 collaborations counted by partner "
-        "institution: Huawei's Russian arm 5, Skoltech 4, RAS 2, SPIIRAS 2, MIPT 2 and HSE 2.",
-        figures={"collaborations": 17, "Huawei Russia": 5, "Skoltech": 4, "RAS": 2,
-                 "SPIIRAS": 2, "MIPT": 2, "HSE": 2},
+        summary="Huawei-affiliated authors appear in 17 of the joint papers' collaborations, "
+        "tallied per Russian partner: Huawei's own Russian unit 5, Skoltech 4, and RAS, "
+        "SPIIRAS, MIPT and HSE 2 each. The tally is per partner; the brief gives no separate "
+        "number of distinct papers.",
+        figures={"collaborations_by_partner": 17, "Huawei Russia": 5, "Skoltech": 4,
+                 "RAS": 2, "SPIIRAS": 2, "MIPT": 2, "HSE": 2},
+        where={
+            "collaborations_by_partner": "brief, English-language research: Huawei (lines "
+            "776-781); the six partner counts add up to it (5 + 4 + 2 + 2 + 2 + 2)",
+            "Huawei Russia": "brief, English-language research: Huawei, 'five' (lines 780-782)",
+            "Skoltech": "brief, English-language research: Huawei, 'four' (lines 782-783)",
+            "RAS": "brief, English-language research: Huawei, 'two' (line 783)",
+            "SPIIRAS": "brief, English-language research: Huawei, St. Petersburg Institute for "
+            "Informatics and Automation, 'two' (lines 783-785)",
+            "MIPT": "brief, English-language research: Huawei, 'two' (lines 785-786)",
+            "HSE": "brief, English-language research: Huawei, 'two' (lines 786-787)",
+        },
     ),
     rules=(
         Rule("new_member", "info", series="partners",
@@ -98,7 +112,7 @@ def huawei_ru(frames, params, as_of):
         {p: [{"kind": "partner", "id": n, "label": f"Huawei with {n}"} for n in ns]
          for p, ns in partners.items()})
     return [Result("research.huawei_ru", {"value": values}, sets={"partners": partners},
-                   partial_periods=partial_years(values, as_of),
+                   partial_periods=partial_years(values, as_of, params),
                    query="AI works with an affiliation on the huawei list and a Russian one",
                    **ev.into())]
 

@@ -25,9 +25,17 @@ STORED = ("stored works: AI (work_facts.is_ai) in the configured language from O
     title="Joint China-Russia AI papers per year",
     needs=("publication_counts", "works"),
     baseline=Baseline(
-        summary="296 joint AI papers in 2010-2019; the 2019 count was 14 times 2010's, "
-        "with the steepest rise from 2016 (English-language papers, MAG).",
+        summary="2010-2019: 296 English-language AI papers with at least one Chinese and one "
+        "Russian author, found in Microsoft Academic Graph, Dimensions and Web of Science "
+        "with CSET's arXiv-trained AI classifier; 2019 had 14 times the 2010 count and the "
+        "rise was steepest from 2016.",
         figures={"total_2010_2019": 296, "growth_2019_over_2010": 14},
+        where={
+            "total_2010_2019": "brief, key findings: Scope (lines 38-42); English-language "
+            "research (lines 465-467); sources and AI classifier (lines 410-412, 430-439)",
+            "growth_2019_over_2010": "brief, key findings: Trends (lines 51-54); "
+            "English-language research (lines 496-501, 966-969)",
+        },
     ),
     rules=(
         Rule("yoy", "warning", op=">=", threshold=0.30),
@@ -47,7 +55,7 @@ def joint_output(frames, params, as_of):
     query = urls.get(JOINT) or STORED
     return [Result("research.joint_output", {"value": values, "stored": stored},
                    query=f"{query} [definition: {definition or 'as stored'}]",
-                   partial_periods=partial_years(values, as_of), **ev.into())]
+                   partial_periods=partial_years(values, as_of, params), **ev.into())]
 
 
 @indicator(
@@ -55,10 +63,21 @@ def joint_output(frames, params, as_of):
     title="Joint papers as a share of each country's AI output",
     needs=("publication_counts",),
     baseline=Baseline(
-        summary="Joint papers were about 2% of Russia's AI output (of 15,032 papers) and "
-        "under 0.1% of China's (of 457,248), 2010-2019.",
-        figures={"ru_share_pct": 1.97, "cn_share_pct": 0.065, "ru_total": 15032,
-                 "cn_total": 457248, "joint_total": 296},
+        summary="The 296 joint papers of 2010-2019 were about 2% of Russia's 15,032 "
+        "English-language AI papers and under 0.1% of China's 457,248.",
+        figures={"joint_total": 296, "ru_total": 15032, "cn_total": 457248,
+                 "ru_share_pct_about": 2, "cn_share_pct_below": 0.1},
+        where={
+            "joint_total": "brief, key findings: Scope (lines 38-42); English-language "
+            "research (lines 465-467)",
+            "ru_total": "brief, introduction: Russia 22nd in AI output (lines 287-289)",
+            "cn_total": "brief, introduction: China's AI output 2010-2019 (lines 283-285)",
+            "ru_share_pct_about": "brief, key findings: Scope, 'about 2 percent' (lines 39-42); "
+            "English-language research (lines 467-468); our 296 / 15,032 = 1.97% agrees",
+            "cn_share_pct_below": "brief, key findings: Scope, 'less than 0.1 percent' "
+            "(lines 39-41); English-language research (lines 468-469); our 296 / 457,248 = "
+            "0.065% agrees",
+        },
     ),
     rules=(
         Rule("share", "warning", series="ru_share", op=">=", threshold=3.0),
@@ -79,7 +98,7 @@ def joint_share(frames, params, as_of):
         "research.joint_share",
         {"value": ru_share, "ru_share": ru_share, "cn_share": cn_share},
         query="; ".join(urls.get(s, "") for s in (JOINT, "RU", "CN")),
-        partial_periods=partial_years(joint, as_of),
+        partial_periods=partial_years(joint, as_of, params),
         notes=[] if joint else ["no server-side counts stored: refresh publications"],
         **ev.into(),
     )]
@@ -90,11 +109,28 @@ def joint_share(frames, params, as_of):
     title="China-Russia against US-China and US-Russia joint AI output",
     needs=("publication_counts",),
     baseline=Baseline(
-        summary="US-China joint AI papers numbered 38,153 in 2010-2019, 129 times the "
-        "China-Russia count; US-Russia 736. US-China rose from 1,975 (2010) to 8,138 (2019); "
-        "US-Russia from 21 to 151, with a dip in 2019.",
+        summary="In 2010-2019 US-China joint AI papers (about 38,153) outnumbered China-Russia "
+        "ones nearly 129 to 1 and US-Russia ones (736) 52 to 1; the U.S. alone published "
+        "300,602 AI papers. US-China rose steadily from 1,975 (2010) to 8,138 (2019) with no "
+        "dip in 2018 or 2019; US-Russia went from 21 to 151, growing most in 2016-2018 and "
+        "falling in 2019.",
         figures={"us_cn_total": 38153, "us_ru_total": 736, "us_cn_over_cn_ru": 129,
-                 "us_cn_2010": 1975, "us_cn_2019": 8138, "us_ru_2010": 21, "us_ru_2019": 151},
+                 "us_cn_over_us_ru": 52, "us_cn_2010": 1975, "us_cn_2019": 8138,
+                 "us_ru_2010": 21, "us_ru_2019": 151, "us_total": 300602},
+        where={
+            "us_cn_total": "brief, dyad comparison (research), 'approximately' (lines 950-956)",
+            "us_ru_total": "brief, dyad comparison (research) (lines 950-956)",
+            "us_cn_over_cn_ru": "brief, key findings: In Perspective, 'nearly 129 times' "
+            "(lines 76-79); dyad comparison (lines 956-959)",
+            "us_cn_over_us_ru": "brief, key findings: In Perspective (lines 76-81); dyad "
+            "comparison (lines 957-961)",
+            "us_cn_2010": "brief, dyad comparison, Figure 3 text (lines 989-992)",
+            "us_cn_2019": "brief, dyad comparison, Figure 3 text (lines 992-998)",
+            "us_ru_2010": "brief, dyad comparison, Figure 4 text (lines 1008-1010)",
+            "us_ru_2019": "brief, dyad comparison, Figure 4 text; drop in 2019 (lines "
+            "1008-1015)",
+            "us_total": "brief, introduction: U.S. AI output 2010-2019 (lines 286-287)",
+        },
     ),
     rules=(
         Rule("absolute", "warning", series="value", op="<", threshold=50),
@@ -115,5 +151,5 @@ def dyad_comparison(frames, params, as_of):
         "research.dyad_comparison",
         {"value": value, "cn_ru": cn_ru, "us_cn": us_cn, "us_ru": us_ru},
         query="; ".join(urls.get(s, "") for s in names),
-        partial_periods=partial_years(cn_ru, as_of), **ev.into(),
+        partial_periods=partial_years(cn_ru, as_of, params), **ev.into(),
     )]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from indicators.base import Baseline, Result, Rule, indicator, year_series
@@ -21,16 +22,18 @@ def org_key(aff: pd.DataFrame) -> pd.Series:
     return org.where(org.notna(), aff["inst"].astype("object"))
 
 
-def work_pairs(works: pd.DataFrame, aff: pd.DataFrame) -> pd.DataFrame:
-    """(work_id, year, ru, cn): every Russian x Chinese organisation pair per work."""
-    aff = aff[aff["work_id"].isin(works["id"])]
-    aff = aff.assign(org=org_key(aff))
-    aff = aff[aff["org"].notna()]
-    sides = {c: aff.loc[aff["country"] == c, ["work_id", "org"]].drop_duplicates()
-             for c in ("RU", "CN")}
-    pairs = sides["RU"].merge(sides["CN"], on="work_id", suffixes=("_ru", "_cn"))
-    years = works[["id", "year"]].rename(columns={"id": "work_id"})
-    return pairs.merge(years, on="work_id").rename(columns={"org_ru": "ru", "org_cn": "cn"})
+def work_pairs(works: pd.DataFrame, aff: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
+    """(work_id, year, ru, cn) with organisations as integer codes into the returned
+    index: every Russian x Chinese organisation pair per work."""
+    aff = aff[aff["work_id"].isin(works["id"]) & aff["country"].isin(["RU", "CN"])]
+    codes, orgs = pd.factorize(org_key(aff))
+    aff = pd.DataFrame({"work_id": aff["work_id"].to_numpy(), "org": codes,
+                        "ru": (aff["country"] == "RU").to_numpy()})
+    aff = aff[aff["org"] >= 0].drop_duplicates()
+    pairs = aff[aff["ru"]].merge(aff[~aff["ru"]], on="work_id", suffixes=("_ru", "_cn"))
+    years = pd.DataFrame({"work_id": works["id"].to_numpy(), "year": works["year"].to_numpy()})
+    pairs = pairs[["work_id", "org_ru", "org_cn"]].merge(years, on="work_id")
+    return pairs.rename(columns={"org_ru": "ru", "org_cn": "cn"}), pd.Index(orgs)
 
 
 @indicator(
@@ -38,11 +41,23 @@ def work_pairs(works: pd.DataFrame, aff: pd.DataFrame) -> pd.DataFrame:
     title="Most prolific Russian-Chinese institution pairs",
     needs=("works", "affiliations", "orgs", "listings"),
     baseline=Baseline(
-        summary="Top pairs 2010-2019 (Table 2): RAS-CAS 15; Skoltech with Hangzhou Dianzi "
-        "and with ECUST 12 each; ITMO-Hangzhou Dianzi 11; Kazan Federal-SJTU 10; "
-        "MSU-Zhejiang, Don State Technical-Beijing Jiaotong and Kurchatov-CAS 9 each; "
-        "RAS-China Aero Geophysical Survey and Skoltech-Guangdong Univ. of Technology 8.",
+        summary="Most prolific pairs 2010-2019 (Table 2): RAS-CAS 15; Skoltech with Hangzhou "
+        "Dianzi and with ECUST, 12 each; ITMO-Hangzhou Dianzi 11; Kazan Federal-SJTU 10; "
+        "MSU-Zhejiang, Don State Technical-Beijing Jiaotong and Kurchatov-CAS, 9 each; "
+        "RAS-China Aero Geophysical Survey and Skoltech-Guangdong Univ. of Technology, 8.",
         figures=TABLE_2,
+        where={
+            "RAS - CAS": "brief, Table 2 (lines 679-682)",
+            "Skoltech - Hangzhou Dianzi": "brief, Table 2 (lines 684-687)",
+            "Skoltech - ECUST": "brief, Table 2 (lines 689-695)",
+            "ITMO - Hangzhou Dianzi": "brief, Table 2 (line 697)",
+            "Kazan Federal - SJTU": "brief, Table 2 (line 698)",
+            "MSU - Zhejiang": "brief, Table 2 (line 699)",
+            "Don State Tech - Beijing Jiaotong": "brief, Table 2 (lines 700-703)",
+            "Kurchatov - CAS": "brief, Table 2 (lines 705-709)",
+            "RAS - China Aero Geophysical Survey": "brief, Table 2 (lines 711-718)",
+            "Skoltech - Guangdong Univ. of Technology": "brief, Table 2 (lines 720-723)",
+        },
     ),
     rules=(
         Rule("new_member", "info", series="top10",
@@ -58,37 +73,41 @@ def institution_pairs(frames, params, as_of):
     holds each year's ten most prolific pairs counted cumulatively; `listed_3in3` the pairs
     with a watch-listed member and at least 3 joint papers in the trailing 3 years."""
     works = english_ai(frames["works"])
-    pairs = work_pairs(works, frames["affiliations"]) if len(works) else pd.DataFrame()
+    pairs, orgs = work_pairs(works, frames["affiliations"]) if len(works) else (
+        pd.DataFrame(), pd.Index([]))
     if pairs.empty:
         return [Result("research.institution_pairs", {"value": {}},
                        notes=["no joint works with affiliations stored"])]
     names = frames["orgs"].drop_duplicates("id").set_index("id")["name"]
     listed = set(frames["listings"]["org_id"].astype(str)) if len(frames["listings"]) else set()
-    pairs = pairs.assign(pair=pairs["ru"].astype(str) + "|" + pairs["cn"].astype(str))
+    is_listed = np.asarray(orgs.isin(listed))
+    width = len(orgs)
+    pairs = pairs.assign(pair=pairs["ru"].astype("int64") * width + pairs["cn"].astype("int64"))
     per = pairs.groupby(["pair", "year"]).size().rename("n").reset_index()
+    per_listed = per[is_listed[per["pair"] // width] | is_listed[per["pair"] % width]]
     years = sorted(per["year"].astype(int).unique())
-    per_listed = per[per["pair"].map(lambda p: bool(set(p.split("|")) & listed))]
     values = yearly(pairs.groupby("year")["pair"].nunique(), span(years))
+
+    def label(code: int) -> str:
+        ru, cn = orgs[code // width], orgs[code % width]
+        return f"{names.get(ru, ru)} | {names.get(cn, cn)}"
+
     top10, listed3, marks = {}, {}, {}
     for y in years:
         cum = per[per["year"] <= y].groupby("pair")["n"].sum()
         top = cum.sort_index().sort_values(ascending=False, kind="stable").head(10)
         window = per_listed[per_listed["year"].between(y - 2, y)].groupby("pair")["n"].sum()
-        three = sorted(window[window >= 3].index)
-        top10[str(y)], listed3[str(y)] = list(top.index), three
-        marks[str(y)] = [{"kind": "pair", "id": p, "label": _label(p, names),
-                          "count": int(cum.get(p, 0))} for p in dict.fromkeys([*top.index, *three])]
+        three = list(window[window >= 3].index)
+        top10[str(y)] = [label(c) for c in top.index]
+        listed3[str(y)] = sorted(label(c) for c in three)
+        marks[str(y)] = [{"kind": "pair", "id": label(c), "label": label(c),
+                          "count": int(cum.get(c, 0))} for c in dict.fromkeys([*top.index, *three])]
     ev = records(marks)
     return [Result("research.institution_pairs", {"value": values},
                    sets={"top10": top10, "listed_3in3": listed3},
-                   partial_periods=partial_years(values, as_of),
+                   partial_periods=partial_years(values, as_of, params),
                    query="joint AI works' affiliations: Russian x Chinese organisations",
                    **ev.into())]
-
-
-def _label(pair: str, names: pd.Series) -> str:
-    ru, cn = pair.split("|")
-    return f"{names.get(ru, ru)} - {names.get(cn, cn)}"
 
 
 def centre_works(aff: pd.DataFrame, centre: dict) -> pd.Index:
@@ -109,10 +128,16 @@ def centre_works(aff: pd.DataFrame, centre: dict) -> pd.Index:
     title="Output of joint China-Russia research centres and labs",
     needs=("works", "affiliations", "centres"),
     baseline=Baseline(
-        summary="The brief names the Hangzhou Dianzi University-ITMO Joint Institute "
-        "(2018), the Skoltech-Huawei Innovation Joint Lab (2018) and MIPT's joint lab with "
-        "Huawei's Russian Research Institute (2020); their output was not counted.",
+        summary="Three joint centres are named: the Hangzhou Dianzi University-ITMO Joint "
+        "Institute (2018), the Skoltech-Huawei Innovation Joint Lab (2018) and MIPT's lab "
+        "with Huawei's Russian Research Institute (2020). The brief did not count their "
+        "papers.",
         figures={"centres_named": 3},
+        where={
+            "centres_named": "computed: our count of the centres the brief names, HDU-ITMO "
+            "Joint Institute (lines 763-765), MIPT lab with Huawei Russian Research Institute "
+            "(lines 834-838), Skoltech-Huawei Innovation Joint Lab (lines 839-842)",
+        },
     ),
     rules=(
         Rule("new_member", "info", series="centre", message="First paper from a joint centre"),
@@ -141,13 +166,14 @@ def joint_centres(frames, params, as_of):
         for p in ev.counts:
             active.setdefault(p, []).append(centre["name"])
         results.append(Result("research.joint_centres", {"value": values, "output": output},
-                              subject=centre["name"], partial_periods=partial_years(values, as_of),
+                              subject=centre["name"],
+                              partial_periods=partial_years(values, as_of, params),
                               query="affiliations resolved to the centre, or one author with "
                               "both its parties", **ev.into()))
     values = year_series({int(p): v for p, v in total.items()})
     marks = records({p: [{"kind": "centre", "id": c, "label": f"{c} published in {p}"}
                          for c in cs] for p, cs in active.items()})
     results.insert(0, Result("research.joint_centres", {"value": values}, sets={"centre": active},
-                             partial_periods=partial_years(values, as_of),
+                             partial_periods=partial_years(values, as_of, params),
                              query="the joint centres' papers, summed", **marks.into()))
     return results

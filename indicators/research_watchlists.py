@@ -50,14 +50,17 @@ def _collab(frames, params, as_of, ind_id: str, side: str, lists: set[str], quer
              for name in ("at_time", "now", "date_unknown")}
     counted = per_work[per_work[headline]].reset_index().rename(columns={"work_id": "id"})
     ev = evidence(counted, "work")
-    detail = hits[hits["work_id"].isin({r["id"] for rs in ev.sample.values() for r in rs})]
+    shown = {r["id"] for rs in ev.sample.values() for r in rs}
+    detail = hits[hits["work_id"].astype(str).isin(shown)]
+    matched: dict[str, list[dict]] = {}
+    for o in detail.to_dict("records"):  # only the sampled works' listings: a few dozen
+        matched.setdefault(str(o["work_id"]), []).append({
+            "org_id": str(o["org_id"]), "org": o["name"], "list": o["list_name"],
+            "listed_on": None if pd.isna(o["listed_on"]) else str(o["listed_on"])[:10],
+            "listed_at_the_time": bool(o["at_time"])})
     for recs in ev.sample.values():
         for rec in recs:
-            mine = detail[detail["work_id"] == rec["id"]]
-            rec["matched"] = [{"org_id": o.org_id, "org": o.name, "list": o.list_name,
-                               "listed_on": None if pd.isna(o.listed_on) else str(o.listed_on)[:10],
-                               "listed_at_the_time": bool(o.at_time)}
-                              for o in mine.itertuples()]
+            rec["matched"] = matched.get(rec["id"], [])
     sets = {"works": {str(int(y)): sorted(g["id"]) for y, g in counted.groupby("year")}}
     if params.get(ADDED, False):
         added, marks = added_while_collaborating(hits, int(params.get("collab_window_years", 3)))
@@ -66,7 +69,7 @@ def _collab(frames, params, as_of, ind_id: str, side: str, lists: set[str], quer
     series = {"value": flags[headline], "listed_at_the_time": flags["at_time"],
               "listed_now": flags["now"], "date_unknown": flags["date_unknown"]}
     return [Result(ind_id, series, sets=sets, query=query,
-                   partial_periods=partial_years(series["value"], as_of), **ev.into())]
+                   partial_periods=partial_years(series["value"], as_of, params), **ev.into())]
 
 
 def added_while_collaborating(hits: pd.DataFrame, window: int):
@@ -94,10 +97,16 @@ def added_while_collaborating(hits: pd.DataFrame, window: int):
     title="Joint papers with a Chinese organisation on the U.S. Entity List",
     needs=("works", "affiliations", "listings"),
     baseline=Baseline(
-        summary="In the CNKI sample, 5 of 43 joint papers had a Chinese author at an "
-        "Entity-List university (Beihang, Harbin Institute of Technology, Harbin "
-        "Engineering University, BUPT); two Beihang-Moscow Aviation Institute papers in 2010.",
+        summary="Of the 43 CNKI joint papers, 5 had a Chinese author at an Entity-List "
+        "university (Beihang, HIT, HEU, BUPT); two of them, both from 2010, are by the same "
+        "Beihang and Moscow Aviation Institute authors.",
         figures={"cnki_papers": 5, "cnki_total": 43, "beihang_mai_2010": 2},
+        where={
+            "cnki_papers": "brief, Chinese-language research, 'five papers' (lines 918-923)",
+            "cnki_total": "brief, Chinese-language research (lines 894-897)",
+            "beihang_mai_2010": "brief, Chinese-language research, 'Two of these five papers', "
+            "both 2010 (lines 927-931)",
+        },
         end=2020,
     ),
     rules=(
@@ -125,7 +134,11 @@ def entity_list_collab(frames, params, as_of):
     id="research.defence_ru_collab",
     title="Joint papers with a Russian Ministry of Defence or ERA technopolis affiliation",
     needs=("works", "affiliations", "listings"),
-    baseline=Baseline(summary="The brief found no such joint papers.", figures={"papers": 0}),
+    baseline=Baseline(
+        summary="Not measured in the brief: it lists collaboration with Russian Ministry of "
+        "Defence institutions or ERA technopolis residents as a sign to watch.",
+        figures={},
+    ),
     rules=(Rule("any_new", "warning", series="works"),),
 )
 def defence_ru_collab(frames, params, as_of):

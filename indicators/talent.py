@@ -23,6 +23,14 @@ FLOWS = {
         "the number five years earlier; about 20,000 Russians studied in China (up 36%). "
         "For scale, 372,531 Chinese students were enrolled in the U.S. in 2019-20.",
         figures={"cn_in_ru_2020": 48000, "ru_in_cn_2020": 20000, "cn_in_us_2019_20": 372531},
+        where={
+            "cn_in_ru_2020": "brief, conclusion: the Russian Embassy in China's claim, 'about' "
+            "(lines 1523-1526)",
+            "ru_in_cn_2020": "brief, conclusion: the Russian Embassy in China's claim, up 36 "
+            "percent (lines 1526-1528)",
+            "cn_in_us_2019_20": "brief, conclusion: 2019-2020 academic year, 'about' (lines "
+            "1530-1533)",
+        },
         end=2020,
     ),
     rules=(
@@ -48,5 +56,5 @@ def student_flows(frames, params, as_of):
     return [Result(
         "talent.student_flows", series, sets={"figures": figures}, **ev.into(),
         query="series_points students.cn_in_ru, students.ru_in_cn, students.cn_in_us",
-        partial_periods=partial_years(series["value"], as_of),
+        partial_periods=partial_years(series["value"], as_of, params),
     )]

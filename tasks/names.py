@@ -109,3 +109,20 @@ def normalise(name: str) -> str:
 def affiliation_key(name: str | None, ror_id: str | None) -> str:
     raw = f"{ror_id or ''}|{normalise(name or '')}"
     return hashlib.sha1(raw.encode()).hexdigest()[:32]
+
+
+# Integer keys: the frames join millions of rows on numbers, never on strings ----------
+
+_HIGH = 1 << 62
+
+
+def work_key(work_id: str) -> int:
+    """A stable 63-bit integer for a work id: an OpenAlex W-id's own number, else a hash."""
+    if work_id[:1] == "W" and work_id[1:].isdigit() and len(work_id) < 19:
+        return int(work_id[1:])
+    return _HIGH | int(hashlib.sha1(work_id.encode()).hexdigest()[:15], 16)
+
+
+def affiliation_code(key: str) -> int:
+    """A stable 60-bit integer for an affiliation key (itself a hex digest)."""
+    return int(key[:15], 16)

@@ -117,8 +117,8 @@ def test_pairs_centres_and_huawei_read_resolved_organisations():
     f = frames(works=works, affiliations=frame(affs, AFF), orgs=orgs, listings=listings,
                centres=centres)
     pairs = run("research.institution_pairs", f).results[0]
-    assert pairs.sets["top10"]["2021"][0] == "ras|cas"
-    assert pairs.sets["listed_3in3"]["2020"] == ["ras|cas"]  # CAS is listed, 3 papers in 2020
+    assert pairs.sets["top10"]["2021"][0] == "RAS | CAS"
+    assert pairs.sets["listed_3in3"]["2020"] == ["RAS | CAS"]  # CAS is listed, 3 papers in 2020
     centres_out = {r.subject: r for r in run("research.joint_centres", f).results}
     assert centres_out["HDU-ITMO Joint Institute"].values["2021"] == 1.0
     huawei = run("research.huawei_ru", f).results[0]
@@ -256,3 +256,17 @@ def test_every_indicator_survives_empty_frames():
                sources=pd.DataFrame(columns=["name", "family"]))
     for ind_id in IND:
         run(ind_id, f)  # no exception, whatever is missing
+
+
+def test_a_year_is_complete_only_after_its_lag():
+    from indicators.common import partial_years
+
+    periods = ["2024", "2025", "2026"]
+    assert partial_years(periods, dt.date(2026, 3, 1), {"lag_months": 6}) == {"2025", "2026"}
+    assert partial_years(periods, dt.date(2026, 7, 1), {"lag_months": 6}) == {"2026"}
+    assert partial_years(periods, dt.date(2026, 1, 5), {}) == {"2026"}
+    works = frame([{"id": f"W{i}", "year": 2025} for i in range(9)]
+                  + [{"id": "V1", "year": 2024}], WORK)
+    out = evaluate(IND["research.joint_output"], frames(works=works), dt.date(2026, 3, 1),
+                   params={"lag_months": 6})
+    assert out.results[0].partial_periods == {"2025"} and not out.findings  # +800%, too early

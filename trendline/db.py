@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
@@ -61,24 +63,64 @@ def migrate(engine: Engine) -> None:
 
 
 def upsert(conn: Connection, table: sa.Table, rows: Iterable[Mapping]) -> int:
-    """Insert rows, or update them in place when their primary key exists: one statement
-    executed for all rows (the driver batches them). Keyed by the table's natural primary
-    key, so loading the same rows twice adds none."""
+    """Insert rows, or update them in place when their primary key exists. Keyed by the
+    table's natural primary key, so loading the same rows twice adds none. One statement,
+    executed for every row by the driver (executemany); on SQLite the values go straight
+    to the driver, converted as SQLAlchemy would store them (JSON through orjson), which
+    keeps a million-row write in seconds. Rows with different columns go in groups."""
     rows = list(rows)
-    if not rows:
-        return 0
-    keys = [c.name for c in table.primary_key.columns]
-    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(conn.dialect.name)
-    if insert is None:
-        raise RuntimeError(f"unsupported database dialect: {conn.dialect.name}")
-    stmt = insert(table)
-    updates = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
-    if updates:
-        stmt = stmt.on_conflict_do_update(index_elements=keys, set_=updates)
-    else:
-        stmt = stmt.on_conflict_do_nothing(index_elements=keys)
-    conn.execute(stmt, rows)
+    groups: dict[tuple[str, ...], list[Mapping]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row), []).append(row)
+    for cols, group in groups.items():
+        _upsert(conn, table, list(cols), group)
     return len(rows)
+
+
+def _upsert(conn: Connection, table: sa.Table, cols: list[str], rows: list[Mapping]) -> None:
+    dialect = conn.dialect.name
+    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
+    if insert is None:
+        raise RuntimeError(f"unsupported database dialect: {dialect}")
+    keys = [c.name for c in table.primary_key.columns]
+    stmt = insert(table)
+    updates = {c: stmt.excluded[c] for c in cols if c not in keys}
+    stmt = (stmt.on_conflict_do_update(index_elements=keys, set_=updates) if updates
+            else stmt.on_conflict_do_nothing(index_elements=keys))
+    if dialect != "sqlite":
+        conn.execute(stmt, rows)
+        return
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=cols)
+    order = compiled.positiontup or []
+    convert = [_sqlite_value(table.c[name].type) for name in order]
+    missing = {name: _default(table.c[name]) for name in order if name not in cols}
+    params = [tuple(f(row[name] if name in row else missing[name]())
+                    for f, name in zip(convert, order, strict=True)) for row in rows]
+    conn.exec_driver_sql(compiled.string, params)
+
+
+def _default(column: sa.Column) -> Callable[[], Any]:
+    """A column's Python-side default, which SQLAlchemy adds to every insert."""
+    d = column.default
+    if d is None:
+        return lambda: None
+    return (lambda: d.arg) if d.is_scalar else (lambda: d.arg(None))
+
+
+def _sqlite_value(kind: sa.types.TypeEngine) -> Callable[[Any], Any]:
+    """How SQLAlchemy stores a Python value in SQLite, for the column types we use."""
+    if isinstance(kind, sa.JSON):
+        return lambda v: None if v is None else orjson.dumps(
+            v, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS).decode()
+    if isinstance(kind, sa.DateTime):
+        return lambda v: None if v is None else v.replace(tzinfo=None).isoformat(
+            " ", "microseconds")
+    if isinstance(kind, sa.Date):
+        return lambda v: None if v is None else (
+            v.date() if isinstance(v, dt.datetime) else v).isoformat()
+    if isinstance(kind, sa.Boolean):
+        return lambda v: None if v is None else int(bool(v))
+    return lambda v: v
 
 
 def table_counts(engine: Engine) -> dict[str, int]:

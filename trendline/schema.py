@@ -5,6 +5,7 @@ Every data row carries `refresh_run_id`: the refresh that last wrote it.
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -80,6 +81,8 @@ authorships = Table(
     Column("country_code", String(2)),
     Column("raw_affiliation", Text, nullable=False, default=""),
     Column("affiliation_key", String(32), index=True),  # tasks.names.affiliation_key
+    Column("work_key", BigInteger),  # tasks.names.work_key(work_id): frames join on numbers
+    Column("aff_code", BigInteger),  # tasks.names.affiliation_code(affiliation_key)
     _run(),
 )
 
@@ -158,6 +161,8 @@ affiliation_matches = Table(
     Column("country", String(2)),  # ISO code decided in resolve (None: unknown)
     Column("country_rule", String(80), nullable=False, default=""),  # how it was decided
     Column("centre", String(64)),  # a joint centre named in the affiliation text
+    Column("code", BigInteger, index=True),  # tasks.names.affiliation_code(key)
+    Column("inst", String(64)),  # the source's institution id (OpenAlex I-id), if any
     Column("matched_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -301,6 +306,7 @@ work_facts = Table(
     "work_facts",
     metadata,
     Column("work_id", String(64), primary_key=True),
+    Column("work_key", BigInteger, nullable=False),  # tasks.names.work_key(work_id)
     Column("year", Integer, index=True),
     Column("source", String(32), nullable=False),
     Column("definition", String(160), nullable=False),  # the AI definition and language used

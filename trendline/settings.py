@@ -114,6 +114,14 @@ class ReportsConfig(Strict):
     charts: bool = True
 
 
+class PeriodsConfig(Strict):
+    """A year is complete only this many months after it ends: until then no rule looks at
+    its value and charts mark it (publication databases fill in for months)."""
+
+    publications_lag_months: int = Field(6, ge=0)
+    deals_lag_months: int = Field(3, ge=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TRENDLINE_", env_nested_delimiter="__", extra="forbid"
@@ -126,6 +134,7 @@ class Settings(BaseSettings):
     notify: NotifyConfig = NotifyConfig()
     alerts: AlertsConfig = AlertsConfig()
     reports: ReportsConfig = ReportsConfig()
+    periods: PeriodsConfig = PeriodsConfig()
     indicators: dict[str, IndicatorConfig] = {}
 
     # Secrets and single overrides with their conventional names.

@@ -17,6 +17,7 @@ from tasks.evaluate import alerts
 from tasks.evaluate.samples import enrich
 from tasks.frames import load_frames, provenance
 from tasks.publish import outbox
+from tasks.resolve.works import definition_label
 from tasks.steps import Step, direct
 from trendline import schema
 from trendline.db import upsert
@@ -61,11 +62,22 @@ def enabled(res: Resources) -> list[Indicator]:
     return [i for i in all_indicators().values() if res.settings.indicator(i.id).enabled]
 
 
+def lag_months(res: Resources, ind: Indicator) -> int:
+    """How long this indicator's years take to fill in (config `periods`)."""
+    periods = res.settings.periods
+    if {"works", "publication_counts"} & set(ind.needs):
+        return periods.publications_lag_months
+    if {"deals", "events"} & set(ind.needs):
+        return periods.deals_lag_months
+    return 0
+
+
 def evaluate_one(res: Resources, ind: Indicator, frames, as_of: dt.date) -> Evaluation:
     cfg = res.settings.indicator(ind.id)
     rules = tuple(Rule(**r.model_dump()) for r in cfg.rules) if cfg.rules is not None else ind.rules
     since = ind.baseline.end + 1 if cfg.since is None else cfg.since
-    results = ind.evaluate(frames, cfg.params, as_of)
+    params = {"lag_months": lag_months(res, ind), **cfg.params}
+    results = ind.evaluate(frames, params, as_of)
     enrich(res.engine, results)
     return Evaluation(ind, results, check(ind, results, rules, since), since)
 
@@ -95,6 +107,11 @@ def run_indicators(res: Resources, step: Step = direct) -> tuple[list[Evaluation
 
 def evaluate_store(res: Resources, step: Step = direct) -> EvaluateOutcome:
     evaluations, errors = run_indicators(res, step)
+    label = definition_label(res.settings.sources.openalex)
+    for ev in evaluations:  # every count of papers states the definition it used
+        if "works" in ev.indicator.needs:
+            for r in ev.results:
+                r.query = f"{r.query} [AI definition: {label}]"
     now = res.now()
     prov = provenance(res)
     outcome = EvaluateOutcome(evaluations, errors)

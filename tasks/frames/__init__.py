@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -23,23 +24,23 @@ T = schema
 
 def _works():
     w, f = T.works, T.work_facts
-    return (sa.select(w.c.id, f.c.year, f.c.source, f.c.is_ai, f.c.in_language, f.c.is_joint,
-                      f.c.field, f.c.funders, f.c.is_demo, w.c.cited_by_count, w.c.fwci,
-                      w.c.is_top10)
+    return (sa.select(w.c.id, f.c.work_key.label("key"), f.c.year, f.c.source, f.c.is_ai,
+                      f.c.in_language, f.c.is_joint, f.c.field, f.c.funders, f.c.is_demo,
+                      w.c.cited_by_count, w.c.fwci, w.c.is_top10)
             .join(f, f.c.work_id == w.c.id))
 
 
-def _affiliations():
-    a, m = T.authorships, T.affiliation_matches
-    counted = m.c.rule.in_(COUNTED)
-    return (sa.select(a.c.work_id, a.c.author_position.label("author"),
-                      sa.case((counted, m.c.org_id)).label("org_id"),
-                      a.c.institution_id.label("inst"),
-                      sa.func.coalesce(m.c.country, a.c.country_code).label("country"),
-                      m.c.centre)
-            .outerjoin(m, m.c.key == a.c.affiliation_key)
-            .where(sa.or_(m.c.country.is_not(None), a.c.country_code.is_not(None),
-                          m.c.centre.is_not(None), counted)))
+def _authorships():
+    a = T.authorships
+    return sa.select(sa.func.coalesce(a.c.work_key, -1).label("work_key"),
+                     a.c.author_position.label("author"),
+                     sa.func.coalesce(a.c.aff_code, -1).label("aff_code"))
+
+
+def _affiliation_codes():
+    m = T.affiliation_matches
+    return sa.select(m.c.code, sa.case((m.c.rule.in_(COUNTED), m.c.org_id)).label("org_id"),
+                     m.c.inst, m.c.country, m.c.centre)
 
 
 def _deals():
@@ -60,7 +61,6 @@ def _orgs():
 
 QUERIES = {
     "works": _works,
-    "affiliations": _affiliations,
     "deals": _deals,
     "listings": lambda: sa.select(T.org_listings),
     "parties": lambda: sa.select(T.party_matches.c.record_kind, T.party_matches.c.record_id,
@@ -77,8 +77,15 @@ CATEGORIES = {"source", "field", "country", "org_id", "inst", "centre", "directi
               "list_name"}
 
 
-def read(conn, query) -> pd.DataFrame:
-    """A query's rows as a frame, chunk by chunk, repeated strings as categories."""
+BULK = {"works"}  # read through the driver: no per-row Python objects
+FLAGS = {"is_ai", "in_language", "is_joint", "is_demo"}
+
+
+def read(conn, query, bulk: bool = False) -> pd.DataFrame:
+    """A query's rows as a frame, chunk by chunk, repeated strings as categories. `bulk`
+    frames skip SQLAlchemy's per-row processing: the driver's tuples become columns."""
+    if bulk:
+        return _bulk(conn, query)
     result = conn.execute(query.execution_options(yield_per=CHUNK))
     columns = list(result.keys())
     parts = [_compact(pd.DataFrame(chunk, columns=columns)) for chunk in result.partitions()]
@@ -88,11 +95,72 @@ def read(conn, query) -> pd.DataFrame:
     return _compact(frame)
 
 
+def _bulk(conn, query) -> pd.DataFrame:
+    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = conn.exec_driver_sql(sql).cursor
+    columns = [d[0] for d in cursor.description]
+    parts = []
+    while rows := cursor.fetchmany(CHUNK):
+        cols = list(zip(*rows, strict=True))
+        parts.append(_compact(pd.DataFrame(dict(zip(columns, cols, strict=True)))))
+    cursor.close()
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    for col in FLAGS & set(frame.columns):
+        frame[col] = frame[col].astype(bool)
+    if "is_top10" in frame:
+        frame["is_top10"] = frame["is_top10"].astype("boolean")
+    return _compact(frame)
+
+
 def _compact(frame: pd.DataFrame) -> pd.DataFrame:
     for col in CATEGORIES & set(frame.columns):
         if frame[col].dtype != "category":
             frame[col] = frame[col].astype("category")
     return frame
+
+
+def _ints(conn, query) -> dict[str, np.ndarray]:
+    """Integer columns through the driver, chunk by chunk, straight into numpy."""
+    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = conn.exec_driver_sql(sql).cursor
+    names = [d[0] for d in cursor.description]
+    parts: list[np.ndarray] = []
+    while rows := cursor.fetchmany(CHUNK):
+        parts.append(np.array(rows, dtype=np.int64).reshape(len(rows), len(names)))
+    cursor.close()
+    if not parts:
+        return {n: np.empty(0, dtype=np.int64) for n in names}
+    data = np.concatenate(parts)
+    return {n: data[:, i] for i, n in enumerate(names)}
+
+
+def affiliations(conn, works: pd.DataFrame) -> pd.DataFrame:
+    """Authorship x resolved affiliation: work_id (categorical over the works), author,
+    org_id, inst, country, centre. The authorships are read as integers (work key,
+    affiliation code) and decoded through the small tables in numpy."""
+    rows = _ints(conn, _authorships())
+    lookup = read(conn, _affiliation_codes()).drop_duplicates("code").set_index("code")
+    codes = pd.Index(lookup.index.astype("int64"))
+    at = codes.get_indexer(rows["aff_code"])
+    keep = at >= 0
+    wkeys = pd.Index(works["key"].astype("int64")) if len(works) else pd.Index([], dtype="int64")
+    wpos = wkeys.get_indexer(rows["work_key"][keep])
+    at = at[keep]
+    ok = wpos >= 0
+    at, wpos = at[ok], wpos[ok]
+    ids = works["id"].astype(str).to_numpy() if len(works) else np.array([], dtype=object)
+    frame = pd.DataFrame({
+        "work_id": pd.Categorical.from_codes(wpos, categories=pd.Index(ids)),
+        "author": rows["author"][keep][ok],
+    })
+    for col in ("org_id", "inst", "country", "centre"):
+        values = lookup[col].astype("category")
+        frame[col] = pd.Categorical.from_codes(values.cat.codes.to_numpy()[at],
+                                               categories=values.cat.categories)
+    useful = frame["org_id"].notna() | frame["country"].notna() | frame["centre"].notna()
+    return frame[useful.to_numpy()].reset_index(drop=True)
 
 
 def orgs_frame(conn) -> pd.DataFrame:
@@ -124,7 +192,16 @@ def load_frames(res: Resources, needs: Iterable[str]) -> dict[str, pd.DataFrame]
     frames: dict[str, pd.DataFrame] = {}
     with res.engine.connect() as conn:
         for name in sorted(needs & set(QUERIES)):
-            frames[name] = read(conn, QUERIES[name]())
+            frames[name] = read(conn, QUERIES[name](), bulk=name in BULK)
+        if "affiliations" in needs:
+            works = frames.get("works")
+            if works is None:
+                works = read(conn, _works(), bulk=True)
+            frames["affiliations"] = affiliations(conn, works)
+            if "works" in frames:  # the same categories: joins on codes, not strings
+                frames["works"]["id"] = pd.Categorical(
+                    works["id"].astype(str), categories=frames["affiliations"]["work_id"]
+                    .cat.categories)
         if "orgs" in needs:
             frames["orgs"] = orgs_frame(conn)
     if "sources" in needs:  # the scheduled sources (one-off imports are not among them)

@@ -8,6 +8,7 @@ import tomllib
 
 import sqlalchemy as sa
 
+from tasks.names import affiliation_code
 from tasks.resolve.countries import country_of
 from tasks.resolve.registry import COUNTED, Registry, set_state, state
 from trendline import schema
@@ -45,7 +46,7 @@ def resolve_affiliations(conn, reg: Registry, now: dt.datetime) -> int:
     everything = state(conn, "registry") != reg.digest
     q = (sa.select(a.c.affiliation_key, sa.func.max(a.c.institution_name),
                    sa.func.max(a.c.raw_affiliation), sa.func.max(a.c.ror_id),
-                   sa.func.max(a.c.country_code))
+                   sa.func.max(a.c.country_code), sa.func.max(a.c.institution_id))
          .where(a.c.affiliation_key.is_not(None)).group_by(a.c.affiliation_key))
     if not everything:
         q = q.where(~sa.exists().where(m.c.key == a.c.affiliation_key))
@@ -55,7 +56,7 @@ def resolve_affiliations(conn, reg: Registry, now: dt.datetime) -> int:
             schema.works, schema.works.c.id == a.c.work_id).where(schema.works.c.source == "cnki"))}
     names = [(_slug(c["name"]), [n.casefold() for n in c.get("names", [])]) for c in centre_names()]
     rows = []
-    for key, name, raw, ror, source_country in todo:
+    for key, name, raw, ror, source_country, inst in todo:
         match = reg.matcher.resolve(name, ror)
         counted = match.rule in COUNTED
         country, rule = _country(key in cnki, name or raw or "", source_country,
@@ -67,7 +68,7 @@ def resolve_affiliations(conn, reg: Registry, now: dt.datetime) -> int:
                      "org_id": match.org_id, "org_name": match.org_name,
                      "lists": list(match.lists), "score": match.score, "rule": match.rule,
                      "country": country, "country_rule": rule[:80], "centre": centre,
-                     "matched_at": now})
+                     "code": affiliation_code(key), "inst": inst, "matched_at": now})
     upsert(conn, m, rows)
     set_state(conn, "registry", reg.digest)
     return len(rows)

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 
+from tasks.names import work_key
 from tasks.parse import short_id
 from trendline import schema
 from trendline.db import upsert
@@ -107,7 +108,8 @@ def _facts(r, test, label: str, language: str, cnki_countries: dict, now) -> dic
         is_ai, ai_rule = test(topics, r.concepts or [])
         countries, country_rule = set(r.countries or []), "source: OpenAlex authorships"
     return {
-        "work_id": r.id, "year": r.publication_year, "source": r.source, "definition": label,
+        "work_id": r.id, "work_key": work_key(r.id), "year": r.publication_year,
+        "source": r.source, "definition": label,
         "is_ai": is_ai, "ai_rule": ai_rule[:500], "language": r.language,
         "in_language": not language or (r.language or "") == language,
         "countries": ",".join(sorted(countries)), "country_rule": country_rule[:500],

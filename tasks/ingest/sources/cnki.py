@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tasks.ingest.sources import Batch, Reject, Skip
 from tasks.ingest.sources.cnki_formats import Record, detect_format, parse, read_text
-from tasks.names import affiliation_key
+from tasks.names import affiliation_code, affiliation_key, work_key
 from trendline.settings import DATA_DIR, Settings
 
 NAME = "cnki"
@@ -120,7 +120,8 @@ def record_rows(rec: Record, defs: Definitions) -> tuple[dict, list[dict], bool]
         {"work_id": wid, "author_position": pos, "institution_index": 0,
          "author_name": "", "institution_id": None, "institution_name": inst[:500],
          "ror_id": None, "country_code": None, "raw_affiliation": inst,
-         "affiliation_key": affiliation_key(inst[:500], None)}
+         "affiliation_key": affiliation_key(inst[:500], None), "work_key": work_key(wid),
+         "aff_code": affiliation_code(affiliation_key(inst[:500], None))}
         for pos, inst in enumerate(institutions)
     ]
     return work, auths, bool(terms)

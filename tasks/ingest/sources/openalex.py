@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from tasks.ingest.sources import Batch, Skip, SourceError
-from tasks.names import affiliation_key
+from tasks.names import affiliation_code, affiliation_key, work_key
 from tasks.parse import short_id
 from trendline.settings import DATA_DIR, Settings
 
@@ -183,6 +183,7 @@ def normalise(raw: Raw) -> Batch:
 def work_rows(item: dict, demo: bool = False) -> tuple[dict, list[dict]]:
     """One OpenAlex work as a works row and its authorship-institution rows."""
     wid = short_id(item["id"])
+    wkey = work_key(wid)
     percentile = item.get("citation_normalized_percentile") or {}
     by_year = item.get("cited_by_percentile_year") or {}
     top10 = percentile.get("is_in_top_10_percent")
@@ -207,9 +208,9 @@ def work_rows(item: dict, demo: bool = False) -> tuple[dict, list[dict]]:
                 "ror_id": short_id(inst.get("ror")),
                 "country_code": inst.get("country_code"),
                 "raw_affiliation": raw_aff,
-                "affiliation_key": affiliation_key(inst.get("display_name") or raw_aff,
-                                                   short_id(inst.get("ror"))),
             })
+            key = affiliation_key(inst.get("display_name") or raw_aff, short_id(inst.get("ror")))
+            auths[-1].update(affiliation_key=key, work_key=wkey, aff_code=affiliation_code(key))
     work = {
         "id": wid,
         "source": NAME,

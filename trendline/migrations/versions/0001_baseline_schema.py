@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 08:16:35.101236
+Create Date: 2026-11-29 08:25:04.695759
 """
 
 from alembic import op
@@ -29,9 +29,14 @@ def upgrade() -> None:
     sa.Column('country', sa.String(length=2), nullable=True),
     sa.Column('country_rule', sa.String(length=80), nullable=False),
     sa.Column('centre', sa.String(length=64), nullable=True),
+    sa.Column('code', sa.BigInteger(), nullable=True),
+    sa.Column('inst', sa.String(length=64), nullable=True),
     sa.Column('matched_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('key')
     )
+    with op.batch_alter_table('affiliation_matches', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_affiliation_matches_code'), ['code'], unique=False)
+
     op.create_table('alerts',
     sa.Column('id', sa.String(length=16), nullable=False),
     sa.Column('fingerprint', sa.String(length=255), nullable=False),
@@ -66,6 +71,8 @@ def upgrade() -> None:
     sa.Column('country_code', sa.String(length=2), nullable=True),
     sa.Column('raw_affiliation', sa.Text(), nullable=False),
     sa.Column('affiliation_key', sa.String(length=32), nullable=True),
+    sa.Column('work_key', sa.BigInteger(), nullable=True),
+    sa.Column('aff_code', sa.BigInteger(), nullable=True),
     sa.Column('refresh_run_id', sa.String(length=36), nullable=False),
     sa.PrimaryKeyConstraint('work_id', 'author_position', 'institution_index')
     )
@@ -336,6 +343,7 @@ def upgrade() -> None:
 
     op.create_table('work_facts',
     sa.Column('work_id', sa.String(length=64), nullable=False),
+    sa.Column('work_key', sa.BigInteger(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=True),
     sa.Column('source', sa.String(length=32), nullable=False),
     sa.Column('definition', sa.String(length=160), nullable=False),
@@ -464,5 +472,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_alerts_indicator_id'))
 
     op.drop_table('alerts')
+    with op.batch_alter_table('affiliation_matches', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_affiliation_matches_code'))
+
     op.drop_table('affiliation_matches')
     # ### end Alembic commands ###

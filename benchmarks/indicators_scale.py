@@ -1,0 +1,143 @@
+"""Benchmark: all 25 indicators evaluated on stores of 10k, 100k and 1M joint works, on
+SQLite and PostgreSQL, each evaluation in its own process (its peak memory is the whole
+process tree's). Ratios compare each size with the one 10x smaller, in the same run.
+
+    .venv/bin/python -m benchmarks.indicators_scale [--sizes 10000,100000,1000000]
+        [--backends sqlite,postgresql] [--cli]
+
+Targets: 1M works evaluated in <= 30 s and <= 1 GiB; 10x the data in <= 12x the time.
+`--cli` also times `trendline evaluate` (the command, Prefect included) on 2k and 200k
+works: the 200k store may take at most 3x the 2k one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+WORK = Path(__file__).resolve().parent / ".work" / "scale"
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
+def store_url(backend: str, n: int) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{WORK / f'scale-{n}.db'}"
+    return f"{PG}/trendline_scale_{n}"
+
+
+def prepare(backend: str, n: int) -> tuple[float, float]:
+    """A store with n works, built once and kept (seconds to build, to resolve)."""
+    from benchmarks.scale_data import build
+    from tasks.resolve import resolve
+    from trendline.db import make_engine, migrate
+    from trendline.resources import Resources
+    from trendline.settings import load_settings
+
+    url = store_url(backend, n)
+    marker = WORK / f"{backend}-{n}.ready"
+    if marker.exists():
+        return 0.0, 0.0
+    if backend == "sqlite":
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    else:
+        admin = sa.create_engine(f"{PG}/test", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS trendline_scale_{n}")
+            conn.exec_driver_sql(f"CREATE DATABASE trendline_scale_{n}")
+        admin.dispose()
+    engine = make_engine(url)
+    migrate(engine)
+    res = Resources(load_settings(None, store={"url": url}, home=str(WORK / "home")), engine)
+    t0 = time.perf_counter()
+    build(res, n)
+    t1 = time.perf_counter()
+    resolve(res)
+    t2 = time.perf_counter()
+    marker.touch()
+    return t1 - t0, t2 - t1
+
+
+def evaluate_here(url: str) -> dict:
+    """Run in a child process: evaluate every indicator, raise alerts, queue the digest."""
+    from tasks.evaluate.evaluation import evaluate_store
+    from trendline.db import make_engine
+    from trendline.resources import Resources
+    from trendline.settings import load_settings
+
+    res = Resources(load_settings(None, store={"url": url}, home=str(WORK / "home")),
+                    make_engine(url))
+    start = time.perf_counter()
+    out = evaluate_store(res)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "peak_mib": peak, "errors": out.errors,
+            "indicators": len(out.evaluations)}
+
+
+def evaluate(url: str) -> dict:
+    cmd = [sys.executable, "-m", "benchmarks.indicators_scale", "--evaluate", url]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def cli_ratio() -> None:
+    """`trendline evaluate` on 2k and 200k works, the command as a user runs it."""
+    exe = str(Path(sys.executable).with_name("trendline"))
+    times = {}
+    for n in (2_000, 200_000):
+        prepare("sqlite", n)
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("TRENDLINE_")},
+               "TRENDLINE_HOME": str(WORK / f"home-cli-{n}"),
+               "TRENDLINE_STORE__URL": store_url("sqlite", n)}
+        runs = []
+        for _ in range(2):
+            t = time.perf_counter()
+            subprocess.run([exe, "evaluate"], env=env, check=False, capture_output=True)
+            runs.append(time.perf_counter() - t)
+        times[n] = min(runs)
+    print(f"| `trendline evaluate`, 2k works | {times[2_000]:.1f} s |")
+    print(f"| `trendline evaluate`, 200k works | {times[200_000]:.1f} s |")
+    print(f"| 200k / 2k | **{times[200_000] / times[2_000]:.2f}x** (target <= 3x) |")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--cli", action="store_true")
+    parser.add_argument("--evaluate", default="")
+    args = parser.parse_args()
+    if args.evaluate:
+        print(json.dumps(evaluate_here(args.evaluate)))
+        return 0
+    WORK.mkdir(parents=True, exist_ok=True)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print("| backend | joint works | build s | resolve s | evaluate s | peak MiB | "
+          "time / 10x smaller |")
+    print("|---|---|---|---|---|---|---|")
+    for backend in args.backends.split(","):
+        before = None
+        for n in sizes:
+            built, resolved = prepare(backend, n)
+            r = evaluate(store_url(backend, n))
+            ratio = f"{r['seconds'] / before:.1f}x" if before else "-"
+            before = r["seconds"]
+            print(f"| {backend} | {n:,} | {built:.0f} | {resolved:.0f} | {r['seconds']:.1f} | "
+                  f"{r['peak_mib']:.0f} | {ratio} |", flush=True)
+            if r["errors"]:
+                print(f"  errors: {r['errors']}")
+    if args.cli:
+        cli_ratio()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
