@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from tasks.ingest.sources import crunchbase
 from trendline import context, schema
 from trendline.commands.import_deals import command
 from trendline.db import make_engine
@@ -46,8 +47,8 @@ def test_crunchbase_acquisitions_twice_changes_nothing(store, tmp_path):
     assert first.exit_code == 0, first.output
     assert "18,968 rows, 18,954 accepted, 14 rejected" in first.output
     assert "undisclosed price: 13,945 of accepted (73.6%)" in first.output
-    assert "; 18,903 deals stored (82 rows merged: same company, acquirer and date)" in \
-        first.output
+    assert ("; 18,903 deals stored (82 rows merged: same company, acquirer and date; the rows "
+            "of 7 of these deals disagree on the amount, the first row's is kept)") in first.output
     assert "acquired_at: impossible year 3201" in first.output
     assert "acquired_at: impossible year 1201" in first.output
     assert "acquired_at: missing date" in first.output
@@ -181,6 +182,11 @@ def test_2013_investments_export_keeps_distinct_rounds_apart(store, tmp_path):
     merged = next(d.id for d in deals if d.deal_type == "series-a" and d.direction == "CN->RU")
     assert sorted(n for i, n in parties if i == merged) == ["Dragon VC", "Neuro RU",
                                                             "Panda Capital"]
+    # A scheduled refresh of the same export records the merge with its run.
+    batch = crunchbase.normalise({"files": [(str(path), INVESTMENTS_2013)], "mode": "live"})
+    assert len(batch.tables["deals"]) == 5
+    assert batch.notes == ["investments.csv: 6 rows -> 5 deals (2 rows merged: same company, "
+                           "round, date and investor country)"]
 
 
 def test_investments_export_without_identity_columns_is_refused(store, tmp_path):

@@ -37,8 +37,7 @@ class FileReport:
     rejects: list[Reject]
     undisclosed: int
     batch: Batch | None  # None: a lookup file, nothing of its own to store
-    merged: int = 0  # accepted rows that share their deal with another row
-    merged_when: str = ""  # what such rows have in common
+    merged: str = ""  # which accepted rows merged into one deal, in words
 
     def line(self) -> str:
         share = f"{self.undisclosed / self.accepted:.1%}" if self.accepted else "n/a"
@@ -50,7 +49,7 @@ class FileReport:
             return text + " (organisation lookup)"
         text += f"; undisclosed price: {self.undisclosed:,} of accepted ({share})"
         text += f"; {len(self.batch.tables.get('deals', [])):,} deals stored"
-        return text + (f" ({self.merged:,} rows merged: {self.merged_when})" if self.merged else "")
+        return text + (f" ({self.merged})" if self.merged else "")
 
 
 def read(path: Path) -> tuple[str, str]:
@@ -91,8 +90,7 @@ def normalise(files: list[tuple[Path, str, str]]) -> list[FileReport]:
                     res.rejects,
                     res.undisclosed,
                     batch,
-                    res.merged,
-                    res.merged_when,
+                    res.merge_note(),
                 )
             )
     for path, fam, text in files:

@@ -59,6 +59,7 @@ class FileResult:
     undisclosed: int = 0
     rows_per_deal: Counter[str] = field(default_factory=Counter)
     merged_when: str = ""  # what merged rows have in common (the shape's identity)
+    disagree: set[str] = field(default_factory=set)  # merged deals whose rows' amounts differ
 
     @property
     def undisclosed_share(self) -> float | None:
@@ -73,6 +74,16 @@ class FileResult:
     def merged(self) -> int:
         """Accepted rows that share their deal with another row."""
         return sum(n for n in self.rows_per_deal.values() if n > 1)
+
+    def merge_note(self) -> str:
+        """What merged, in words ('' when no rows merged)."""
+        if not self.merged:
+            return ""
+        text = f"{self.merged:,} rows merged: {self.merged_when}"
+        if self.disagree:
+            text += (f"; the rows of {len(self.disagree):,} of these deals disagree on the "
+                     "amount, the first row's is kept")
+        return text
 
 
 def fetch(settings: Settings) -> dict:
@@ -131,6 +142,9 @@ def to_batch(results: list[FileResult], mode: str) -> Batch:
     for r in results:
         batch.read += r.read
         batch.rejects.extend(r.rejects)
+        if r.merged:
+            batch.notes.append(f"{Path(r.where).name}: {r.accepted:,} rows -> {r.stored:,} "
+                               f"deals ({r.merge_note()})")
         deals.update(r.deals)
         parties.update(r.parties)
     batch.tables = {"deals": list(deals.values()), "deal_parties": list(parties.values())}
@@ -201,7 +215,11 @@ def _read_deals(reader, result: FileResult, rules: Rules, lookup: dict, mode: st
         result.accepted += 1
         result.undisclosed += deal["amount_usd"] is None
         result.rows_per_deal[deal["id"]] += 1
-        result.deals.setdefault(deal["id"], deal)
+        kept = result.deals.setdefault(deal["id"], deal)
+        if kept["amount_usd"] != deal["amount_usd"] and deal["id"] not in result.disagree:
+            result.disagree.add(deal["id"])
+            note = "merged rows disagree on the amount; the first row's is kept"
+            kept["note"] = "; ".join(n for n in (kept["note"], note) if n)
         for p in parties:
             result.parties.setdefault((p["deal_id"], p["name"]), p)
 
