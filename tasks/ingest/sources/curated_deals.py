@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, ValidationInfo, field_validator, model_validator
+from pydantic import BeforeValidator, ValidationInfo, field_validator
 
 from tasks.ingest.sources import Batch, Reject, SourceError
 from tasks.ingest.sources.deal_rules import (
@@ -22,6 +22,7 @@ from tasks.ingest.sources.deal_rules import (
     Date,
     Id,
     Invalid,
+    PartyRecord,
     Record,
     Required,
     Rules,
@@ -126,17 +127,10 @@ def _from_csv(row: dict) -> dict:
     }
 
 
-class Party(Record):
-    """A party to a deal: a mapping, or just its name."""
+class Party(PartyRecord):
+    """A party to a deal, with its role."""
 
-    name: Required("a party without a name")
     role: Text = "investor"
-    country: Country = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _named(cls, item: Any) -> Any:
-        return item if isinstance(item, dict) else {"name": as_text(item)}
 
     @field_validator("role")
     @classmethod

@@ -368,3 +368,15 @@ def SourceUrl(what: str):  # noqa: N802 (a type)
         return url
 
     return Annotated[str, BeforeValidator(validate)]
+
+
+class PartyRecord(Record):
+    """A party to a deal or an event: a mapping, or just its name."""
+
+    name: Required("a party without a name")
+    country: Country = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named(cls, item: Any) -> Any:
+        return item if isinstance(item, dict) else {"name": as_text(item)}

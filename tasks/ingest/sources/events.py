@@ -8,18 +8,18 @@ synthetic data/demo/events_demo.yaml, live mode adds events.yaml from sources.de
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BeforeValidator, field_validator, model_validator
+from pydantic import BeforeValidator, field_validator
 
 from tasks.ingest.sources import Batch, Reject
 from tasks.ingest.sources.deal_rules import (
     DEMO_NOTE,
     Amount,
-    Country,
     Date,
     Id,
     Invalid,
+    PartyRecord,
     Record,
     Required,
     Rules,
@@ -27,7 +27,6 @@ from tasks.ingest.sources.deal_rules import (
     Tags,
     Text,
     as_list,
-    as_text,
     load_rules,
     read_files,
     record,
@@ -76,18 +75,6 @@ def normalise(raw: dict, rules: Rules | None = None) -> Batch:
     return batch
 
 
-class EventParty(Record):
-    """A party to an event: a mapping, or just its name."""
-
-    name: Required("a party without a name")
-    country: Country = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _named(cls, item: Any) -> Any:
-        return item if isinstance(item, dict) else {"name": as_text(item)}
-
-
 class EventRecord(Record):
     """A curated event, checked in this order."""
 
@@ -95,7 +82,7 @@ class EventRecord(Record):
     type: Text
     title: Required("missing title")
     date: Date
-    parties: Annotated[list[EventParty], BeforeValidator(as_list)] = []
+    parties: Annotated[list[PartyRecord], BeforeValidator(as_list)] = []
     source_url: SourceUrl("event")
     amount_usd: Amount = None
     sectors: Tags = []
@@ -110,7 +97,7 @@ class EventRecord(Record):
 
     @field_validator("parties")
     @classmethod
-    def _two_at_least(cls, parties: list[EventParty]) -> list[EventParty]:
+    def _two_at_least(cls, parties: list[PartyRecord]) -> list[PartyRecord]:
         if len(parties) < 2:
             raise wrong("an event needs at least two parties")
         return parties
