@@ -16,24 +16,32 @@ TABLE_2 = {
 }
 
 
-def org_key(aff: pd.DataFrame) -> pd.Series:
-    """An affiliation's organisation: the resolved one, else OpenAlex's institution."""
-    org = aff["org_id"].astype("object")
-    return org.where(org.notna(), aff["inst"].astype("object"))
+def org_codes(aff: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
+    """Each affiliation's organisation as an integer: the resolved one, else OpenAlex's
+    institution (codes into the returned index of ids; -1: neither)."""
+    org = pd.Categorical(aff["org_id"])
+    inst = pd.Categorical(aff["inst"])
+    org_c, inst_c = org.codes.astype("int64"), inst.codes.astype("int64")  # no int8 wrap
+    codes = np.where(org_c >= 0, org_c, np.where(inst_c >= 0, inst_c + len(org.categories), -1))
+    return codes, pd.Index([*map(str, org.categories), *map(str, inst.categories)])
 
 
 def work_pairs(works: pd.DataFrame, aff: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
-    """(work_id, year, ru, cn) with organisations as integer codes into the returned
-    index: every Russian x Chinese organisation pair per work."""
+    """(work, year, ru, cn) as integers: every Russian x Chinese organisation pair per
+    work, organisations as codes into the returned index of ids."""
     aff = aff[aff["work_id"].isin(works["id"]) & aff["country"].isin(["RU", "CN"])]
-    codes, orgs = pd.factorize(org_key(aff))
-    aff = pd.DataFrame({"work_id": aff["work_id"].to_numpy(), "org": codes,
-                        "ru": (aff["country"] == "RU").to_numpy()})
-    aff = aff[aff["org"] >= 0].drop_duplicates()
-    pairs = aff[aff["ru"]].merge(aff[~aff["ru"]], on="work_id", suffixes=("_ru", "_cn"))
-    years = pd.DataFrame({"work_id": works["id"].to_numpy(), "year": works["year"].to_numpy()})
-    pairs = pairs[["work_id", "org_ru", "org_cn"]].merge(years, on="work_id")
-    return pairs.rename(columns={"org_ru": "ru", "org_cn": "cn"}), pd.Index(orgs)
+    codes, orgs = org_codes(aff)
+    cat = pd.Categorical(aff["work_id"])
+    sides = pd.DataFrame({"work": cat.codes.astype("int64"), "org": codes,
+                          "ru": (aff["country"] == "RU").to_numpy()})
+    sides = sides[sides["org"] >= 0].drop_duplicates()
+    pairs = sides[sides["ru"]].merge(sides[~sides["ru"]], on="work", suffixes=("_ru", "_cn"))
+    year_of = pd.Series(works["year"].to_numpy(), index=works["id"].astype(str).to_numpy())
+    years = year_of.reindex(cat.categories.astype(str)).to_numpy()
+    out = pd.DataFrame({"work": pairs["work"].to_numpy(), "ru": pairs["org_ru"].to_numpy(),
+                        "cn": pairs["org_cn"].to_numpy(),
+                        "year": years[pairs["work"].to_numpy()]})
+    return out.dropna(subset=["year"]).astype({"year": "int64"}), orgs
 
 
 @indicator(
@@ -82,26 +90,33 @@ def institution_pairs(frames, params, as_of):
     listed = set(frames["listings"]["org_id"].astype(str)) if len(frames["listings"]) else set()
     is_listed = np.asarray(orgs.isin(listed))
     width = len(orgs)
-    pairs = pairs.assign(pair=pairs["ru"].astype("int64") * width + pairs["cn"].astype("int64"))
-    per = pairs.groupby(["pair", "year"]).size().rename("n").reset_index()
-    per_listed = per[is_listed[per["pair"] // width] | is_listed[per["pair"] % width]]
-    years = sorted(per["year"].astype(int).unique())
-    values = yearly(pairs.groupby("year")["pair"].nunique(), span(years))
+    code = pairs["ru"].to_numpy() * width + pairs["cn"].to_numpy()
+    per = pd.DataFrame({"pair": code, "year": pairs["year"].to_numpy()})
+    per = per.groupby(["pair", "year"]).size().rename("n").reset_index()
+    index, uniq = pd.factorize(per["pair"])  # pairs as 0..P-1 for running counts
+    listed_pair = is_listed[uniq // width] | is_listed[uniq % width]
+    per_year, counts = per["year"].to_numpy(), per["n"].to_numpy()
+    years = sorted(set(per_year.tolist()))
+    values = yearly(pd.Series(code).groupby(pairs["year"].to_numpy()).nunique(), span(years))
 
-    def label(code: int) -> str:
-        ru, cn = orgs[code // width], orgs[code % width]
+    def label(i: int) -> str:
+        ru, cn = orgs[uniq[i] // width], orgs[uniq[i] % width]
         return f"{names.get(ru, ru)} | {names.get(cn, cn)}"
 
+    by_year = {y: np.bincount(index[per_year == y], weights=counts[per_year == y],
+                              minlength=len(uniq)) for y in years}
+    running = np.zeros(len(uniq))
     top10, listed3, marks = {}, {}, {}
     for y in years:
-        cum = per[per["year"] <= y].groupby("pair")["n"].sum()
-        top = cum.sort_index().sort_values(ascending=False, kind="stable").head(10)
-        window = per_listed[per_listed["year"].between(y - 2, y)].groupby("pair")["n"].sum()
-        three = list(window[window >= 3].index)
-        top10[str(y)] = [label(c) for c in top.index]
-        listed3[str(y)] = sorted(label(c) for c in three)
-        marks[str(y)] = [{"kind": "pair", "id": label(c), "label": label(c),
-                          "count": int(cum.get(c, 0))} for c in dict.fromkeys([*top.index, *three])]
+        running += by_year[y]
+        top = sorted(np.argsort(-running, kind="stable")[:10].tolist(),
+                     key=lambda i: (-running[i], label(i)))
+        window = sum(by_year.get(z, 0) for z in (y - 2, y - 1, y)) * listed_pair
+        three = np.flatnonzero(window >= 3).tolist()
+        top10[str(y)] = [label(i) for i in top]
+        listed3[str(y)] = sorted(label(i) for i in three)
+        marks[str(y)] = [{"kind": "pair", "id": label(i), "label": label(i),
+                          "count": int(running[i])} for i in dict.fromkeys([*top, *three])]
     ev = records(marks)
     return [Result("research.institution_pairs", {"value": values},
                    sets={"top10": top10, "listed_3in3": listed3},

@@ -173,10 +173,9 @@ def orgs_frame(conn) -> pd.DataFrame:
             for r in conn.execute(sa.select(o.c.id, o.c.name, o.c.country, o.c.names))]
     rows += [{"id": r.id, "name": r.name, "country": None, "name_zh": None, "name_ru": None}
              for r in conn.execute(listed_only)]
-    a = T.authorships  # OpenAlex institutions the registry does not know, by their I-id
-    insts = (sa.select(a.c.institution_id, sa.func.max(a.c.institution_name),
-                       sa.func.max(a.c.country_code))
-             .where(a.c.institution_id.is_not(None)).group_by(a.c.institution_id))
+    m = T.affiliation_matches  # OpenAlex institutions by their I-id (resolved already)
+    insts = (sa.select(m.c.inst, sa.func.max(m.c.affiliation), sa.func.max(m.c.country))
+             .where(m.c.inst.is_not(None)).group_by(m.c.inst))
     rows += [{"id": i, "name": n, "country": c, "name_zh": None, "name_ru": None}
              for i, n, c in conn.execute(insts)]
     return pd.DataFrame(rows, columns=["id", "name", "country", "name_zh", "name_ru"])
