@@ -48,7 +48,8 @@ class FileReport:
         if self.batch is None:
             return text + " (organisation lookup)"
         text += f"; undisclosed price: {self.undisclosed:,} of accepted ({share})"
-        text += f"; {len(self.batch.tables.get('deals', [])):,} deals stored"
+        stored = len(self.batch.tables.get("deals", []))
+        text += f"; {stored:,} deal{'' if stored == 1 else 's'} stored"
         return text + (f" ({self.merged})" if self.merged else "")
 
 
