@@ -43,3 +43,24 @@ def test_bad_events_are_rejected_with_reasons():
     assert [e["id"] for e in batch.tables["events"]] == ["ok"]
     assert [(r.line, r.field) for r in batch.rejects] == [
         (2, "type"), (3, "parties"), (4, "source_url"), (5, "date")]
+
+
+def test_event_party_errors_name_the_party():
+    """The field path of a nested error says which party is wrong (pydantic's path form)."""
+    text = """events:
+  - {id: a, date: "2024", type: joint_centre, title: X, source_url: "https://x.org",
+     parties: [{name: A, country: CN}, {name: B, country: Narnia}]}
+  - {id: b, date: "2024", type: joint_centre, title: X, source_url: "https://x.org",
+     parties: [{name: A, country: CN}, {country: RU}]}
+  - {id: c, date: "2024", type: joint_centre, title: X, source_url: "https://x.org",
+     parties: [A, B], amount_usd: lots}
+  - {id: d, date: "2024", type: joint_centre, title: X, source_url: "https://x.org",
+     parties: [A, B], amount_usd: 5000000}
+"""
+    batch = events.normalise({"files": [("ev.yaml", text, False)], "mode": "file"})
+    assert [str(r) for r in batch.rejects] == [
+        "ev.yaml:1: parties.1.country: unknown country code 'NARNIA'",
+        "ev.yaml:2: parties.1.name: a party without a name",
+        "ev.yaml:3: amount_usd: not a number: 'lots'",
+    ]
+    assert [(e["id"], e["amount_usd"]) for e in batch.tables["events"]] == [("d", 5e6)]

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from tasks.ingest.registry import LISTS_DIR, ROR_FILE, load_lists, ror_org, short_ror
+from tasks.ingest.registry import LISTS_DIR, ROR_FILE, load_lists, ror_org
+from tasks.parse import short_id
 
 KEEP = ("id", "name", "names", "labels", "aliases", "acronyms", "status", "types",
         "relationships", "country")
@@ -45,11 +46,11 @@ def main(dump: str) -> None:
         for line in fh:
             rec = json.loads(line)
             if rec.get("status", "active") == "active":
-                records[short_ror(rec["id"])] = rec
+                records[short_id(rec["id"])] = rec
     listed = {e["ror"] for d in load_lists() for e in d["entries"] if e.get("ror")}
     keep = set(listed) | EXTRA
     for rid in listed & records.keys():
-        keep |= {short_ror(r["id"]) for r in records[rid].get("relationships") or []}
+        keep |= {short_id(r["id"]) for r in records[rid].get("relationships") or []}
     names = {rid: ror_org(rec).name for rid, rec in records.items()}
     for rid in listed & records.keys():
         for _, _score, other in process.extract(names[rid], names, scorer=fuzz.token_sort_ratio,

@@ -6,7 +6,6 @@ rows for the store (ids stable: `ror:<id>` when ROR knows the organisation, else
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from tasks.names import canon
+from tasks.parse import day, short_id
 from trendline.settings import DATA_DIR
 
 LISTS_DIR = DATA_DIR / "lists"
@@ -41,13 +41,9 @@ class Org:
         }
 
 
-def short_ror(value: str | None) -> str | None:
-    return value.rstrip("/").rsplit("/", 1)[-1] if value else None
-
-
 def ror_org(rec: dict) -> Org:
     """One ROR record, schema v1 or v2, as an Org."""
-    rid = short_ror(rec["id"])
+    rid = short_id(rec["id"])
     names: dict[str, list[str]] = {}
     aliases, acronyms = list(rec.get("aliases") or []), list(rec.get("acronyms") or [])
     name = rec.get("name") or ""
@@ -68,7 +64,7 @@ def ror_org(rec: dict) -> Org:
     for loc in rec.get("locations") or []:
         country = country or loc.get("geonames_details", {}).get("country_code")
     rels = rec.get("relationships") or []
-    parent = next((short_ror(r["id"]) for r in rels if r["type"].lower() == "parent"), None)
+    parent = next((short_id(r["id"]) for r in rels if r["type"].lower() == "parent"), None)
     return Org(f"ror:{rid}", name, country, rid, names, aliases, acronyms,
                parent_id=f"ror:{parent}" if parent else None)
 
@@ -94,12 +90,6 @@ def org_id(entry: dict) -> str:
     if entry.get("ror"):
         return f"ror:{entry['ror']}"
     return entry.get("org") or f"tl:{entry['key']}"
-
-
-def _date(value) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)) if value else None
 
 
 def registry(folder: Path = LISTS_DIR) -> tuple[dict[str, Org], list[dict]]:
@@ -131,7 +121,7 @@ def registry(folder: Path = LISTS_DIR) -> tuple[dict[str, Org], list[dict]]:
                 "country": e.get("country"),
                 "org_id": oid,
                 "ror_id": e.get("ror"),
-                "listed_on": _date(e.get("listed_on") or doc.get("listed_on")),
+                "listed_on": day(e.get("listed_on") or doc.get("listed_on")),
                 "removed_on": None,
                 "citation": e.get("citation") or doc.get("citation", ""),
                 "source_url": e.get("source_url") or doc.get("source_url", ""),

@@ -12,6 +12,7 @@ from functools import lru_cache
 import sqlalchemy as sa
 
 from tasks.names import work_key
+from tasks.parse import short_id
 from trendline import schema
 from trendline.db import upsert
 from trendline.settings import DATA_DIR, OpenAlexConfig
@@ -32,7 +33,7 @@ def ai_test(definition: str) -> Callable[[list, list], tuple[bool, str]]:
     topics.{subfield,field}.id (any topic), primary_topic.* (the top-scoring topic),
     concepts.id."""
     path, _, value = definition.partition(":")
-    wanted = {v.rsplit("/", 1)[-1] for v in value.split("|") if v}
+    wanted = {tail for tail in map(short_id, value.split("|")) if tail}
     head, _, rest = path.partition(".")
     attr = TOPIC_KEYS.get(rest.removesuffix(".id") or "id", "id")
 

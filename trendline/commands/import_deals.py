@@ -37,6 +37,7 @@ class FileReport:
     rejects: list[Reject]
     undisclosed: int
     batch: Batch | None  # None: a lookup file, nothing of its own to store
+    merged: str = ""  # which accepted rows merged into one deal, in words
 
     def line(self) -> str:
         share = f"{self.undisclosed / self.accepted:.1%}" if self.accepted else "n/a"
@@ -46,7 +47,10 @@ class FileReport:
         )
         if self.batch is None:
             return text + " (organisation lookup)"
-        return text + f"; undisclosed price: {self.undisclosed:,} of accepted ({share})"
+        text += f"; undisclosed price: {self.undisclosed:,} of accepted ({share})"
+        stored = len(self.batch.tables.get("deals", []))
+        text += f"; {stored:,} deal{'' if stored == 1 else 's'} stored"
+        return text + (f" ({self.merged})" if self.merged else "")
 
 
 def read(path: Path) -> tuple[str, str]:
@@ -60,6 +64,7 @@ def read(path: Path) -> tuple[str, str]:
         return "curated", text
     header = next(csv.reader(io.StringIO(text)), None)
     if crunchbase.detect(header):
+        crunchbase.check_header(str(path), header)  # SourceError: no columns identify a deal
         return "crunchbase", text
     if curated_deals.is_curated(str(path), text):
         return "curated", text
@@ -86,6 +91,7 @@ def normalise(files: list[tuple[Path, str, str]]) -> list[FileReport]:
                     res.rejects,
                     res.undisclosed,
                     batch,
+                    res.merge_note(),
                 )
             )
     for path, fam, text in files:

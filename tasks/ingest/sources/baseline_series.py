@@ -12,8 +12,24 @@ import io
 import re
 from pathlib import Path
 
+from pydantic import ValidationInfo, field_validator
+
 from tasks.ingest.sources import Batch, Reject, SourceError
-from tasks.ingest.sources.deal_rules import Invalid, load_rules, numbered, read_files
+from tasks.ingest.sources.deal_rules import (
+    DEMO_NOTE,
+    Amount,
+    Invalid,
+    Record,
+    Rules,
+    SourceUrl,
+    Text,
+    load_rules,
+    numbered,
+    read_files,
+    record,
+    rule,
+    wrong,
+)
 from trendline.settings import DATA_DIR, Settings
 
 NAME = "baseline_series"
@@ -36,7 +52,8 @@ def fetch(settings: Settings) -> dict:
     return {"files": read_files(paths), "mode": settings.sources.deals}
 
 
-def normalise(raw: dict) -> Batch:
+def normalise(raw: dict, rules: Rules | None = None) -> Batch:
+    rules = rules or load_rules()
     batch = Batch(mode=raw.get("mode", "live"))
     points: dict[tuple[str, str], dict] = {}
     for where, text, demo in raw["files"]:
@@ -47,7 +64,7 @@ def normalise(raw: dict) -> Batch:
         for line, row in numbered(reader):
             batch.read += 1
             try:
-                point = to_point(row, demo)
+                point = to_point(row, demo, rules)
             except Invalid as exc:
                 batch.rejects.append(Reject(where, line, exc.field, exc.reason))
                 continue
@@ -56,32 +73,53 @@ def normalise(raw: dict) -> Batch:
     return batch
 
 
-def to_point(row: dict, demo: bool) -> dict:
-    rules = load_rules()
-    series = (row.get("series") or "").strip()
-    if not SERIES.fullmatch(series):
-        raise Invalid("series", f"not a dotted series name: {series!r}")
-    period = (row.get("period") or "").strip()
-    m = PERIOD.fullmatch(period)
-    if not m:
-        raise Invalid("period", f"not a year or year range: {period!r}")
-    for year in filter(None, m.groups()):
-        rules.date(year, "period")
-    unit = (row.get("unit") or "").strip()
-    if unit not in UNITS:
-        raise Invalid("unit", f"unknown unit {unit!r}")
-    url = (row.get("source_url") or "").strip()
-    if not url.startswith(("http://", "https://")):
-        raise Invalid("source_url", "every series point needs an http(s) source URL")
-    note = (row.get("note") or "").strip()
-    if demo and "synthetic demo record" not in note:
-        note = "; ".join(x for x in (note, "synthetic demo record") if x)
+class PointRecord(Record):
+    """A row of a series file, checked in this order."""
+
+    series: Text
+    period: Text
+    unit: Text
+    source_url: SourceUrl("series point")
+    value: Amount = None  # blank: not stated
+    note: Text = ""
+
+    @field_validator("series")
+    @classmethod
+    def _dotted(cls, series: str) -> str:
+        if not SERIES.fullmatch(series):
+            raise wrong(f"not a dotted series name: {series!r}")
+        return series
+
+    @field_validator("period")
+    @classmethod
+    def _year_or_range(cls, period: str, info: ValidationInfo) -> str:
+        m = PERIOD.fullmatch(period)
+        if not m:
+            raise wrong(f"not a year or year range: {period!r}")
+        for year in filter(None, m.groups()):
+            rule(info, Rules.date, year)  # a year the rules allow
+        return period
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, unit: str) -> str:
+        if unit not in UNITS:
+            raise wrong(f"unknown unit {unit!r}")
+        return unit
+
+
+def to_point(row: dict, demo: bool, rules: Rules | None = None) -> dict:
+    """Validate one row; raise Invalid(field, reason) on the first bad field."""
+    rec = record(PointRecord, row, rules)
+    note = rec.note
+    if demo and DEMO_NOTE not in note:
+        note = "; ".join(x for x in (note, DEMO_NOTE) if x)
     return {
-        "series": series,
-        "period": period,
-        "value": rules.amount(row.get("value"), "value"),
-        "unit": unit,
-        "source_url": url,
+        "series": rec.series,
+        "period": rec.period,
+        "value": rec.value,
+        "unit": rec.unit,
+        "source_url": rec.source_url,
         "note": note,
         "is_demo": demo,
     }

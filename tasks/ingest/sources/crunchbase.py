@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -56,10 +57,33 @@ class FileResult:
     rejects: list[Reject] = field(default_factory=list)
     accepted: int = 0
     undisclosed: int = 0
+    rows_per_deal: Counter[str] = field(default_factory=Counter)
+    merged_when: str = ""  # what merged rows have in common (the shape's identity)
+    disagree: set[str] = field(default_factory=set)  # merged deals whose rows' amounts differ
 
     @property
     def undisclosed_share(self) -> float | None:
         return self.undisclosed / self.accepted if self.accepted else None
+
+    @property
+    def stored(self) -> int:
+        """Distinct deals this file's accepted rows make."""
+        return len(self.deals)
+
+    @property
+    def merged(self) -> int:
+        """Accepted rows that share their deal with another row."""
+        return sum(n for n in self.rows_per_deal.values() if n > 1)
+
+    def merge_note(self) -> str:
+        """What merged, in words ('' when no rows merged)."""
+        if not self.merged:
+            return ""
+        text = f"{self.merged:,} rows merged: {self.merged_when}"
+        if self.disagree:
+            text += (f"; the rows of {len(self.disagree):,} of these deals disagree on the "
+                     "amount, the first row's is kept")
+        return text
 
 
 def fetch(settings: Settings) -> dict:
@@ -95,9 +119,8 @@ def normalise_files(files: list[tuple[str, str]], rules: Rules, mode: str) -> li
     parsed = []
     for where, text in files:
         reader = csv.DictReader(io.StringIO(text))
-        shape = detect(reader.fieldnames)
-        if shape is None:
-            raise SourceError(f"{where}: not a known Crunchbase export shape")
+        shape = check_header(where, reader.fieldnames)
+        reader.fieldnames = [c.strip().lower() for c in reader.fieldnames or ()]
         parsed.append((where, shape, reader))
     lookup: dict[str, dict] = {}
     results = []
@@ -119,14 +142,48 @@ def to_batch(results: list[FileResult], mode: str) -> Batch:
     for r in results:
         batch.read += r.read
         batch.rejects.extend(r.rejects)
+        if r.merged:
+            batch.notes.append(f"{Path(r.where).name}: {r.accepted:,} rows -> {r.stored:,} "
+                               f"deals ({r.merge_note()})")
         deals.update(r.deals)
         parties.update(r.parties)
     batch.tables = {"deals": list(deals.values()), "deal_parties": list(parties.values())}
     return batch
 
 
+def check_header(where: str, header: list[str] | None) -> str:
+    """The file's shape; SourceError in one line when none fits or a deals export lacks
+    the columns that tell its deals apart."""
+    shape = detect(header)
+    if shape is None:
+        raise SourceError(f"{where}: not a known Crunchbase export shape")
+    if shapes()[shape]["kind"] == "deals":
+        identity_of(shapes()[shape], [c.strip().lower() for c in header or ()], where)
+    return shape
+
+
+def columns_of(shape: dict, header: list[str]) -> dict[str, str]:
+    """The shape's field -> column mapping for one file: of a list of names, the first the
+    header has (else the first, which the file then lacks)."""
+    out = {}
+    for key, names in shape["columns"].items():
+        names = [names] if isinstance(names, str) else names
+        out[key] = next((n for n in names if n in header), names[0])
+    return out
+
+
+def identity_of(shape: dict, header: list[str], where: str) -> dict:
+    """The shape's first identity whose columns are all in the header; SourceError when
+    the file has none (its rows must not collapse into one deal)."""
+    for ident in shape["identity"]:
+        if set(ident["columns"]) <= set(header):
+            return ident
+    options = " or ".join("(" + ", ".join(i["columns"]) + ")" for i in shape["identity"])
+    raise SourceError(f"{where}: no columns to tell deals apart; needs {options}")
+
+
 def _read_lookup(reader: csv.DictReader, result: FileResult, rules: Rules) -> None:
-    cols = shapes()[result.shape]["columns"]
+    cols = columns_of(shapes()[result.shape], reader.fieldnames or [])
     for line, row in numbered(reader):
         result.read += 1
         try:
@@ -144,23 +201,31 @@ def _read_lookup(reader: csv.DictReader, result: FileResult, rules: Rules) -> No
 
 def _read_deals(reader, result: FileResult, rules: Rules, lookup: dict, mode: str) -> None:
     shape = shapes()[result.shape]
+    header = reader.fieldnames or []
+    cols, ident = columns_of(shape, header), identity_of(shape, header, result.where)
+    result.merged_when = ident["means"]
     for line, row in numbered(reader):
         result.read += 1
         try:
-            deal, parties = _deal(row, shape, result.shape, rules, lookup, mode)
+            deal, parties = _deal(row, cols, ident["columns"], shape, result.shape, rules,
+                                  lookup, mode)
         except Invalid as exc:
             result.rejects.append(Reject(result.where, line, exc.field, exc.reason))
             continue
         result.accepted += 1
         result.undisclosed += deal["amount_usd"] is None
-        result.deals.setdefault(deal["id"], deal)
+        result.rows_per_deal[deal["id"]] += 1
+        kept = result.deals.setdefault(deal["id"], deal)
+        if kept["amount_usd"] != deal["amount_usd"] and deal["id"] not in result.disagree:
+            result.disagree.add(deal["id"])
+            note = "merged rows disagree on the amount; the first row's is kept"
+            kept["note"] = "; ".join(n for n in (kept["note"], note) if n)
         for p in parties:
             result.parties.setdefault((p["deal_id"], p["name"]), p)
 
 
-def _deal(row: dict, shape: dict, shape_name: str, rules: Rules, lookup: dict, mode: str):
-    cols = shape["columns"]
-
+def _deal(row: dict, cols: dict, id_columns: list[str], shape: dict, shape_name: str,
+          rules: Rules, lookup: dict, mode: str):
     def get(key: str) -> str:
         return (row.get(cols[key]) or "").strip() if key in cols else ""
 
@@ -174,7 +239,10 @@ def _deal(row: dict, shape: dict, shape_name: str, rules: Rules, lookup: dict, m
     sectors = split_list(get("target_sectors"), "|,")
     target_info = lookup.get(get("target_uuid"), {})
     sectors = sectors or target_info.get("sectors", [])
-    key = "|".join((row.get(c) or "").strip() for c in shape["id_from"])
+    key_values = [(row.get(c) or "").strip() for c in id_columns]
+    if not key_values[0]:
+        raise Invalid(id_columns[0], "missing (it tells this deal apart from others)")
+    key = "|".join(key_values)
     deal_id = f"cb:{shape_name[:3]}:{hashlib.sha1(key.encode()).hexdigest()[:20]}"
     first = investors[0] if investors else ("", None)
     note = "round total" if shape_name != "acquisitions" and amount_usd is not None else ""

@@ -11,16 +11,34 @@ import csv
 import io
 import re
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, ValidationInfo, field_validator
 
 from tasks.ingest.sources import Batch, Reject, SourceError
 from tasks.ingest.sources.deal_rules import (
+    Amount,
+    Country,
+    Date,
+    Id,
     Invalid,
+    PartyRecord,
+    Record,
+    Required,
     Rules,
+    SourceUrl,
+    Tags,
+    Text,
+    as_list,
+    as_text,
     deal_rows,
     load_rules,
     numbered,
     read_files,
+    record,
+    rule,
     split_list,
+    wrong,
     yaml_items,
 )
 from trendline.settings import DATA_DIR, Settings
@@ -109,63 +127,71 @@ def _from_csv(row: dict) -> dict:
     }
 
 
-def to_deal(rec: dict, rules: Rules, demo: bool) -> tuple[dict, list[dict]]:
+class Party(PartyRecord):
+    """A party to a deal, with its role."""
+
+    role: Text = "investor"
+
+    @field_validator("role")
+    @classmethod
+    def _known_role(cls, role: str) -> str:
+        role = role or "investor"
+        if role not in ("investor", "target", "partner"):
+            raise wrong(f"unknown party role {role!r}")
+        return role
+
+
+class DealRecord(Record):
+    """A curated deal (a YAML item, or a CSV row in the same shape), checked in this order."""
+
+    id: Id
+    target: Required("missing target")
+    announced_on: Date
+    target_country: Country = None
+    source_url: SourceUrl("curated deal")
+    amount: Amount = None
+    currency: str | None = "USD"  # known when there is an amount (then USD if blank)
+    parties: Annotated[list[Party], BeforeValidator(as_list)] = []
+    sectors: Tags = []
+    note: Text = ""
+    direction: Text = ""
+    cn_ru_party: Text = ""
+    deal_type: Text = ""
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency(cls, value: Any, info: ValidationInfo) -> str | None:
+        if info.data.get("amount") is None:
+            return None
+        return rule(info, Rules.currency, as_text(value) or "USD")
+
+
+def to_deal(item: dict, rules: Rules, demo: bool) -> tuple[dict, list[dict]]:
     """Validate one record; raise Invalid(field, reason) on the first bad field."""
-    deal_id = str(rec.get("id") or "").strip()
-    if not deal_id or len(deal_id) > 80:
-        raise Invalid("id", "missing or longer than 80 characters")
-    target = str(rec.get("target") or "").strip()
-    if not target:
-        raise Invalid("target", "missing target")
-    date = rules.date(str(rec.get("announced_on") or ""), "announced_on")
-    target_country = rules.country(str(rec.get("target_country") or ""), "target_country")
-    url = str(rec.get("source_url") or "").strip()
-    if not url.startswith(("http://", "https://")):
-        raise Invalid("source_url", "every curated deal needs an http(s) source URL")
-    amount = rules.amount(str(rec.get("amount") if rec.get("amount") is not None else ""), "amount")
-    currency = rules.currency(str(rec.get("currency") or "USD")) if amount is not None else None
-    parties = _parties(rec.get("parties") or [], rules)
-    sectors = [str(s) for s in rec.get("sectors") or []]
-    note = str(rec.get("note") or "").strip()
+    rec = record(DealRecord, item, rules)
     return deal_rows(
-        rules, deal_id=deal_id, date=date, target=target, target_country=target_country,
-        direction=_direction(rec, parties, target_country, rules),
-        deal_type=str(rec.get("deal_type") or ""), amount=amount, currency=currency,
-        amount_usd=rules.to_usd(amount, currency, date), sectors=sectors, source=NAME,
-        source_url=url, note=note, demo=demo,
-        parties=[(p["name"], p["role"], p["country"]) for p in parties],
+        rules, deal_id=rec.id, date=rec.announced_on, target=rec.target,
+        target_country=rec.target_country,
+        direction=_direction(rec, rules), deal_type=rec.deal_type, amount=rec.amount,
+        currency=rec.currency,
+        amount_usd=rules.to_usd(rec.amount, rec.currency, rec.announced_on),
+        sectors=rec.sectors, source=NAME, source_url=rec.source_url, note=rec.note, demo=demo,
+        parties=[(p.name, p.role, p.country) for p in rec.parties],
     )
 
 
-def _parties(items: list, rules: Rules) -> list[dict]:
-    out = []
-    for item in items:
-        item = item if isinstance(item, dict) else {"name": str(item)}
-        name = str(item.get("name") or "").strip()
-        if not name:
-            raise Invalid("parties", "a party without a name")
-        role = str(item.get("role") or "investor")
-        if role not in ("investor", "target", "partner"):
-            raise Invalid("parties", f"unknown party role {role!r}")
-        out.append({"name": name, "role": role,
-                    "country": rules.country(str(item.get("country") or ""), "parties")})
-    return out
-
-
-def _direction(rec: dict, parties: list[dict], target_country, rules: Rules) -> str | None:
+def _direction(rec: DealRecord, rules: Rules) -> str | None:
     """An 'unverified' deal has no direction. A joint vehicle among the CN/RU parties is
     coded by the configured rule; else the curated direction, else investor -> target."""
-    text = str(rec.get("direction") or "").strip()
-    if text.lower().startswith("unverified"):
+    if rec.direction.lower().startswith("unverified"):
         return None
-    names = [str(rec.get("cn_ru_party") or "")] + [p["name"] for p in parties]
-    for name in names:
+    for name in [rec.cn_ru_party] + [p.name for p in rec.parties]:
         if name and rules.joint_countries(name):
-            return rules.direction(name, None, target_country)
-    m = DIRECTION.match(text)
+            return rules.direction(name, None, rec.target_country)
+    m = DIRECTION.match(rec.direction)
     if m:
         return m[1] if m[1] == "JOINT" else f"{m[1]}->{m[2]}"
-    for p in parties:
-        if p["role"] == "investor" and p["country"] and p["country"] != target_country:
-            return rules.direction(p["name"], p["country"], target_country)
+    for p in rec.parties:
+        if p.role == "investor" and p.country and p.country != rec.target_country:
+            return rules.direction(p.name, p.country, rec.target_country)
     return None

@@ -1,7 +1,10 @@
 """Shared coding rules for deal sources: dates, amounts, currencies, countries, direction
 and areas of concern. The rules live in data/mappings/; this module only applies them.
 
-Every check raises `Invalid(field, reason)`, which a source turns into a Reject.
+Every check raises `Invalid(field, reason)`, which a source turns into a Reject. The curated
+sources describe their records as pydantic models (`Record`) whose fields use the types
+below (`Date`, `Amount`, `Country`, ...): each type delegates to these rules, and
+`record()` turns a model's first error into one `Invalid(field path, reason)`.
 """
 
 from __future__ import annotations
@@ -15,11 +18,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any, TypeVar
 
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from tasks.parse import day
 from trendline.settings import DATA_DIR
 
 MAPPINGS = DATA_DIR / "mappings"
-DATE = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?(?:[ T][\d:.]+Z?)?")
 
 
 class Invalid(ValueError):
@@ -47,18 +61,15 @@ class Rules:
     def date(self, text: str | None, name: str = "date") -> dt.date:
         """ISO date, year-month or year. A year outside [min_year, max_year] is impossible."""
         text = (text or "").strip()
-        if not text:
-            raise Invalid(name, "missing date")
-        m = DATE.fullmatch(text)
-        if not m:
-            raise Invalid(name, f"not a date: {text!r}")
-        year = int(m[1])
-        if not self.min_year <= year <= self.max_year:
-            raise Invalid(name, f"impossible year {year} in {text!r}")
         try:
-            return dt.date(year, int(m[2] or 1), int(m[3] or 1))
-        except ValueError:
-            raise Invalid(name, f"not a date: {text!r}") from None
+            date = day(text, partial=True)
+        except ValueError as exc:
+            raise Invalid(name, str(exc)) from None
+        if date is None:
+            raise Invalid(name, "missing date")
+        if not self.min_year <= date.year <= self.max_year:
+            raise Invalid(name, f"impossible year {date.year} in {text!r}")
+        return date
 
     def amount(self, text: str | None, name: str = "amount") -> float | None:
         """A non-negative number; blank (or 'undisclosed') means undisclosed: None, never 0."""
@@ -142,7 +153,7 @@ def load_rules(folder: Path = MAPPINGS) -> Rules:
     with open(folder / "fx_rates.csv", encoding="utf-8", newline="") as fh:
         for row in sorted(csv.DictReader(fh), key=lambda r: (r["currency"], r["valid_from"])):
             dates, values = rates.setdefault(row["currency"], ([], []))
-            dates.append(dt.date.fromisoformat(row["valid_from"]))
+            dates.append(day(row["valid_from"]))
             values.append(float(row["usd_per_unit"]))
     areas = tomllib.loads((folder / "concern_areas.toml").read_text(encoding="utf-8"))["areas"]
     direction = conf["direction"]
@@ -253,3 +264,119 @@ def deal_rows(
         for name, role, country in [*parties, (target, "target", target_country)]
     ]
     return deal, rows
+
+
+# Records -----------------------------------------------------------------------------
+# One pydantic model per record shape; its fields are typed with the annotated types below,
+# which apply the one set of rules above (passed as validation context, else the bundled
+# rules). A missing field is validated like a blank one, so its message is the rule's own.
+
+M = TypeVar("M", bound="Record")
+
+
+class Record(BaseModel):
+    """Base of the curated record models. A missing field is checked as blank (so it gets
+    its rule's message, e.g. `missing date`, not a generic one); other keys are ignored."""
+
+    model_config = ConfigDict(validate_default=True, extra="ignore", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _missing_is_blank(cls, item: Any) -> Any:
+        if isinstance(item, dict):
+            return {**dict.fromkeys(cls.model_fields), **item}
+        return item
+
+
+def record(model: type[M], item: Any, rules: Rules | None = None) -> M:
+    """`item` as a `model`; Invalid(field path, reason) for its first bad field (the path in
+    pydantic's form, e.g. `parties.1.country`; other bad fields are named in the reason)."""
+    try:
+        return model.model_validate(item, context={"rules": rules or load_rules()})
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        paths = [".".join(str(p) for p in e["loc"]) or "record" for e in errors]
+        reason = errors[0]["msg"]
+        others = [p for p in dict.fromkeys(paths[1:]) if p != paths[0]]
+        if others:
+            reason += f" (also wrong: {', '.join(others)})"
+        raise Invalid(paths[0], reason) from None
+
+
+def wrong(reason: str) -> PydanticCustomError:
+    """A field error whose message is exactly `reason`."""
+    return PydanticCustomError("invalid", "{reason}", {"reason": reason})
+
+
+def as_text(value: Any) -> str:
+    """A cell as stripped text; None is blank."""
+    return "" if value is None else str(value).strip()
+
+
+def rule(info: ValidationInfo, check, *args):
+    """`check(rules, *args)` with the rules in the validation context; its Invalid reason
+    becomes the field's error."""
+    rules = (info.context or {}).get("rules") or load_rules()
+    try:
+        return check(rules, *args)
+    except Invalid as exc:
+        raise wrong(exc.reason) from None
+
+
+def _rule(check):
+    """A Rules check as a field validator on the field's text."""
+    return BeforeValidator(lambda value, info: rule(info, check, as_text(value)))
+
+
+def _required(reason: str, limit: int | None = None):
+    def validate(value: Any) -> str:
+        value = as_text(value)
+        if not value or (limit is not None and len(value) > limit):
+            raise wrong(reason)
+        return value
+
+    return BeforeValidator(validate)
+
+
+def as_list(value: Any) -> list:
+    """A list field: None is empty; one mapping or string is a list of one."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str | dict) else value
+
+
+Date = Annotated[dt.date, _rule(Rules.date)]
+Amount = Annotated[float | None, _rule(Rules.amount)]  # None: undisclosed, never 0
+Country = Annotated[str | None, _rule(Rules.country)]  # ISO-2; None: unknown
+Id = Annotated[str, _required("missing or longer than 80 characters", 80)]
+Text = Annotated[str, BeforeValidator(as_text)]
+Tags = Annotated[list[str], BeforeValidator(lambda v: [str(s) for s in as_list(v)])]
+
+
+def Required(reason: str):  # noqa: N802 (a type)
+    """Non-blank text; blank or missing is an error saying `reason`."""
+    return Annotated[str, _required(reason)]
+
+
+def SourceUrl(what: str):  # noqa: N802 (a type)
+    """An http(s) URL; anything else is `every <what> needs an http(s) source URL`."""
+
+    def validate(value: Any) -> str:
+        url = as_text(value)
+        if not url.startswith(("http://", "https://")):
+            raise wrong(f"every {what} needs an http(s) source URL")
+        return url
+
+    return Annotated[str, BeforeValidator(validate)]
+
+
+class PartyRecord(Record):
+    """A party to a deal or an event: a mapping, or just its name."""
+
+    name: Required("a party without a name")
+    country: Country = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named(cls, item: Any) -> Any:
+        return item if isinstance(item, dict) else {"name": as_text(item)}

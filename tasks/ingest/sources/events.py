@@ -8,14 +8,29 @@ synthetic data/demo/events_demo.yaml, live mode adds events.yaml from sources.de
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import BeforeValidator, field_validator
 
 from tasks.ingest.sources import Batch, Reject
 from tasks.ingest.sources.deal_rules import (
     DEMO_NOTE,
+    Amount,
+    Date,
+    Id,
     Invalid,
+    PartyRecord,
+    Record,
+    Required,
     Rules,
+    SourceUrl,
+    Tags,
+    Text,
+    as_list,
     load_rules,
     read_files,
+    record,
+    wrong,
     yaml_items,
 )
 from trendline.settings import DATA_DIR, Settings
@@ -60,48 +75,49 @@ def normalise(raw: dict, rules: Rules | None = None) -> Batch:
     return batch
 
 
+class EventRecord(Record):
+    """A curated event, checked in this order."""
+
+    id: Id
+    type: Text
+    title: Required("missing title")
+    date: Date
+    parties: Annotated[list[PartyRecord], BeforeValidator(as_list)] = []
+    source_url: SourceUrl("event")
+    amount_usd: Amount = None
+    sectors: Tags = []
+    note: Text = ""
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, kind: str) -> str:
+        if kind not in TYPES:
+            raise wrong(f"unknown event type {kind!r} (known: {', '.join(sorted(TYPES))})")
+        return kind
+
+    @field_validator("parties")
+    @classmethod
+    def _two_at_least(cls, parties: list[PartyRecord]) -> list[PartyRecord]:
+        if len(parties) < 2:
+            raise wrong("an event needs at least two parties")
+        return parties
+
+
 def to_event(item: dict, rules: Rules, demo: bool) -> dict:
     """Validate one event; raise Invalid(field, reason) on the first bad field."""
-    event_id = str(item.get("id") or "").strip()
-    if not event_id or len(event_id) > 80:
-        raise Invalid("id", "missing or longer than 80 characters")
-    kind = str(item.get("type") or "")
-    if kind not in TYPES:
-        raise Invalid("type", f"unknown event type {kind!r} (known: {', '.join(sorted(TYPES))})")
-    title = str(item.get("title") or "").strip()
-    if not title:
-        raise Invalid("title", "missing title")
-    date = rules.date(str(item.get("date") or ""), "date")
-    parties, countries = [], []
-    for party in item.get("parties") or []:
-        party = party if isinstance(party, dict) else {"name": str(party)}
-        name = str(party.get("name") or "").strip()
-        if not name:
-            raise Invalid("parties", "a party without a name")
-        country = rules.country(str(party.get("country") or ""), "parties")
-        parties.append(name)
-        countries.append(country)
-    if len(parties) < 2:
-        raise Invalid("parties", "an event needs at least two parties")
-    url = str(item.get("source_url") or "").strip()
-    if not url.startswith(("http://", "https://")):
-        raise Invalid("source_url", "every event needs an http(s) source URL")
-    amount = item.get("amount_usd")
-    amount = rules.amount(str(amount), "amount_usd") if amount is not None else None
-    sectors = [str(s) for s in item.get("sectors") or []]
-    note = str(item.get("note") or "").strip()
+    rec = record(EventRecord, item, rules)
     return {
-        "id": event_id,
-        "date": date,
-        "year": date.year,
-        "type": kind,
-        "title": title,
-        "parties": parties,
-        "countries": sorted({c for c in countries if c}),
-        "amount_usd": amount,
-        "sectors": sectors,
-        "concern_areas": rules.concern_areas(*sectors, title),
-        "source_url": url,
-        "note": "; ".join(x for x in (note, DEMO_NOTE if demo else "") if x),
+        "id": rec.id,
+        "date": rec.date,
+        "year": rec.date.year,
+        "type": rec.type,
+        "title": rec.title,
+        "parties": [p.name for p in rec.parties],
+        "countries": sorted({p.country for p in rec.parties if p.country}),
+        "amount_usd": rec.amount_usd,
+        "sectors": rec.sectors,
+        "concern_areas": rules.concern_areas(*rec.sectors, rec.title),
+        "source_url": rec.source_url,
+        "note": "; ".join(x for x in (rec.note, DEMO_NOTE if demo else "") if x),
         "is_demo": demo,
     }

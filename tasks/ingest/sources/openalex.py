@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from tasks.ingest.sources import Batch, Skip, SourceError
 from tasks.names import affiliation_code, affiliation_key, work_key
+from tasks.parse import short_id
 from trendline.settings import DATA_DIR, Settings
 
 NAME = "openalex"
@@ -245,11 +246,6 @@ def _topic(t: dict) -> dict:
         "field_id": short_id(fld.get("id")),
         "field": fld.get("display_name"),
     }
-
-
-def short_id(url: str | None) -> str | None:
-    """https://openalex.org/W123 -> W123; https://ror.org/05qrfxd25 -> 05qrfxd25."""
-    return url.rstrip("/").rsplit("/", 1)[-1] if url else None
 
 
 def _year(key: Any) -> int | None:

@@ -12,9 +12,28 @@ import datetime as dt
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import BeforeValidator, field_validator
 
 from tasks.ingest.sources import Batch, Reject
-from tasks.ingest.sources.deal_rules import Invalid, Rules, load_rules, read_files, yaml_items
+from tasks.ingest.sources.deal_rules import (
+    Amount,
+    Country,
+    Date,
+    Invalid,
+    Record,
+    Required,
+    Rules,
+    SourceUrl,
+    Tags,
+    Text,
+    load_rules,
+    read_files,
+    record,
+    wrong,
+    yaml_items,
+)
 from trendline.settings import DATA_DIR, Settings
 
 NAME = "rcif"
@@ -42,7 +61,7 @@ def normalise(raw: dict, rules: Rules | None = None) -> Batch:
             for number, item in yaml_items(where, text, key):
                 batch.read += 1
                 try:
-                    points.append(_point(item, item.get("series") or series, rules))
+                    points.append(_point(item, series, rules))
                 except Invalid as exc:
                     batch.rejects.append(Reject(where, number, f"{key}.{exc.field}", exc.reason))
         for number, item in yaml_items(where, text, "portfolio"):
@@ -67,33 +86,62 @@ def normalise(raw: dict, rules: Rules | None = None) -> Batch:
     return batch
 
 
+class PointRecord(Record):
+    """A figure of the fund (assets under management, portfolio counts), checked in order."""
+
+    period: Text
+    source_url: SourceUrl("RCIF figure")
+    value: Amount
+    series: Text = ""
+    note: Text = ""
+
+    @field_validator("period")
+    @classmethod
+    def _year_or_range(cls, period: str) -> str:
+        if not re.fullmatch(r"\d{4}(-\d{4})?", period):
+            raise wrong(f"not a year or year range: {period!r}")
+        return period
+
+    @field_validator("value")
+    @classmethod
+    def _stated(cls, value: float | None) -> float:
+        if value is None:
+            raise wrong("missing value")
+        return value
+
+
+class EntryRecord(Record):
+    """A portfolio entry, checked in order."""
+
+    company: Required("missing company")
+    year: Date  # a year (or a date in it)
+    country: Country = None
+    sectors: Tags = []
+    ai_related: Annotated[bool, BeforeValidator(lambda v: False if v is None else v)] = False
+    deal_id: Text = ""
+    source_url: Text = ""
+    note: Text = ""
+
+
 def _point(item: dict, series: str, rules: Rules) -> dict:
-    period = str(item.get("period") or "")
-    if not re.fullmatch(r"\d{4}(-\d{4})?", period):
-        raise Invalid("period", f"not a year or year range: {period!r}")
-    url = str(item.get("source_url") or "")
-    if not url.startswith(("http://", "https://")):
-        raise Invalid("source_url", "needs an http(s) source URL")
+    rec = record(PointRecord, item, rules)
+    series = rec.series or series
     unit = "USD" if series == "rcif.aum" else "deals"
-    value = rules.amount(str(item.get("value")), "value")
-    return {"series": series, "period": period, "value": value, "unit": unit,
-            "source_url": url, "note": str(item.get("note") or ""), "is_demo": False}
+    return {"series": series, "period": rec.period, "value": rec.value, "unit": unit,
+            "source_url": rec.source_url, "note": rec.note, "is_demo": False}
 
 
 def _entry(item: dict, rules: Rules) -> dict:
-    company = str(item.get("company") or "").strip()
-    if not company:
-        raise Invalid("company", "missing company")
-    year = rules.date(str(item.get("year") or ""), "year").year
+    rec = record(EntryRecord, item, rules)
     return {
-        "company": company,
-        "year": year,
-        "country": rules.country(str(item.get("country") or ""), "country"),
-        "sectors": [str(s) for s in item.get("sectors") or []],
-        "ai_related": bool(item.get("ai_related", False)),
-        "deal_id": str(item.get("deal_id") or ""),
-        "url": str(item.get("source_url") or ""),
-        "note": str(item.get("note") or ""),
+        "company": rec.company,
+        "year": rec.year.year,
+        "country": rec.country,
+        "sectors": rec.sectors,
+        "ai_related": rec.ai_related,
+        "deal_id": rec.deal_id,
+        "url": rec.source_url,
+        "note": rec.note,
     }
 
 

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from tasks.ingest.sources import Batch, Reject, SourceError
 from tasks.ingest.watchlists import load_snapshot
+from tasks.parse import day
 from trendline import schema
 from trendline.settings import DATA_DIR, Settings
 
@@ -71,10 +72,11 @@ def normalise(raw: tuple[str, str, str]) -> Batch:
         if country is None:
             continue
         row["start_date"] = row.get("start_date") or ""
-        listed_on = _date(row["start_date"])
-        if row["start_date"].strip() and listed_on is None:
-            bad = f"not a date: {row['start_date']!r}"
-            batch.rejects.append(Reject(where, line, "start_date", bad))
+        try:
+            listed_on = day(row["start_date"])
+        except ValueError as exc:
+            listed_on = None
+            batch.rejects.append(Reject(where, line, "start_date", str(exc)))
         name = row["name"].strip()
         key = hashlib.sha1(f"{list_name}|{name}|{country}".encode()).hexdigest()[:16]
         entries[f"{list_name}:{key}"] = {
@@ -139,13 +141,6 @@ def aliases(alt_names: str) -> list[str]:
         if part:
             out.append(part)
     return out
-
-
-def _date(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text.strip()[:10])
-    except ValueError:
-        return None
 
 
 def load(conn, batch: Batch, run_id: str, now: dt.datetime) -> int:

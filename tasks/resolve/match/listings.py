@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
+from tasks import parse
+
 
 class Listings:
     def __init__(self, entries: Iterable[Mapping]):
@@ -30,25 +32,15 @@ class Listings:
         """Entries that held on `day` (listed on or before it, not removed by then)."""
         return [
             e for e in self.entries(org_id, lists)
-            if _day(e.get("listed_on")) is not None and _day(e["listed_on"]) <= day
-            and (_day(e.get("removed_on")) is None or _day(e["removed_on"]) > day)
+            if parse.day(e.get("listed_on")) is not None and parse.day(e["listed_on"]) <= day
+            and (parse.day(e.get("removed_on")) is None or parse.day(e["removed_on"]) > day)
         ]
 
     def now(self, org_id: str | None, lists: Iterable[str] | None = None) -> list[Mapping]:
-        return [e for e in self.entries(org_id, lists) if _day(e.get("removed_on")) is None]
+        return [e for e in self.entries(org_id, lists) if parse.day(e.get("removed_on")) is None]
 
     def was_listed(self, org_id, day, lists=None) -> bool:
         return bool(self.on(org_id, day, lists))
 
     def is_listed(self, org_id, lists=None) -> bool:
         return bool(self.now(org_id, lists))
-
-
-def _day(value) -> dt.date | None:
-    if value is None or value != value:  # None or NaN/NaT
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])

@@ -15,6 +15,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from tasks.names import STOP, fold, is_cjk, segments
+from tasks.parse import short_id
 from tasks.resolve.match.guards import CONTINUES, DIRECTIONS, GENERIC, PLACES
 
 ACCEPT = 0.90  # fuzzy score from which a match counts
@@ -113,7 +114,7 @@ class Matcher:
 
     # Resolving -------------------------------------------------------------------------
     def resolve(self, name: str | None, ror_id: str | None = None) -> Match:
-        rid = (ror_id or "").rstrip("/").rsplit("/", 1)[-1]
+        rid = short_id(ror_id)
         if rid and rid in self.by_ror:
             return self._match(self.by_ror[rid], 1.0, "ror")
         text = name or ""
