@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 08:31:56.430655
+Create Date: 2026-11-29 08:47:10.628278
 """
 
 from alembic import op
