@@ -1,6 +1,8 @@
-"""Reading large frames column-wise: through ADBC (Arrow Database Connectivity: the SQLite
-and PostgreSQL drivers hand over Arrow columns, no Python object per value) when its
-driver is installed, else through the DB-API cursor in chunks."""
+"""Reading large frames column-wise: from PostgreSQL through ADBC (Arrow Database
+Connectivity: the driver hands over Arrow columns by binary COPY, no Python object per
+value) when its driver is installed, else through the DB-API cursor in chunks. Never ADBC
+for SQLite: its driver carries a second copy of the SQLite library, and two copies in one
+process break each other's file locks (SQLite's "how to corrupt" notes, section 2.2.1)."""
 
 from __future__ import annotations
 
@@ -27,11 +29,7 @@ class Columnar:
         self.adbc = None
         url = engine.url
         try:
-            if url.get_backend_name() == "sqlite" and url.database:
-                import adbc_driver_sqlite.dbapi as driver
-
-                self.adbc = driver.connect(url.database)
-            elif url.get_backend_name() == "postgresql":
+            if url.get_backend_name() == "postgresql":
                 import adbc_driver_postgresql.dbapi as driver
 
                 uri = url.set(drivername="postgresql").render_as_string(hide_password=False)
