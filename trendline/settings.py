@@ -111,6 +111,7 @@ class IndicatorConfig(Strict):
 
 class ReportsConfig(Strict):
     charts: bool = True
+    base_url: str = ""  # where the reports folder is published, for links in emails
 
 
 class Settings(BaseSettings):

@@ -48,9 +48,7 @@ def enqueue(
 def enqueue_alerts(conn, transitions, now: dt.datetime) -> str | None:
     """One digest message for all alert state changes of an evaluation."""
     items = [{**t.alert, "change": t.change} for t in transitions]
-    fired = sum(1 for t in transitions if t.change != "resolved")
-    resolved = len(transitions) - fired
-    title = f"Trendline: {fired} alert(s) firing, {resolved} resolved"
+    title = report.alert_title(items)  # [FIRING:n] with the true count, [DEMO] on demo data
     ctx = report.alert_context(conn, items, title, now)
     changes = sorted(f"{t.alert['fingerprint']}:{t.change}" for t in transitions)
     key = "alerts:" + hashlib.sha1(("|".join(changes) + now.isoformat()).encode()).hexdigest()
