@@ -82,7 +82,8 @@ def row(ind: dict[str, Any], today: dt.date) -> dict[str, Any]:
     at_end = values.get(end) if end and end != (latest or {}).get("period") else None
     yearly = [p for p in series if p["period"].isdigit()]
     years = range(int(yearly[0]["period"]), int(yearly[-1]["period"]) + 1) if yearly else []
-    spark_vals = [values.get(str(y)) for y in years][-12:]
+    years = list(years)[-12:]
+    spark_vals = [values.get(str(y)) for y in years]
     now = series[-1] if series and _partial(series[-1], today) else None
     return {
         "id": ind["id"],

@@ -63,8 +63,10 @@ def alert_changes(conn, since: dt.datetime) -> dict[str, list[dict]]:
             out["updated"].append(r)
         if acked and acked >= since:
             out["acknowledged"].append(r)
+    rank = ("info", "warning", "critical").index
     for items in out.values():
-        items.sort(key=lambda a: (a["indicator_id"], a["period"]), reverse=True)
+        items.sort(key=lambda a: (rank(a["severity"]), a["period"], a["indicator_id"]),
+                   reverse=True)
     return out
 
 
@@ -92,6 +94,9 @@ def new_papers(conn, since: dt.datetime) -> tuple[int, list[dict]]:
                 for n in seen[:4]
             ]
             p["link"] = p["doi"] or p["url"] or ""
+            p["who"] = "; ".join(
+                i["name"] + (f" ({i['native']})" if i["native"] else "")
+                for i in p["institutions"])
     return total, papers
 
 
@@ -159,7 +164,7 @@ def watchlist_changes(conn, since: dt.datetime) -> tuple[list[dict], list[dict]]
         by_country = Counter(COUNTRIES.get(m["country"] or "", "other") for m in members)
         unis = sum(1 for m in members if m["university"] and m["joint_papers"])
         papers = sum(1 for m in members if m["joint_papers"])
-        named = [m for m in members if m["joint_papers"]] or members
+        named = _unique([m for m in members if m["joint_papers"]] or members)
         summary.append({
             "list": lst, "list_title": LISTS.get(lst, lst), "change": change,
             "count": len(members), "countries": by_country.most_common(),
@@ -170,6 +175,16 @@ def watchlist_changes(conn, since: dt.datetime) -> tuple[list[dict], list[dict]]
         })
     summary.sort(key=lambda s: (-s["with_papers"], -s["count"]))
     return summary, rows
+
+
+def _unique(rows: list[dict]) -> list[dict]:
+    seen: set[str] = set()
+    out = []
+    for r in rows:
+        if r["name"] not in seen:
+            seen.add(r["name"])
+            out.append(r)
+    return out
 
 
 def _groups(rows: list[dict]) -> dict[tuple[str, str], list[dict]]:

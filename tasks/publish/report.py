@@ -83,7 +83,8 @@ def explain(a: dict[str, Any], title: str, unit: str) -> str:
     """What the alert says, in words, without the rule's shorthand."""
     kind, _, rest = a["rule"].partition(":")
     series = rest.split(":", 1)[0] if rest else "value"
-    val_unit = unit if series == "value" else ""
+    # a named series shares the indicator's unit when it is money, a share or a percentage
+    val_unit = unit if series == "value" or unit in ("USD", "share", "%") else ""
     value, thr = a.get("value"), a.get("threshold")
     what = title if series == "value" else f"{title} ({series.replace('_', ' ')})"
     v = number(value, val_unit)

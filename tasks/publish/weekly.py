@@ -14,12 +14,13 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from indicators.registry import all_indicators
 from tasks.evaluate import alerts as alert_state
 from tasks.publish import outbox
 from tasks.publish.changes import since_last
 from tasks.publish.charts import chart_png
 from tasks.publish.render import render
-from tasks.publish.report import alert_context
+from tasks.publish.report import alert_context, explain
 from trendline.settings import Settings
 
 LIST_FILE = "watchlist-changes.csv"
@@ -36,6 +37,12 @@ def weekly_context(
         firing = [{**a, "change": "current"} for a in alert_state.firing(conn)]
         ctx = alert_context(conn, firing, f"Trendline weekly summary, week {week}", now,
                             settings.reports.base_url)
+    inds = all_indicators()
+    for kind in changed["alerts"].values():
+        for a in kind["shown"]:
+            ind = inds.get(a["indicator_id"])
+            a["explanation"] = explain(a, ind.title if ind else a["indicator_id"],
+                                       ind.unit if ind else "")
     charts: dict[str, bytes] = {}
     by_id = {i["id"]: i for i in ctx["indicators"]}
     for group in ctx["table"]:
