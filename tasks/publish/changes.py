@@ -171,7 +171,7 @@ def watchlist_changes(conn, since: dt.datetime) -> tuple[list[dict], list[dict]]
             "universities_with_papers": unis, "with_papers": papers,
             "sentence": _sentence(LISTS.get(lst, lst), change, len(members), by_country,
                                   unis, papers),
-            "examples": named[:4],
+            "examples": named[:3],
         })
     summary.sort(key=lambda s: (-s["with_papers"], -s["count"]))
     return summary, rows

@@ -85,6 +85,7 @@ def explain(a: dict[str, Any], title: str, unit: str) -> str:
     series = rest.split(":", 1)[0] if rest else "value"
     # a named series shares the indicator's unit when it is money, a share or a percentage
     val_unit = unit if series == "value" or unit in ("USD", "share", "%") else ""
+    val_unit = "USD" if "amount" in series or "usd" in series else val_unit
     value, thr = a.get("value"), a.get("threshold")
     what = title if series == "value" else f"{title} ({series.replace('_', ' ')})"
     v = number(value, val_unit)
