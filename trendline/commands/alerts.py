@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from indicators.base import SEVERITIES
 from trendline import context, schema
-from trendline.commands._output import FORMAT, emit_json, table
+from trendline.commands._output import FORMAT, Col, emit_json, table
 
 
 @click.command("alerts")
@@ -33,4 +33,5 @@ def command(fmt: str, show_all: bool) -> None:
     if fmt == "json":
         emit_json(rows)
     else:
-        table(rows, ["id", "severity", "state", "indicator", "period", "subject", "message"])
+        table(rows, ["id", "severity", "state", "indicator", "period",
+                     Col("subject", wrap=True), Col("message", wrap=True)])
