@@ -240,6 +240,7 @@ def apply_prefect_environment(settings: Settings) -> None:
     }
     if os.environ.get("PREFECT_API_URL"):  # a real server: people read these logs
         defaults["PREFECT_LOGGING_EXTRA_LOGGERS"] = "tasks,flows,indicators,trendline"
+        defaults["PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW"] = "ignore"  # plain calls
     else:  # embedded one-shot: quiet
         defaults["PREFECT_LOGGING_LEVEL"] = "CRITICAL"
     for key, value in defaults.items():
