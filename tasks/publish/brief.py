@@ -80,7 +80,8 @@ def row(ind: dict[str, Any], today: dt.date) -> dict[str, Any]:
         prev_period = str(int(latest["period"]) - 1)
         prev = values.get(prev_period)
     at_end = values.get(end) if end and end != (latest or {}).get("period") else None
-    yearly = [p for p in series if p["period"].isdigit()]
+    # the trend stops at the latest complete year: a year filling in is not a collapse
+    yearly = [p for p in complete if p["period"].isdigit()]
     years = range(int(yearly[0]["period"]), int(yearly[-1]["period"]) + 1) if yearly else []
     years = list(years)[-12:]
     spark_vals = [values.get(str(y)) for y in years]
