@@ -100,3 +100,27 @@ def test_weekly_content_reads_against_the_brief(demo_store, settings):
     assert "since 2019" in text and "on the year before" in text
     assert re.search(r"\d+ entit(y|ies) added to the U\.S\. Entity List \(\d+ Chinese", text)
     assert "universities with joint papers" in text
+
+
+def test_an_alert_message_counts_every_firing_alert_and_leads_with_news(demo_store, settings):
+    from tasks.evaluate.alerts import firing
+    from tasks.publish.render import render
+    from tasks.publish.report import alert_message
+
+    engine = make_engine(settings.database_url)
+    with engine.connect() as conn:
+        alerts = firing(conn)
+        news = [a for a in alerts if a["indicator_id"] == "research.entity_list_collab"][:1]
+        title, ctx = alert_message(conn, [{**news[0], "change": "firing"}], utcnow())
+    n = len(alerts)
+    assert title.startswith(f"[FIRING:{n}] [DEMO] Trendline: 1 new, {n - 1} already firing")
+    assert "(research.entity_list_collab)" in title
+    assert ctx["groups"][0]["id"] == "research.entity_list_collab"  # the news first
+    first = ctx["groups"][0]["alerts"][0]
+    assert first["id"] == news[0]["id"] , "the news leads"
+    orgs = [o for a in ctx["groups"][0]["alerts"] for o in a["orgs"]]
+    assert any(o["listed_on"] == "2020-06-05" and o["native"] for o in orgs), "named, dated"
+    text = render("alert", ctx)["txt"]
+    assert text.count("[NEW]") == 1 and f"reports/evidence/{first['id']}.csv" in text
+    dates = [e.get("year") for e in first["records"]]
+    assert dates == sorted(dates, reverse=True)  # newest records first

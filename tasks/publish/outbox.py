@@ -48,8 +48,7 @@ def enqueue(
 def enqueue_alerts(conn, transitions, now: dt.datetime) -> str | None:
     """One digest message for all alert state changes of an evaluation."""
     items = [{**t.alert, "change": t.change} for t in transitions]
-    title = report.alert_title(items)  # [FIRING:n] with the true count, [DEMO] on demo data
-    ctx = report.alert_context(conn, items, title, now)
+    title, ctx = report.alert_message(conn, items, now)  # [FIRING:n]: every firing alert
     changes = sorted(f"{t.alert['fingerprint']}:{t.change}" for t in transitions)
     key = "alerts:" + hashlib.sha1(("|".join(changes) + now.isoformat()).encode()).hexdigest()
     return enqueue(conn, key, "alerts", title, render("alert", ctx), [], now)

@@ -134,7 +134,8 @@ def evidence_file(alert_id: str) -> str:
 
 
 def alert_title(items: list[dict]) -> str:
-    """Like Alertmanager's: `[FIRING:133] [DEMO] Trendline: 5 new, 1 resolved (...)`."""
+    """Like Alertmanager's: `[FIRING:133] [DEMO] Trendline: 3 new, 130 already firing
+    (...)`, counting every firing alert the message holds."""
     firing = sum(1 for a in items if a["change"] != "resolved")
     resolved = len(items) - firing
     state = f"[FIRING:{firing}]" if firing else f"[RESOLVED:{resolved}]"
@@ -143,12 +144,27 @@ def alert_title(items: list[dict]) -> str:
     for a in items:
         counts[a["change"]] = counts.get(a["change"], 0) + 1
     words = {"firing": "new", "escalated": "escalated", "repeat": "still firing",
-             "resolved": "resolved", "current": "firing"}
-    parts = ", ".join(f"{n} {words.get(c, c)}" for c, n in counts.items())
-    ids = sorted({a["indicator_id"] for a in items if a["change"] != "resolved"})
+             "resolved": "resolved", "current": "already firing"}
+    order = list(words)
+    parts = ", ".join(f"{counts[c]} {words.get(c, c)}"
+                      for c in sorted(counts, key=lambda c: order.index(c) if c in order else 9))
+    news = [a for a in items if a["change"] not in ("resolved", "current")] or items
+    ids = sorted({a["indicator_id"] for a in news})
     tail = ", ".join(ids[:2]) + (f" and {len(ids) - 2} more" if len(ids) > 2 else "")
     tail = f" ({tail})" if tail else ""
     return f"{state}{demo} Trendline: {parts}{tail}"
+
+
+def alert_message(conn, items: list[dict], now: dt.datetime) -> tuple[str, dict[str, Any]]:
+    """(subject, context) of the message announcing `items` (alert state changes). As in
+    Alertmanager, it also holds the alerts that were already firing, so the count in
+    the subject is the number of firing alerts, and the changes come first."""
+    changed = {a["id"] for a in items}
+    rest = [{**a, "change": "current"} for a in alert_state.firing(conn)
+            if a["id"] not in changed]
+    every = [*items, *rest]
+    title = alert_title(every)
+    return title, alert_context(conn, every, title, now)
 
 
 def any_demo(items: list[dict]) -> bool:
@@ -186,9 +202,10 @@ def alert_context(conn, items: list[dict], title: str, now: dt.datetime,
     rank = SEVERITIES.index
     for g in groups.values():
         # most severe first, then the newest period first
-        g["alerts"].sort(key=lambda a: (-rank(a["severity"]), _neg_period(a["period"]),
-                                        a["subject"]))
-        g["severity"] = g["alerts"][0]["severity"]
+        g["alerts"].sort(key=lambda a: (a["change"] == "current", -rank(a["severity"]),
+                                        _neg_period(a["period"]), a["subject"]))
+        g["severity"] = max((a["severity"] for a in g["alerts"]), key=rank)
+        g["changed"] = sum(1 for a in g["alerts"] if a["change"] != "current")
     counts = {s: sum(1 for a in items if a["severity"] == s) for s in reversed(SEVERITIES)}
     indicators = overview(conn)
     return {
@@ -196,7 +213,8 @@ def alert_context(conn, items: list[dict], title: str, now: dt.datetime,
         "generated_at": now.strftime("%Y-%m-%d %H:%M UTC"),
         "alerts": items,
         "firing": sum(1 for a in items if a["change"] != "resolved"),
-        "groups": sorted(groups.values(), key=lambda g: (-rank(g["severity"]), g["id"])),
+        "groups": sorted(groups.values(),  # groups with news first
+                         key=lambda g: (not g["changed"], -rank(g["severity"]), g["id"])),
         "counts": counts,
         "indicators": indicators,
         "table": grouped(indicators, now.date()),
