@@ -5,6 +5,11 @@ sources Completed, and a Markdown artifact with the run summary and the report's
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -35,38 +40,72 @@ async def _read(flow_run_id):
     return tasks, logs, artifacts, flow_run
 
 
-def test_a_failing_source_fails_its_task_only_and_the_run_publishes_a_summary(
-        prefect_server, home, tmp_path):
-    from flows.pipeline import ARTIFACT_KEY, pipeline
+@pytest.fixture
+def served(prefect_server, home):
+    """`trendline serve` in a subprocess against the test's Prefect server."""
+    trendline = Path(sys.executable).with_name("trendline")
+    log = home.parent / "serve.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([str(trendline), "serve"], env=dict(os.environ),
+                                stdout=out, stderr=subprocess.STDOUT)
+    try:
+        yield log
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_a_served_run_with_a_failing_source_fails_that_task_only_and_publishes_a_summary(
+        served, tmp_path):
+    from prefect.deployments import run_deployment
+
+    from flows.pipeline import ARTIFACT_KEY
 
     missing = tmp_path / "no-such-screening-list.csv"
     overrides = {"sources": {"watchlists": "live", "screening_list": {"path": str(missing)}}}
-    state = pipeline(overrides=overrides, return_state=True)
-    out = state.result()
-    assert [r.source for r in out.refreshed if r.status == "failed"] == ["screening_list"]
-    drain_prefect()  # logs and events ship in the background
-    tasks, logs, artifacts, flow_run = asyncio.run(_read(state.state_details.flow_run_id))
+    run = wait_for_deployment(run_deployment, served, overrides)
+    assert run.state.type.value == "COMPLETED", run.state  # the others ran on
+    drain_prefect()
+    tasks, logs, artifacts, flow_run = asyncio.run(_read(run.id))
 
     names = {t.name for t in tasks}
-    assert any(n.startswith("refresh-screening_list") for n in names), names
     failed = [t for t in tasks if t.name.startswith("refresh-screening_list")]
-    assert failed[0].state.type.value == "FAILED"
-    assert str(missing.name) in (failed[0].state.message or "")
+    assert failed and failed[0].state.type.value == "FAILED", names
+    assert missing.name in (failed[0].state.message or "")
     refresh = [t for t in tasks if t.name.startswith("refresh-") and t not in failed]
     assert len(refresh) >= 5 and all(t.state.type.value == "COMPLETED" for t in refresh), \
         {t.name: t.state.type.value for t in refresh}
-    assert not any(t.name.startswith(("unit", "refresh_source")) for t in tasks)
+    assert not any(t.name.startswith(("unit", "refresh_source")) for t in tasks), names
 
-    errors = [entry for entry in logs if entry.task_run_id == failed[0].id]
-    assert errors and any(entry.level >= 40 and missing.name in entry.message
-                          for entry in errors), [e.message for e in logs][:10]
+    mine = [entry for entry in logs if entry.task_run_id == failed[0].id]
+    assert any(entry.level >= 40 and missing.name in entry.message for entry in mine), \
+        [entry.message for entry in logs][:10]
 
-    assert flow_run.state.type.value == "COMPLETED"  # the others ran on
     summary = [a for a in artifacts if a.key == ARTIFACT_KEY]
     assert summary and summary[0].type == "markdown"
     text = summary[0].data
     assert "screening_list | **failed**" in text and "**Report:** [alerts-" in text
     assert "file://" in text and "Indicators evaluated" in text
+
+
+def wait_for_deployment(run_deployment, log: Path, overrides: dict, timeout: float = 240):
+    """Run pipeline/daily once the served deployment is registered."""
+    from prefect.exceptions import ObjectNotFound
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return run_deployment("pipeline/daily", parameters={"overrides": overrides},
+                                  timeout=max(10.0, deadline - time.monotonic()))
+        except ObjectNotFound:  # not registered yet
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no deployment served: {log.read_text()[-500:]}") \
+                    from None
+            time.sleep(1)
 
 
 @pytest.mark.parametrize("server,level", [("", "CRITICAL"), ("http://127.0.0.1:4200/api", None)])
