@@ -59,7 +59,8 @@ def test_weekly_summary_arrives_email_safe(demo_store, monkeypatch):
     html_part, *images = related.get_payload()
     html = html_part.get_content()
     assert len(html.encode()) < 100_000, f"{len(html.encode())} bytes: Gmail clips at 102 KB"
-    assert "data:" not in html
+    assert "data:" not in html and 'href="local:' not in html
+    assert not re.search(r'href="(?!https?:)', html), "a link a mail reader cannot follow"
     cids = set(re.findall(r'src="cid:([^"]+)"', html))
     attached = {p["Content-ID"].strip("<>"): p for p in images}
     assert cids and cids == set(attached), "every chart referenced is attached, and only those"
@@ -75,7 +76,7 @@ def test_weekly_summary_arrives_email_safe(demo_store, monkeypatch):
 
     # the file beside the summary refers to the same charts as files, the full list is there
     on_disk = path.read_text(encoding="utf-8")
-    assert "cid:" not in on_disk
+    assert "cid:" not in on_disk and 'href="watchlist-changes.csv"' in on_disk
     assert all((path.parent / c).is_file() for c in cids)
     assert (path.parent / "watchlist-changes.csv").is_file()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -84,13 +85,18 @@ def write_list(path: Path, rows: list[dict]) -> None:
                         "yes" if r["joint_papers"] else "", r["source_url"] or ""])
 
 
+_LOCAL = re.compile(r'<a href="local:[^"]*">([^<]*)</a>')
+
+
 def email_html(html: str) -> str:
-    """The file's HTML with its chart references turned into `cid:` references."""
-    return html.replace('src="chart:', 'src="cid:')
+    """Charts as `cid:` references; links to files beside the summary (which a mail reader
+    cannot follow) as plain text."""
+    return _LOCAL.sub(r"\1", html.replace('src="chart:', 'src="cid:'))
 
 
 def file_html(html: str) -> str:
-    return html.replace('src="chart:', 'src="')
+    """Charts and files by their names: they sit beside the summary."""
+    return html.replace('src="chart:', 'src="').replace('href="local:', 'href="')
 
 
 def build_weekly(engine: Engine, settings: Settings, now: dt.datetime) -> tuple[Path, str | None]:
