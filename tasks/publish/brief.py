@@ -96,6 +96,7 @@ def row(ind: dict[str, Any], today: dt.date) -> dict[str, Any]:
         "brief_summary": ind["baseline"].get("summary", ""),
         "brief_end": end,
         "period": latest["period"] if latest else "",
+        "when": _when(latest["period"]) if latest else "",
         "value": number(latest["value"], unit) if latest else "no data",
         "so_far": (f"{number(now['value'], unit)} so far in {now['period']}" if now else ""),
         "vs_brief": (f"{change(latest['value'], at_end, unit)} since {end}"
@@ -106,6 +107,11 @@ def row(ind: dict[str, Any], today: dt.date) -> dict[str, Any]:
         "evidence_count": ind["evidence_count"],
         "demo": any(e.get("demo") for e in ind["evidence"]),
     }
+
+
+def _when(period: str) -> str:
+    """`in 2025`, or `on 2026-11-29` for a day."""
+    return f"on {period}" if len(period) == 10 else f"in {period}"
 
 
 def _partial(point: dict[str, Any], today: dt.date) -> bool:
