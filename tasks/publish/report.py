@@ -17,7 +17,7 @@ from indicators.registry import all_indicators
 from tasks.evaluate import alerts as alert_state
 from tasks.publish.brief import FIGURES, grouped
 from tasks.publish.changes import LISTS, org_names
-from tasks.publish.render import native_names, number, render
+from tasks.publish.render import native_names, number, render, safe_url
 from trendline import __version__, schema
 from trendline.settings import Settings
 
@@ -190,7 +190,8 @@ def alert_context(conn, items: list[dict], title: str, now: dt.datetime,
         a["more_records"] = max(0, len(records) - EVIDENCE_SHOWN)
         a["orgs"] = named_orgs(records, names)
         a["evidence_file"] = evidence_file(a["id"])
-        a["evidence_url"] = f"{base_url.rstrip('/')}/{a['evidence_file']}" if base_url else ""
+        a["evidence_url"] = (f"{base_url.rstrip('/')}/{a['evidence_file']}"
+                             if safe_url(base_url) else "")
         a["demo"] = any(e.get("demo") for e in records)
         group = groups.setdefault(
             a["indicator_id"],
