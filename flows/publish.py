@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from prefect import flow
+from prefect.artifacts import create_markdown_artifact
 
 from flows.steps import prefect_step
 from tasks.publish import DeliveryOutcome, deliver, weekly
@@ -22,4 +25,12 @@ def weekly_summary(config: str | None = None, overrides: dict | None = None
                    ) -> tuple[str, DeliveryOutcome]:
     res = open_resources(config, overrides)
     path = prefect_step("weekly-summary", lambda: weekly(res))
-    return str(path), prefect_step("deliver", lambda: deliver(res))
+    delivery = prefect_step("deliver", lambda: deliver(res))
+    create_markdown_artifact(
+        key="weekly-summary",
+        markdown=f"# Weekly summary\n\n[{Path(path).parent.name}/summary.html]"
+        f"({Path(path).resolve().as_uri()})\n\nMessages: {delivery.sent} sent, "
+        f"{delivery.failed} failed, {delivery.waiting} waiting\n",
+        description="This week's summary and its delivery.",
+    )
+    return str(path), delivery

@@ -67,6 +67,10 @@ def prefect_server(tmp_path_factory):
     mp.setenv("PREFECT_HOME", str(tmp_path_factory.mktemp("prefect")))
     mp.setenv("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     mp.setenv("PREFECT_LOGGING_LEVEL", "WARNING")
+    # as apply_prefect_environment sets them with a real server: our loggers reach it,
+    # and a plain call outside a flow run logs locally without a warning
+    mp.setenv("PREFECT_LOGGING_EXTRA_LOGGERS", "tasks,flows,indicators,trendline")
+    mp.setenv("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
     server = TemporaryServer()
     try:
         server.wait_ready()

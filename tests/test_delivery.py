@@ -60,11 +60,16 @@ def test_alert_email_has_html_and_text_parts(demo_store, monkeypatch, smtp_port)
         ctl.stop()
     assert delivery.sent == 1 and delivery.failed == 0
     msg = inbox.messages[0]
-    assert "alert(s) firing" in msg["Subject"]
+    with engine.connect() as conn:
+        firing = conn.execute(sa.select(sa.func.count()).select_from(schema.alerts)).scalar()
+        row = conn.execute(sa.select(schema.outbox)).mappings().one()
+    assert msg["Subject"].startswith(f"[FIRING:{firing}] [DEMO] Trendline:")  # the true count
     html = msg.get_body(preferencelist=("html",)).get_content()
     text = msg.get_body(preferencelist=("plain",)).get_content()
     assert "<table>" in html and "research.entity_list_collab" in html
     assert "research.entity_list_collab" in text and "<table>" not in text
+    assert text.replace("\r\n", "\n").strip() == row["body_text"].strip()  # our text part
+    assert "DEMO DATA" in text and "DEMO DATA" in html
 
 
 def test_smtp_down_keeps_message_and_next_run_delivers(home, monkeypatch, smtp_port):

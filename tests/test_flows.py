@@ -40,7 +40,8 @@ def test_run_twice_then_weekly_summary(prefect_server, home, monkeypatch):
     weekly = cli("summary")
     assert "summary.html" in weekly and "1 sent" in weekly
     assert "weekly summary" in CAPTURED[-1]["title"].lower()
-    assert "data:image/png;base64," in CAPTURED[-1]["body"]
+    assert "cid:research.joint_output.png" in CAPTURED[-1]["body"]  # charts by reference
+    assert "data:" not in CAPTURED[-1]["body"]
     assert "0 sent" in cli("summary") and len(CAPTURED) == 2  # once a week
 
 

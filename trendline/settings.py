@@ -130,6 +130,7 @@ class IndicatorConfig(Strict):
 
 class ReportsConfig(Strict):
     charts: bool = True
+    base_url: str = ""  # where the reports folder is published, for links in emails
 
 
 class PeriodsConfig(Strict):
@@ -253,15 +254,22 @@ def describe(exc: ValidationError) -> str:
 
 
 def apply_prefect_environment(settings: Settings) -> None:
-    """Prefect's embedded mode: its home inside the state folder, quiet and offline.
-    Must run before prefect is imported; an explicit environment wins."""
+    """Prefect's home inside the state folder, analytics off, offline. Logging: quiet only
+    in the embedded one-shot mode (no PREFECT_API_URL: a temporary server nobody looks
+    at); with a real server, runs log at the configured level (PREFECT_LOGGING_LEVEL,
+    else Prefect's INFO), and our own loggers (`tasks`, `flows`, ...) reach the server
+    too. Must run before prefect is imported; an explicit environment wins."""
     settings.prefect_home.mkdir(parents=True, exist_ok=True)
     defaults = {
         "PREFECT_HOME": str(settings.prefect_home.resolve()),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_LOGGING_LEVEL": "CRITICAL",
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
         "PREFECT_UI_ENABLED": "false",
     }
+    if os.environ.get("PREFECT_API_URL"):  # a real server: people read these logs
+        defaults["PREFECT_LOGGING_EXTRA_LOGGERS"] = "tasks,flows,indicators,trendline"
+        defaults["PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW"] = "ignore"  # plain calls
+    else:  # embedded one-shot: quiet
+        defaults["PREFECT_LOGGING_LEVEL"] = "CRITICAL"
     for key, value in defaults.items():
         os.environ.setdefault(key, value)

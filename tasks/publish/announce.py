@@ -59,13 +59,7 @@ def queue_events(conn, now: dt.datetime) -> tuple[int, str | None]:
     for item in items:
         for key in ("first_fired_at", "last_seen_at", "resolved_at", "last_notified_at"):
             item.pop(key, None)
-    resolved = sum(1 for ev in events if ev["change"] == "resolved")
-    no_data = sum(1 for ev in events if ev["change"] == "no_data")
-    firing = len(events) - resolved - no_data
-    title = f"Trendline: {firing} alert(s) firing or changed, {resolved} resolved"
-    if no_data:
-        title += f", {no_data} without data"
-    ctx = report.alert_context(conn, items, title, now)
+    title, ctx = report.alert_message(conn, items, now)  # [FIRING:n]: every firing alert
     key = f"alert-events:{events[0]['id']}-{events[-1]['id']}"
     mid = outbox.enqueue(conn, key, "alerts", title, render("alert", ctx), [], now)
     ids = [ev["id"] for ev in events]

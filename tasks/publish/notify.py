@@ -34,6 +34,9 @@ class DeliveryOutcome:
 def build(settings: Settings):
     import apprise
 
+    from tasks.publish import email  # mailto(s):// with our text part and CID images
+
+    email.register()
     logging.getLogger("apprise").setLevel(logging.ERROR)
     targets = apprise.Apprise()
     lines = settings.notify_lines()
@@ -52,6 +55,8 @@ def deliver(engine: Engine, settings: Settings, targets=None) -> DeliveryOutcome
     """Send every pending message to the targets tagged for it."""
     import apprise
 
+    from tasks.publish import email
+
     targets = targets if targets is not None else build(settings)
     result = DeliveryOutcome(errors=[])
     with engine.connect() as conn:
@@ -63,6 +68,7 @@ def deliver(engine: Engine, settings: Settings, targets=None) -> DeliveryOutcome
             result.waiting += 1
             continue
         attach = [p for p in msg["attachments"] if Path(p).is_file()] or None
+        email.use_text(targets, msg["tag"], msg["body_text"])  # our text part, not Apprise's
         ok = bool(
             targets.notify(
                 title=msg["title"],

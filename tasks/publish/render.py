@@ -1,10 +1,10 @@
-"""Rendering is pure: contexts in, strings (and PNG bytes) out. Jinja2 with StrictUndefined;
-HTML templates autoescape."""
+"""Rendering is pure: contexts in, strings out. Jinja2 with StrictUndefined; HTML templates
+autoescape. Numbers are formatted with their unit here, once, for every format."""
 
 from __future__ import annotations
 
-import base64
-import io
+import math
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -13,6 +13,13 @@ import jinja2
 from trendline.settings import TEMPLATES_DIR
 
 FORMATS = ("html", "txt", "md")
+NO_VALUE = "no data"
+# units that count things: "196 papers", "1 deal"
+COUNTS = {
+    "papers": "paper", "deals": "deal", "events": "event", "pairs": "pair",
+    "vehicles": "vehicle", "agreements": "agreement", "students": "student",
+    "deals and events": "deal or event", "days": "day",
+}
 
 
 @cache
@@ -30,6 +37,8 @@ def environment() -> jinja2.Environment:
     )
     env.filters["num"] = number
     env.filters["safe_url"] = safe_url
+    env.filters["spark"] = sparkline
+    env.filters["names"] = native_names
     return env
 
 
@@ -46,41 +55,91 @@ def safe_url(value: Any) -> str:
     return text if text.lower().startswith(("http://", "https://")) else ""
 
 
-def number(value: Any, unit: str = "") -> str:
-    if value is None:
-        return "n/a"
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def money(value: float) -> str:
+    sign, v = ("-" if value < 0 else ""), abs(value)
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if v >= size:
+            return f"{sign}${_sig(v / size)}{suffix}"
+    return f"{sign}${v:,.0f}"
+
+
+def _sig(v: float) -> str:
+    """3 significant figures without exponent or trailing zeros: 1.2, 35, 705."""
+    text = f"{v:.3g}" if v < 1000 else f"{v:,.0f}"
+    return text if "e" not in text else f"{v:,.0f}"
+
+
+def number(value: Any, unit: str = "", bare: bool = False) -> str:
+    """A value with its unit for people: `196 papers`, `$705M`, `4.8%`, `20%` (a share),
+    `51x` (a ratio); missing values read `no data`, never `None` or `nan`."""
+    if _missing(value):
+        return NO_VALUE
+    value = float(value)
     if unit == "USD":
-        return f"${value / 1e6:,.1f}M" if abs(value) >= 1e5 else f"${value:,.0f}"
+        return money(value)
     if unit == "%":
-        return f"{value:.2f}%"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.3g}"
+        return f"{_sig(value)}%"
+    if unit == "share":
+        return f"{_sig(value * 100)}%"
+    if unit == "ratio":
+        return f"{_sig(value)}x"
+    text = f"{int(value):,}" if value.is_integer() else _sig(value)
+    if bare or not unit:
+        return text
+    word = COUNTS.get(unit)
+    if word and value == 1:
+        return f"{text} {word}"
+    return f"{text} {unit}"
 
 
-def chart_png(title: str, series: dict[str, dict[str, float | None]], unit: str = "") -> bytes:
-    """A line chart of one or more yearly series, like the brief's figures."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(6.4, 3.2), dpi=100)
-    ax = fig.add_subplot()
-    scale, label = (1e6, "USD millions") if unit == "USD" else (1, unit)
-    for name, points in series.items():
-        xs = [int(p) for p in points if p.isdigit() and points[p] is not None]
-        ax.plot(xs, [points[str(x)] / scale for x in xs], marker="o", markersize=3, label=name)
-    ax.set_title(title, fontsize=10)
-    ax.set_ylabel(label, fontsize=8)
-    ax.grid(alpha=0.3)
-    if len(series) > 1:
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+def change(new: Any, old: Any, unit: str = "") -> str:
+    """`+133%`, `x2.3`, `-4.1 pts` (for percentages and shares), or '' when not comparable."""
+    if _missing(new) or _missing(old):
+        return ""
+    new, old = float(new), float(old)
+    if unit in ("%", "share"):
+        scale = 100 if unit == "share" else 1
+        d = (new - old) * scale
+        return f"{d:+.1f} pts"
+    if old == 0:
+        return "new from zero" if new > 0 else "no change"
+    ratio = new / old
+    if ratio >= 3:
+        return f"x{_sig(ratio)}"
+    return f"{(ratio - 1) * 100:+.0f}%"
 
 
-def data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode()
+BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Iterable[Any]) -> str:
+    """Unicode blocks, one per period; a missing period is a space (a gap, not a zero)."""
+    vals = list(values)
+    nums = [float(v) for v in vals if not _missing(v)]
+    if len(nums) < 2:
+        return ""
+    lo, hi = min(nums), max(nums)
+    span = hi - lo or 1.0
+    return "".join(
+        " " if _missing(v) else BLOCKS[round((float(v) - lo) / span * (len(BLOCKS) - 1))]
+        for v in vals
+    )
+
+
+def native_names(names: Any) -> str:
+    """The Chinese and Russian names of an organisation, from `organisations.names`."""
+    if not isinstance(names, dict):
+        return ""
+    out: list[str] = []
+    for lang in ("zh", "ru"):
+        vals = names.get(lang) or []
+        vals = [vals] if isinstance(vals, str) else vals
+        for v in vals:
+            if v and v not in out:
+                out.append(v)
+                break
+    return " / ".join(out)

@@ -1,9 +1,11 @@
-"""Contexts for the templates, read from the store: the indicator overview, the alert
-report written on every run, and the weekly summary."""
+"""Contexts for the templates, read from the store: the indicator overview, and the alert
+report written on every run (with each alert's full evidence as a CSV beside it)."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +15,14 @@ from sqlalchemy.engine import Engine
 from indicators.base import BRIEF, SEVERITIES, sorted_periods
 from indicators.registry import all_indicators
 from tasks.evaluate import alerts as alert_state
-from tasks.publish.render import chart_png, data_uri, render
+from tasks.publish.brief import FIGURES, grouped
+from tasks.publish.changes import LISTS, org_names
+from tasks.publish.render import native_names, number, render, safe_url
 from trendline import __version__, schema
 from trendline.settings import Settings
 
-CHARTS = ("research.joint_output", "investment.disclosed_flow")  # drawn in the weekly summary
+EVIDENCE_DIR = "evidence"  # beside the report: evidence/<alert id>.csv
+EVIDENCE_SHOWN = 5
 
 
 def overview(conn) -> list[dict[str, Any]]:
@@ -56,9 +61,12 @@ def overview(conn) -> list[dict[str, Any]]:
                 if severities
                 else ("ok" if points else "no_data"),
                 "alerts_firing": len(severities),
+                "alert_periods": sorted({a["period"] for a in firing
+                                         if a["indicator_id"] == ind_id}),
                 "series": [
-                {"period": p["period"], "value": p["value"], "detail": p["detail"]} for p in points
-            ],
+                    {"period": p["period"], "value": p["value"], "detail": p["detail"]}
+                    for p in points
+                ],
                 "evidence_count": len(last["evidence"]),
                 "evidence": last["evidence"],
                 "query": last["query"],
@@ -69,85 +77,194 @@ def overview(conn) -> list[dict[str, Any]]:
     return out
 
 
-def alert_context(conn, items: list[dict], title: str, now: dt.datetime) -> dict[str, Any]:
+# ---- alerts in plain words ---------------------------------------------------------------
+
+def explain(a: dict[str, Any], title: str, unit: str) -> str:
+    """What the alert says, in words, without the rule's shorthand."""
+    kind, _, rest = a["rule"].partition(":")
+    series = rest.split(":", 1)[0] if rest else "value"
+    # a named series shares the indicator's unit when it is money, a share or a percentage
+    val_unit = unit if series == "value" or unit in ("USD", "share", "%") else ""
+    val_unit = "USD" if "amount" in series or "usd" in series else val_unit
+    value, thr = a.get("value"), a.get("threshold")
+    what = title if series == "value" else f"{title} ({series.replace('_', ' ')})"
+    v = number(value, val_unit)
+    if kind == "yoy" and thr is not None:
+        return f"{what} grew by {thr * 100:.0f}% or more in a year, to {v} in {a['period']}."
+    if kind in ("absolute", "share") and thr is not None:
+        return f"{what} reached {v} in {a['period']}, past the alert level of " \
+               f"{number(thr, val_unit)}."
+    if kind == "zscore" and thr is not None:
+        return f"{what}: {v} in {a['period']} is more than {thr:g} standard deviations " \
+               "above the years before."
+    if kind == "crossover":
+        other = rest.split(":")[-1]
+        return f"{what}: {v} in {a['period']}, above {other} for the first time."
+    detail = a["message"].removeprefix(f"{title}: ")
+    return f"New: {detail}" if kind in ("any_new", "new_member") else detail
+
+
+def _newest_first(records: list[dict]) -> list[dict]:
+    def key(e: dict) -> str:
+        return str(e.get("date") or e.get("year") or e.get("period") or "")
+
+    return sorted(records, key=key, reverse=True)
+
+
+def named_orgs(records: list[dict], names: dict[str, dict]) -> list[dict]:
+    """The watch-listed organisations the evidence matched, with their listing dates."""
+    out: dict[str, dict] = {}
+    for e in records:
+        for m in e.get("matched") or []:
+            org = m.get("org") or ""
+            if not org or org in out:
+                continue
+            out[org] = {
+                "name": org,
+                "native": native_names(names.get(m.get("org_id") or "", {})),
+                "lists": ", ".join(LISTS.get(x, x) for x in m.get("lists") or []),
+                "listed_on": m.get("listed_on") or "",
+                "at_the_time": bool(m.get("listed_at_the_time")),
+            }
+    return sorted(out.values(), key=lambda o: (o["listed_on"], o["name"]))
+
+
+def evidence_file(alert_id: str) -> str:
+    return f"{EVIDENCE_DIR}/{alert_id}.csv"
+
+
+def alert_title(items: list[dict]) -> str:
+    """Like Alertmanager's: `[FIRING:133] [DEMO] Trendline: 3 new, 130 already firing
+    (...)`, counting every firing alert the message holds."""
+    firing = sum(1 for a in items if a["change"] != "resolved")
+    resolved = len(items) - firing
+    state = f"[FIRING:{firing}]" if firing else f"[RESOLVED:{resolved}]"
+    demo = " [DEMO]" if any_demo(items) else ""
+    counts: dict[str, int] = {}
+    for a in items:
+        counts[a["change"]] = counts.get(a["change"], 0) + 1
+    words = {"firing": "new", "escalated": "escalated", "repeat": "still firing",
+             "resolved": "resolved", "current": "already firing"}
+    order = list(words)
+    parts = ", ".join(f"{counts[c]} {words.get(c, c)}"
+                      for c in sorted(counts, key=lambda c: order.index(c) if c in order else 9))
+    news = [a for a in items if a["change"] not in ("resolved", "current")] or items
+    ids = sorted({a["indicator_id"] for a in news})
+    tail = ", ".join(ids[:2]) + (f" and {len(ids) - 2} more" if len(ids) > 2 else "")
+    tail = f" ({tail})" if tail else ""
+    return f"{state}{demo} Trendline: {parts}{tail}"
+
+
+def alert_message(conn, items: list[dict], now: dt.datetime) -> tuple[str, dict[str, Any]]:
+    """(subject, context) of the message announcing `items` (alert state changes). As in
+    Alertmanager, it also holds the alerts that were already firing, so the count in
+    the subject is the number of firing alerts, and the changes come first."""
+    changed = {a["id"] for a in items}
+    rest = [{**a, "change": "current"} for a in alert_state.firing(conn)
+            if a["id"] not in changed]
+    every = [*items, *rest]
+    title = alert_title(every)
+    return title, alert_context(conn, every, title, now)
+
+
+def any_demo(items: list[dict]) -> bool:
+    return any(e.get("demo") for a in items for e in a.get("evidence") or [])
+
+
+def alert_context(conn, items: list[dict], title: str, now: dt.datetime,
+                  base_url: str = "") -> dict[str, Any]:
     """items: alert rows, each with a `change` (firing, escalated, repeat, resolved, current).
-    They come grouped by indicator, the most severe group first."""
+    They come grouped by indicator, the most severe group first. `base_url`: where the
+    reports folder is published, for absolute links to the evidence files."""
     inds = all_indicators()
+    names = org_names(conn)
     groups: dict[str, dict] = {}
     for a in items:
         ind = inds.get(a["indicator_id"])
         a.setdefault("title", ind.title if ind else a["indicator_id"])
         a.setdefault("unit", ind.unit if ind else "")
         a["detail"] = a["message"].removeprefix(f"{a['title']}: ")
+        a["explanation"] = explain(a, a["title"], a["unit"])
+        records = _newest_first(list(a.get("evidence") or []))
+        a["records"] = records[:EVIDENCE_SHOWN]
+        a["more_records"] = max(0, len(records) - EVIDENCE_SHOWN)
+        a["orgs"] = named_orgs(records, names)
+        a["evidence_file"] = evidence_file(a["id"])
+        a["evidence_url"] = (f"{base_url.rstrip('/')}/{a['evidence_file']}"
+                             if safe_url(base_url) else "")
+        a["demo"] = any(e.get("demo") for e in records)
         group = groups.setdefault(
-            a["indicator_id"], {"id": a["indicator_id"], "title": a["title"], "alerts": []}
+            a["indicator_id"],
+            {"id": a["indicator_id"], "title": a["title"], "alerts": [],
+             "brief": FIGURES.get(a["indicator_id"], ""),
+             "brief_summary": ind.baseline.summary if ind else ""},
         )
         group["alerts"].append(a)
     rank = SEVERITIES.index
     for g in groups.values():
-        g["alerts"].sort(key=lambda a: (-rank(a["severity"]), a["period"], a["subject"]))
-        g["severity"] = g["alerts"][0]["severity"]
+        # most severe first, then the newest period first
+        g["alerts"].sort(key=lambda a: (a["change"] == "current", -rank(a["severity"]),
+                                        _neg_period(a["period"]), a["subject"]))
+        g["severity"] = max((a["severity"] for a in g["alerts"]), key=rank)
+        g["changed"] = sum(1 for a in g["alerts"] if a["change"] != "current")
     counts = {s: sum(1 for a in items if a["severity"] == s) for s in reversed(SEVERITIES)}
+    indicators = overview(conn)
     return {
         "title": title,
         "generated_at": now.strftime("%Y-%m-%d %H:%M UTC"),
         "alerts": items,
-        "groups": sorted(groups.values(), key=lambda g: (-rank(g["severity"]), g["id"])),
+        "firing": sum(1 for a in items if a["change"] != "resolved"),
+        "groups": sorted(groups.values(),  # groups with news first
+                         key=lambda g: (not g["changed"], -rank(g["severity"]), g["id"])),
         "counts": counts,
-        "indicators": overview(conn),
+        "indicators": indicators,
+        "table": grouped(indicators, now.date()),
+        "demo": any_demo(items) or any(e.get("demo") for i in indicators
+                                       for e in i["evidence"]),
         "citation": BRIEF,
         "version": __version__,
     }
 
 
+def _neg_period(period: str) -> tuple:
+    digits = re.sub(r"\D", "", period)[:8]
+    return (-int(digits),) if digits else (0,)
+
+
+def write_evidence(folder: Path, items: list[dict]) -> None:
+    """Each alert's full evidence as a CSV beside the report, newest records first."""
+    out = folder / EVIDENCE_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    cols = ["kind", "id", "date", "label", "url", "organisations", "listed_on", "demo"]
+    for a in items:
+        with open(out / f"{a['id']}.csv", "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(cols)
+            for e in _newest_first(list(a.get("evidence") or [])):
+                matched = e.get("matched") or []
+                w.writerow([
+                    e.get("kind", ""), e.get("id", ""),
+                    e.get("date") or e.get("year") or e.get("period") or "",
+                    e.get("label") or e.get("title") or "", e.get("url") or e.get("doi") or "",
+                    "; ".join(m.get("org", "") for m in matched),
+                    "; ".join(str(m.get("listed_on") or "") for m in matched),
+                    "yes" if e.get("demo") else "",
+                ])
+
+
 def write_report(engine: Engine, settings: Settings, now: dt.datetime) -> Path:
-    """The alert report for this run: every firing alert and every indicator, three formats."""
+    """The alert report for this run: every firing alert and every indicator, three formats,
+    and the evidence of every alert as CSV files beside it."""
     with engine.connect() as conn:
         items = alert_state.report_rows(conn, settings, now)  # firing, no_data, history
-        ctx = alert_context(conn, items, f"Trendline alert report, {now:%Y-%m-%d}", now)
+        title = f"Trendline alert report, {now:%Y-%m-%d}"
+        ctx = alert_context(conn, items, title, now)
     folder = settings.reports_dir
     folder.mkdir(parents=True, exist_ok=True)
+    write_evidence(folder, items)
+    for a in items:  # the report sits beside the files: relative links work
+        a["evidence_url"] = a["evidence_file"]
     stem = f"alerts-{now:%Y-%m-%d}"
     for fmt, text in render("alert", ctx).items():
         (folder / f"{stem}.{fmt}").write_text(text, encoding="utf-8")
     return folder / f"{stem}.html"
-
-
-def weekly_context(
-    engine: Engine, settings: Settings, now: dt.datetime
-) -> tuple[dict, dict[str, bytes]]:
-    since = now - dt.timedelta(days=7)
-    with engine.connect() as conn:
-        changes = [
-            dict(r)
-            for r in conn.execute(
-                sa.select(schema.watchlist_changes).where(
-                    schema.watchlist_changes.c.detected_at >= since
-                )
-            ).mappings()
-        ]
-        recent = [
-            dict(r)
-            for r in conn.execute(
-                sa.select(schema.alerts).where(schema.alerts.c.first_fired_at >= since)
-            ).mappings()
-        ]
-        ctx = alert_context(
-            conn,
-            alert_state.report_rows(conn, settings, now, history=False),  # silenced, acked
-            f"Trendline weekly summary, week {now:%G-W%V}",
-            now,
-        )
-    charts: dict[str, bytes] = {}
-    if settings.reports.charts:
-        for row in ctx["indicators"]:
-            if row["id"] in CHARTS:
-                series = {"value": {p["period"]: p["value"] for p in row["series"]}}
-                charts[f"{row['id']}.png"] = chart_png(row["title"], series, row["unit"])
-    ctx.update(
-        week=f"{now:%G-W%V}",
-        new_alerts=len(recent),
-        watchlist_changes=sorted(changes, key=lambda c: (c["list_name"], c["change"], c["name"])),
-        charts=[{"name": n, "uri": data_uri(png)} for n, png in charts.items()],
-    )
-    return ctx, charts

@@ -1,35 +1,123 @@
-"""The weekly summary: rendered once per ISO week, written to the reports folder and
-queued for the `weekly` targets."""
+"""The weekly summary: what changed since the last one, the indicators against the brief,
+then the details. Rendered once per ISO week into its own folder (HTML, text, Markdown,
+charts, the full watch-list changes as CSV) and queued for the `weekly` targets.
+
+The email's HTML refers to its charts as `cid:<file>` (the PNGs travel as attachments);
+the HTML file on disk refers to the same files beside it."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import re
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from indicators.registry import all_indicators
+from tasks.evaluate import alerts as alert_state
 from tasks.publish import outbox
+from tasks.publish.changes import since_last
+from tasks.publish.charts import chart_png
 from tasks.publish.render import render
-from tasks.publish.report import weekly_context
+from tasks.publish.report import alert_context, explain
 from trendline.settings import Settings
+
+LIST_FILE = "watchlist-changes.csv"
+FIRING_SHOWN = 3  # alerts per indicator named in the details
+
+
+def weekly_context(
+    engine: Engine, settings: Settings, now: dt.datetime
+) -> tuple[dict[str, Any], dict[str, bytes], list[dict]]:
+    """(template context, {file name: PNG}, every watch-list change)."""
+    week = f"{now:%G-W%V}"
+    with engine.connect() as conn:
+        changed = since_last(conn, now)
+        firing = alert_state.report_rows(conn, settings, now, history=False)  # silenced, acked
+        ctx = alert_context(conn, firing, f"Trendline weekly summary, week {week}", now,
+                            settings.reports.base_url)
+    inds = all_indicators()
+    for kind in changed["alerts"].values():
+        for a in kind["shown"]:
+            ind = inds.get(a["indicator_id"])
+            a["explanation"] = explain(a, ind.title if ind else a["indicator_id"],
+                                       ind.unit if ind else "")
+    charts: dict[str, bytes] = {}
+    by_id = {i["id"]: i for i in ctx["indicators"]}
+    for group in ctx["table"]:
+        for row in group["rows"]:
+            row["chart"] = ""
+            ind = by_id[row["id"]]
+            if settings.reports.charts:
+                png = chart_png(ind, set(ind["alert_periods"]), now.year)
+                if png:
+                    row["chart"] = f"{row['id']}.png"
+                    charts[row["chart"]] = png
+    base = settings.reports.base_url.rstrip("/")
+    folder_rel = f"weekly-{week}"
+    for g in ctx["groups"]:
+        g["shown"] = g["alerts"][:FIRING_SHOWN]
+    demo = ctx["demo"] or changed["demo"]
+    ctx.update(
+        week=week,
+        changed=changed,
+        demo=demo,
+        subject=("[DEMO] " if demo else "") + ctx["title"],
+        list_file=LIST_FILE,
+        list_url=f"{base}/{folder_rel}/{LIST_FILE}" if base else LIST_FILE,
+        list_path=f"reports/{folder_rel}/{LIST_FILE}",
+        reports_url=base,
+    )
+    return ctx, charts, changed["list_rows"]
+
+
+def write_list(path: Path, rows: list[dict]) -> None:
+    cols = ["list", "change", "name", "native_names", "country", "listed_on", "university",
+            "joint_papers", "source_url"]
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(cols)
+        for r in rows:
+            w.writerow([r["list_title"], r["change"], r["name"], r["native"], r["country"] or "",
+                        r["listed_on"] or "", "yes" if r["university"] else "",
+                        "yes" if r["joint_papers"] else "", r["source_url"] or ""])
+
+
+_LOCAL = re.compile(r'<a href="local:[^"]*">([^<]*)</a>')
+
+
+def email_html(html: str) -> str:
+    """Charts as `cid:` references; links to files beside the summary (which a mail reader
+    cannot follow) as plain text."""
+    return _LOCAL.sub(r"\1", html.replace('src="chart:', 'src="cid:'))
+
+
+def file_html(html: str) -> str:
+    """Charts and files by their names: they sit beside the summary."""
+    return html.replace('src="chart:', 'src="').replace('href="local:', 'href="')
 
 
 def build_weekly(engine: Engine, settings: Settings, now: dt.datetime) -> tuple[Path, str | None]:
-    ctx, charts = weekly_context(engine, settings, now)
+    ctx, charts, list_rows = weekly_context(engine, settings, now)
     folder = settings.reports_dir / f"weekly-{ctx['week']}"
     folder.mkdir(parents=True, exist_ok=True)
     for name, png in charts.items():
         (folder / name).write_bytes(png)
+    write_list(folder / LIST_FILE, list_rows)
     bodies = render("weekly", ctx)
-    for fmt, text in bodies.items():
+    html = bodies["html"]
+    files = {**bodies, "html": file_html(html)}
+    for fmt, text in files.items():
         (folder / f"summary.{fmt}").write_text(text, encoding="utf-8")
     with engine.begin() as conn:
         mid = outbox.enqueue(
             conn,
             f"weekly:{ctx['week']}",
             "weekly",
-            ctx["title"],
-            bodies,
+            ctx["subject"],
+            {**bodies, "html": email_html(html)},
             [str((folder / n).resolve()) for n in charts],
             now,
         )

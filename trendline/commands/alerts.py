@@ -7,7 +7,7 @@ import click
 from tasks.evaluate import alerts
 from tasks.evaluate.alerts.queries import status
 from trendline.commands._alerting import now, store
-from trendline.commands._output import FORMAT, emit_json, table
+from trendline.commands._output import FORMAT, Col, emit_json, table
 
 
 @click.command("alerts")
@@ -28,4 +28,4 @@ def command(fmt: str, show_all: bool) -> None:
         emit_json(rows)
     else:
         table(rows, ["id", "severity", "status", "indicator", "period", "member_count",
-                     "message", "why"])
+                     Col("message", wrap=True), Col("why", wrap=True)])

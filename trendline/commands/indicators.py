@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import click
 
+from tasks.publish.brief import row as brief_row
 from tasks.publish.report import overview
 from trendline import context
-from trendline.commands._output import FORMAT, emit_json, table
+from trendline.commands._output import FORMAT, Col, emit_json, table
+from trendline.db import utcnow
+
+COLUMNS = [
+    Col("id"), Col("period", "PERIOD"), Col("value", "VALUE", justify="right"),
+    Col("brief", "BRIEF", wrap=True), Col("vs_brief", "VS BRIEF", wrap=True),
+    Col("status"), Col("alerts_firing", "ALERTS", justify="right"),
+    Col("evidence_count", "RECORDS", justify="right"),
+]
 
 
 @click.command("indicators")
@@ -25,4 +34,10 @@ def command(fmt: str, evidence: bool) -> None:
     if fmt == "json":
         emit_json(rows)
     else:
-        table(rows, ["id", "period", "value", "status", "alerts_firing", "evidence_count"])
+        today = utcnow().date()
+        people = []
+        for r in rows:
+            b = brief_row(r, today)  # the latest complete period, with its unit
+            people.append({**b, "brief": b["brief"] or "-", "vs_brief": b["vs_brief"] or "-",
+                           "period": b["period"] or "-"})
+        table(people, COLUMNS)

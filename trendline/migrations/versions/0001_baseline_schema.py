@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 08:47:10.628278
+Create Date: 2026-11-29 08:49:01.102213
 """
 
 from alembic import op
