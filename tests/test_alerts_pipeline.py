@@ -255,14 +255,14 @@ def test_repeats_back_off_on_the_real_pipeline_with_a_clock(store):
 def test_weekly_summary_shows_silenced_and_acknowledged_alerts_with_their_reason(
         demo_store, engine, settings):
     from tasks.evaluate import alerts
-    from tasks.publish.report import weekly_context
+    from tasks.publish.weekly import weekly_context
 
     now = utcnow()
     with engine.begin() as conn:
         firing = alerts.firing(conn)
         alerts.acknowledge(conn, firing[0]["id"], "discussed Monday", "ana", now)
         alerts.add_silence(conn, now, alert_id=firing[1]["id"], reason="data under review")
-    ctx, _ = weekly_context(engine, settings, now)
+    ctx, *_ = weekly_context(engine, settings, now)
     by_id = {a["id"]: a for a in ctx["alerts"]}
     assert by_id[firing[0]["id"]]["change"] == "acked"
     assert "discussed Monday" in by_id[firing[0]["id"]]["message"]
@@ -291,7 +291,7 @@ def test_counted_at_a_real_http_target(home, monkeypatch, httpserver, tmp_path):
     engine = make_engine(settings.database_url)
     migrate(engine)
     run_pipeline(engine, settings)
-    assert len(posts) == 1 and "alert(s) firing" in posts[0]["title"]
+    assert len(posts) == 1 and posts[0]["title"].startswith("[FIRING:")
     run_pipeline(engine, settings)
     assert len(posts) == 1
     cli("import-deals", str(deal_file(tmp_path, 4, "Test Vein Scan (RU)")))

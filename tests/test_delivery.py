@@ -61,7 +61,8 @@ def test_alert_email_has_html_and_text_parts(demo_store, monkeypatch, smtp_port)
     assert delivery.sent == 1 and delivery.failed == 0
     msg = inbox.messages[0]
     with engine.connect() as conn:
-        firing = conn.execute(sa.select(sa.func.count()).select_from(schema.alerts)).scalar()
+        firing = conn.execute(sa.select(sa.func.count()).select_from(schema.alerts)
+                              .where(schema.alerts.c.state == "firing")).scalar()
         row = conn.execute(sa.select(schema.outbox)).mappings().one()
     assert msg["Subject"].startswith(f"[FIRING:{firing}] [DEMO] Trendline:")  # the true count
     html = msg.get_body(preferencelist=("html",)).get_content()

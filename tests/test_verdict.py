@@ -376,15 +376,8 @@ def test_cli_table(tmp_path):
     result, _ = run(tmp_path, GOOD, "--format", "table", "--kind", "amount")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].split() == [
-        "SERIES",
-        "VERDICT",
-        "GROWTH",
-        "GROWTH_LOW",
-        "GROWTH_HIGH",
-        "CHANGE_POINTS",
-    ]
-    assert lines[1].split()[:2] == ["papers", "trend"]
+    assert lines[0].split()[:2] == ["SERIES", "VERDICT"] and "CHANGE_POINTS" in lines[0]
+    assert any(line.split()[:2] == ["papers", "trend"] for line in lines)
     assert any(line.startswith("deals: headline: spike in 2020") for line in lines)
 
 

@@ -97,7 +97,7 @@ def row(ind: dict[str, Any], today: dt.date) -> dict[str, Any]:
         "brief_end": end,
         "period": latest["period"] if latest else "",
         "when": _when(latest["period"]) if latest else "",
-        "value": number(latest["value"], unit) if latest else "no data",
+        "value": shown(latest, unit) if latest else "no data",
         "so_far": (f"{number(now['value'], unit)} so far in {now['period']}" if now else ""),
         "vs_brief": (f"{change(latest['value'], at_end, unit)} since {end}"
                      if latest and change(latest["value"], at_end, unit) else ""),
@@ -107,6 +107,17 @@ def row(ind: dict[str, Any], today: dt.date) -> dict[str, Any]:
         "evidence_count": ind["evidence_count"],
         "demo": any(e.get("demo") for e in ind["evidence"]),
     }
+
+
+def shown(point: dict[str, Any], unit: str) -> str:
+    """A value as text; one resting on undisclosed amounts is unknown, with its bound."""
+    detail = point.get("detail") or {}
+    hidden = detail.get("undisclosed")
+    if point.get("value") is None and hidden:
+        lower = detail.get("disclosed")
+        head = f">= {number(lower, unit)}" if lower else "unknown"
+        return f"{head} ({int(hidden)} undisclosed)"
+    return number(point.get("value"), unit)
 
 
 def _when(period: str) -> str:

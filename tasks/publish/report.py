@@ -81,6 +81,8 @@ def overview(conn) -> list[dict[str, Any]]:
 
 def explain(a: dict[str, Any], title: str, unit: str) -> str:
     """What the alert says, in words, without the rule's shorthand."""
+    if not a.get("rule"):  # an ops incident: its message says it
+        return a.get("message") or ""
     kind, _, rest = a["rule"].partition(":")
     series = rest.split(":", 1)[0] if rest else "value"
     # a named series shares the indicator's unit when it is money, a share or a percentage
