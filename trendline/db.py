@@ -46,6 +46,10 @@ def alembic_config(url: str):
     return cfg
 
 
+class StoreError(Exception):
+    """The store cannot be used as it is; the message says why, in one line."""
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (cheap when already there)."""
     from alembic import command
@@ -53,10 +57,17 @@ def migrate(engine: Engine) -> None:
     from alembic.script import ScriptDirectory
 
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    head = ScriptDirectory.from_config(cfg).get_current_head()
+    scripts = ScriptDirectory.from_config(cfg)
+    head = scripts.get_current_head()
     with engine.connect() as conn:
-        if MigrationContext.configure(conn).get_current_revision() == head:
-            return
+        current = MigrationContext.configure(conn).get_current_revision()
+    if current == head:
+        return
+    if current is not None and current not in {s.revision for s in scripts.walk_revisions()}:
+        raise StoreError(
+            f"the store {engine.url.render_as_string(hide_password=True)} has schema {current}, "
+            f"made by an earlier Trendline; this one needs {head}: start a new store "
+            "(another TRENDLINE_HOME or store.url) and run `trendline run` to fill it")
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
