@@ -73,22 +73,25 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
-def upsert(conn: Connection, table: sa.Table, rows: Iterable[Mapping]) -> int:
+def upsert(conn: Connection, table: sa.Table, rows: Iterable[Mapping],
+           newer: str | None = None) -> int:
     """Insert rows, or update them in place when their primary key exists. Keyed by the
     table's natural primary key, so loading the same rows twice adds none. One statement,
     executed for every row by the driver (executemany); on SQLite the values go straight
     to the driver, converted as SQLAlchemy would store them (JSON through orjson), which
-    keeps a million-row write in seconds. Rows with different columns go in groups."""
+    keeps a million-row write in seconds. Rows with different columns go in groups. With
+    `newer` (a version column), a stored row is replaced only by a version at least as new."""
     rows = list(rows)
     groups: dict[tuple[str, ...], list[Mapping]] = {}
     for row in rows:
         groups.setdefault(tuple(row), []).append(row)
     for cols, group in groups.items():
-        _upsert(conn, table, list(cols), group)
+        _upsert(conn, table, list(cols), group, newer)
     return len(rows)
 
 
-def _upsert(conn: Connection, table: sa.Table, cols: list[str], rows: list[Mapping]) -> None:
+def _upsert(conn: Connection, table: sa.Table, cols: list[str], rows: list[Mapping],
+            newer: str | None = None) -> None:
     dialect = conn.dialect.name
     insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
     if insert is None:
@@ -96,8 +99,12 @@ def _upsert(conn: Connection, table: sa.Table, cols: list[str], rows: list[Mappi
     keys = [c.name for c in table.primary_key.columns]
     stmt = insert(table)
     updates = {c: stmt.excluded[c] for c in cols if c not in keys}
-    stmt = (stmt.on_conflict_do_update(index_elements=keys, set_=updates) if updates
-            else stmt.on_conflict_do_nothing(index_elements=keys))
+    where = None
+    if newer:
+        old = table.c[newer]
+        where = sa.or_(old.is_(None), old <= stmt.excluded[newer])
+    stmt = (stmt.on_conflict_do_update(index_elements=keys, set_=updates, where=where)
+            if updates else stmt.on_conflict_do_nothing(index_elements=keys))
     if dialect != "sqlite":
         conn.execute(stmt, rows)
         return
