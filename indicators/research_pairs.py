@@ -38,7 +38,7 @@ def work_pairs(works: pd.DataFrame, aff: pd.DataFrame) -> tuple[pd.DataFrame, pd
     cat = pd.Categorical(aff["work_id"])
     work = cat.codes.astype("int64")
     keep &= codes >= 0
-    key = np.unique((work[keep] * (len(orgs) + 1) + codes[keep]) * 2 + is_ru[keep])
+    key = pd.unique((work[keep] * (len(orgs) + 1) + codes[keep]) * 2 + is_ru[keep])
     ru, org, work = key % 2 == 1, (key // 2) % (len(orgs) + 1), (key // 2) // (len(orgs) + 1)
     pairs = pd.DataFrame({"work": work[ru], "ru": org[ru]}).merge(
         pd.DataFrame({"work": work[~ru], "cn": org[~ru]}), on="work")
