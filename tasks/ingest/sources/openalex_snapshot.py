@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import os
 import re
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tasks.ingest.runs import finish_run, start_run
 from tasks.ingest.sources.openalex import work_rows
 from tasks.names import work_key
 from tasks.parse import short_id
@@ -299,8 +299,9 @@ def ingest(
     done = done_partitions(engine)
     todo = [str(p.resolve()) for p in files
             if done.get(str(p.resolve())) != p.stat().st_size]
-    outcome = IngestOutcome(str(uuid.uuid4()), skipped=len(files) - len(todo))
-    _start_run(engine, outcome.run_id)
+    with engine.begin() as conn:
+        run_id = start_run(conn, NAME, "file", utcnow())
+    outcome = IngestOutcome(run_id, skipped=len(files) - len(todo))
     try:
         for result in _results(todo, countries, workers, dask_address):
             outcome.kept += write_partition(engine, result, outcome.run_id)
@@ -341,16 +342,7 @@ def _results(
             yield fut.result()
 
 
-def _start_run(engine: Engine, run_id: str) -> None:
-    with engine.begin() as conn:
-        conn.execute(schema.refresh_runs.insert().values(
-            id=run_id, source=NAME, mode="file", started_at=utcnow(), status="running",
-        ))
-
-
 def _finish_run(engine: Engine, outcome: IngestOutcome, status: str, message: str) -> None:
     with engine.begin() as conn:
-        conn.execute(schema.refresh_runs.update().where(
-            schema.refresh_runs.c.id == outcome.run_id
-        ).values(status=status, finished_at=utcnow(), checked_at=utcnow(),
-                 rows_read=outcome.read, rows_written=outcome.kept, message=message))
+        finish_run(conn, outcome.run_id, status, message, rows_read=outcome.read,
+                   rows_written=outcome.kept)
