@@ -46,8 +46,9 @@ class Columnar:
     def frame(self, conn: Connection, query) -> pd.DataFrame:
         sql = compiled(conn, query)
         table = self._arrow(sql)
-        if table is not None:
-            return table.to_pandas()
+        if table is not None:  # Arrow strings stay Arrow; buffers freed as columns convert
+            return table.to_pandas(types_mapper=_arrow_strings, split_blocks=True,
+                                   self_destruct=True)
         return cursor_frame(conn, sql, [_kind(c.type) for c in query.selected_columns])
 
     def ints(self, conn: Connection, query) -> dict[str, np.ndarray]:
@@ -72,6 +73,12 @@ class Columnar:
         except Exception as exc:  # e.g. a type SQLite's driver cannot infer
             log.info("column-wise read fell back to the cursor: %s", exc)
             return None
+
+
+def _arrow_strings(kind: pa.DataType):
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return pd.StringDtype("pyarrow")
+    return None
 
 
 def _kind(kind: sa.types.TypeEngine) -> str:
