@@ -103,8 +103,10 @@ def yearly(counts: pd.Series, span: Iterable[int] | None = None) -> dict[str, fl
 
 
 def span(years: Iterable) -> range:
-    ys = [int(y) for y in years if y == y and y is not None]
-    return range(min(ys), max(ys) + 1) if ys else range(0)
+    """Every year from the first to the last given (one pass over distinct values)."""
+    series = years if isinstance(years, pd.Series) else pd.Series(list(years), dtype="float64")
+    ys = pd.Series(pd.unique(series.dropna())).astype("int64")
+    return range(int(ys.min()), int(ys.max()) + 1) if len(ys) else range(0)
 
 
 def partial_years(periods: Iterable[str], as_of, params: Mapping | None = None

@@ -38,7 +38,7 @@ def work_pairs(works: pd.DataFrame, aff: pd.DataFrame) -> tuple[pd.DataFrame, pd
     cat = pd.Categorical(aff["work_id"])
     work = cat.codes.astype("int64")
     keep &= codes >= 0
-    key = np.unique((work[keep] * (len(orgs) + 1) + codes[keep]) * 2 + is_ru[keep])
+    key = np.sort(pd.unique((work[keep] * (len(orgs) + 1) + codes[keep]) * 2 + is_ru[keep]))
     ru, org, work = key % 2 == 1, (key // 2) % (len(orgs) + 1), (key // 2) // (len(orgs) + 1)
     left, right = cross(work[ru], work[~ru])  # sorted by work: RU x CN rows of each work
     year_of = pd.Series(works["year"].to_numpy(), index=works["id"].astype(str).to_numpy())
