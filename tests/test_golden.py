@@ -113,3 +113,20 @@ def test_a_year_of_undisclosed_deals_shows_no_dollar_value_and_fires_nothing(dem
     alerts = CliRunner().invoke(main, ["alerts", "--all", "--format", "json"])
     assert not [a for a in json.loads(alerts.output)
                 if a["indicator"] == "investment.disclosed_flow" and a["period"] == "2014"]
+
+
+def test_synthetic_records_never_link_to_real_sites(demo_store, settings):
+    """Every rendered output made from demo rows: no link to openalex.org or doi.org."""
+    import re
+
+    from tasks.publish import weekly
+    from trendline.db import make_engine
+    from trendline.resources import Resources
+
+    res = Resources(settings, make_engine(settings.database_url), clock=lambda: CLOCK)
+    path = weekly(res)
+    for f in path.parent.glob("summary.*"):
+        text = f.read_text(encoding="utf-8")
+        links = re.findall(r"https?://(?:openalex\.org/W999|doi\.org/10\.5555)\S*", text)
+        assert not links, (f.name, links[:3])
+        assert "DEMO" in text.upper()

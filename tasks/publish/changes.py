@@ -93,7 +93,8 @@ def new_papers(conn, since: dt.datetime) -> tuple[int, list[dict]]:
                 {"name": n, "native": native_names(names.get(_ror_org(insts, p["id"], n), {}))}
                 for n in seen[:4]
             ]
-            p["link"] = p["doi"] or p["url"] or ""
+            # a synthetic demo record never links to a real-looking page
+            p["link"] = "" if p.get("is_demo") else (p["doi"] or p["url"] or "")
             p["who"] = "; ".join(
                 i["name"] + (f" ({i['native']})" if i["native"] else "")
                 for i in p["institutions"])

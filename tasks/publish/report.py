@@ -247,7 +247,8 @@ def write_evidence(folder: Path, items: list[dict]) -> None:
                 w.writerow([
                     e.get("kind", ""), e.get("id", ""),
                     e.get("date") or e.get("year") or e.get("period") or "",
-                    e.get("label") or e.get("title") or "", e.get("url") or e.get("doi") or "",
+                    e.get("label") or e.get("title") or "",
+                    "" if e.get("demo") else (e.get("url") or e.get("doi") or ""),
                     "; ".join(m.get("org", "") for m in matched),
                     "; ".join(str(m.get("listed_on") or "") for m in matched),
                     "yes" if e.get("demo") else "",
