@@ -1,10 +1,21 @@
-"""Delivery through Apprise: the only module that imports it. Messages leave the outbox
-only when Apprise reports success; URLs (which carry passwords) are never logged."""
+"""Delivery through Apprise: the only module that imports it. A message leaves the outbox
+only when every target of its tag reported success; URLs (which carry passwords) are never
+logged, only masked.
+
+Each message is claimed for this deliverer (a lease in the store), then sent to each target
+separately; each (message, target) delivery is recorded, so a target that took a message is
+not sent it again. Emails carry the message's stable Message-ID on every attempt."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
+import os
 import re
+import socket
+import threading
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from tasks.publish import outbox
 from trendline.db import utcnow
-from trendline.settings import Settings
+from trendline.settings import ConfigError, Settings
 
 log = logging.getLogger(__name__)
 _SECRET = re.compile(r"(://)([^/@\s]+)@")
@@ -29,11 +40,36 @@ class DeliveryOutcome:
     failed: int = 0
     waiting: int = 0  # pending: no target takes its tag (yet)
     errors: list[str] | None = None
+    busy: int = 0  # claimed by another deliverer right now
+
+
+def _split(line: str) -> tuple[str, str]:
+    """`tag1,tag2=url` -> (tags, url); a bare url has no tags."""
+    head, sep, rest = line.partition("=")
+    if sep and "://" not in head:
+        return head.strip(), rest.strip()
+    return "", line.strip()
+
+
+def check_urls(settings: Settings) -> None:
+    """Every configured Apprise URL must be one Apprise can use: a bad or unsupported one is
+    a config error naming it (masked), never a silently dropped target."""
+    import apprise
+
+    logging.getLogger("apprise").setLevel(logging.CRITICAL)
+    for line in settings.notify_lines():
+        _, url = _split(line)
+        if apprise.Apprise.instantiate(url) is None:
+            raise ConfigError(f"notify: unusable Apprise URL {mask(url)!r} (bad or unsupported)")
+    path = settings.notify.config_file
+    if path and not Path(path).is_file():
+        raise ConfigError(f"notify.config_file: no such file: {path}")
 
 
 def build(settings: Settings):
     import apprise
 
+    check_urls(settings)
     logging.getLogger("apprise").setLevel(logging.ERROR)
     targets = apprise.Apprise()
     lines = settings.notify_lines()
@@ -48,23 +84,47 @@ def build(settings: Settings):
     return targets
 
 
-def deliver(engine: Engine, settings: Settings, targets=None) -> DeliveryOutcome:
-    """Send every pending message to the targets tagged for it."""
+def target_id(plugin) -> tuple[str, str]:
+    """(id, masked url): the id hashes the URL without its secrets."""
+    masked = mask(plugin.url(privacy=True))
+    return hashlib.sha1(masked.encode()).hexdigest()[:16], masked
+
+
+_MSGID_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def stable_message_id(header: str):
+    """Apprise's email plugin makes a fresh Message-ID per send; ours must be the same on
+    every retry so a receiver can drop a duplicate."""
+    try:
+        from apprise.plugins.email import base as email_base
+    except ImportError:  # another Apprise layout: the X-Trendline-Message-ID header remains
+        yield
+        return
+    with _MSGID_LOCK:
+        original = getattr(email_base, "make_msgid", None)
+        email_base.make_msgid = lambda *a, **k: header
+        try:
+            yield
+        finally:
+            email_base.make_msgid = original
+
+
+def send_one(plugin, msg: dict) -> bool:
+    """Send one message to one target."""
     import apprise
 
-    targets = targets if targets is not None else build(settings)
-    result = DeliveryOutcome(errors=[])
-    with engine.connect() as conn:
-        messages = outbox.pending(conn)
-    if not messages:
-        return result
-    for msg in messages:
-        if not any(True for _ in targets.find(msg["tag"])):  # nobody takes this tag (yet)
-            result.waiting += 1
-            continue
-        attach = [p for p in msg["attachments"] if Path(p).is_file()] or None
-        ok = bool(
-            targets.notify(
+    header = outbox.message_id_header(msg["id"])
+    headers = getattr(plugin, "headers", None)
+    if isinstance(headers, dict):
+        headers["X-Trendline-Message-ID"] = header
+    single = apprise.Apprise()
+    single.add(plugin)
+    attach = [p for p in msg["attachments"] if Path(p).is_file()] or None
+    with stable_message_id(header):
+        return bool(
+            single.notify(
                 title=msg["title"],
                 body=msg["body_html"],
                 body_format=apprise.NotifyFormat.HTML,
@@ -72,13 +132,59 @@ def deliver(engine: Engine, settings: Settings, targets=None) -> DeliveryOutcome
                 attach=attach,
             )
         )
-        error = "" if ok else f"no {msg['tag']} target accepted the message"
-        give_up = msg["attempts"] + 1 >= settings.notify.max_attempts
-        with engine.begin() as conn:
-            outbox.mark(conn, msg["id"], ok, error, utcnow(), give_up)
+
+
+def deliver(engine: Engine, settings: Settings, targets=None) -> DeliveryOutcome:
+    """Send every pending message to each target tagged for it, once per target."""
+    targets = targets if targets is not None else build(settings)
+    result = DeliveryOutcome(errors=[])
+    with engine.connect() as conn:
+        waiting = outbox.pending(conn)
+    if not waiting:
+        return result
+    tags = {m["tag"] for m in waiting}
+    by_tag = {tag: [target_id(p) + (p,) for p in targets.find(tag)] for tag in tags}
+    result.waiting = sum(1 for m in waiting if not by_tag[m["tag"]])
+    owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    served = {tag for tag, found in by_tag.items() if found}
+    messages = outbox.claim(engine, owner, utcnow(), served) if served else []
+    result.busy = sum(1 for m in waiting if m["tag"] in served) - len(messages)
+    for msg in messages:
+        try:
+            ok, error = _deliver_message(engine, settings, msg, by_tag[msg["tag"]], owner)
+        finally:
+            with engine.begin() as conn:
+                outbox.release(conn, msg["id"], owner)
+        if ok is None:  # lost the lease: another deliverer has it now
+            continue
         if ok:
             result.sent += 1
         else:
             result.failed += 1
             result.errors.append(f"{msg['title']}: {error}")
     return result
+
+
+def _deliver_message(engine, settings, msg, found, owner) -> tuple[bool | None, str]:
+    with engine.connect() as conn:
+        done = outbox.deliveries(conn, msg["id"])
+    failures = []
+    for tid, masked, plugin in found:
+        if done.get(tid, {}).get("status") == "sent":
+            continue
+        with engine.begin() as conn:
+            if not outbox.renew(conn, msg["id"], owner, utcnow()):
+                return None, "lease lost"
+            outbox.start_delivery(conn, msg["id"], tid, masked)
+        ok = send_one(plugin, msg)
+        error = "" if ok else f"{masked} did not accept the message"
+        with engine.begin() as conn:
+            outbox.finish_delivery(conn, msg["id"], tid, ok, mask(error), utcnow())
+        if not ok:
+            failures.append(mask(error))
+    ok = not failures
+    error = "; ".join(failures)
+    give_up = msg["attempts"] + 1 >= settings.notify.max_attempts
+    with engine.begin() as conn:
+        outbox.mark(conn, msg["id"], ok, error, utcnow(), give_up)
+    return ok, error

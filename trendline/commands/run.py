@@ -20,7 +20,10 @@ def _pipeline():
 def command() -> None:
     """Run the whole pipeline once: refresh all sources, evaluate every indicator against
     the brief's baseline, raise/resolve alerts, write the report and deliver messages."""
+    from tasks.publish.notify import check_urls
+
     settings = context.settings()
+    check_urls(settings)  # a bad Apprise URL stops here, before any work
     out = run_flow(_pipeline)
     ok = [r for r in out.refreshed if r.status in ("succeeded", "unchanged", "skipped")]
     click.echo(
