@@ -237,3 +237,8 @@ def apply_prefect_environment(settings: Settings) -> None:
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
+    home = Path(os.environ["PREFECT_HOME"]).expanduser()
+    try:  # an explicit PREFECT_HOME that does not exist yet is created, like ours
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"PREFECT_HOME: cannot create {home}: {exc.strerror}") from None
