@@ -6,6 +6,7 @@ import click
 from sqlalchemy.engine import Engine
 
 from trendline.db import make_engine, migrate
+from trendline.locks import store_lock
 from trendline.settings import Settings, load_settings
 
 
@@ -20,3 +21,9 @@ def store(s: Settings) -> Engine:
     engine = make_engine(s.database_url)
     migrate(engine)
     return engine
+
+
+def exclusive(s: Settings, wait: bool = False):
+    """One writer of the store at a time (trendline.locks): raises StoreBusy at once, or
+    waits with `wait`."""
+    return store_lock(s.database_url, wait=wait)

@@ -21,6 +21,11 @@ from trendline.db import utcnow
 def command(files: tuple[Path, ...]) -> None:
     """Import CNKI export files (UTF-8, UTF-8 with BOM or GB18030/GBK)."""
     s = context.settings()
+    with context.exclusive(s):
+        _import(s, files)
+
+
+def _import(s, files: tuple[Path, ...]) -> None:
     engine = context.store(s)
     started = utcnow()
     raw = cnki.fetch(s, list(files))

@@ -2,7 +2,8 @@
 YAML) into the store. Per file: rows accepted and rejected, the share of undisclosed
 prices, and every rejected row with file, line, field and reason.
 
-Exit 0 when every file was processed, 2 when a file cannot be read as any known shape.
+Exit 0 when every file was processed, 2 when a file cannot be read as any known shape,
+1 when a file had rows and every one was rejected (nothing of it is stored).
 Importing the same file again changes nothing (tasks.ingest.runs.write_batch, one transaction
 per file, keyed by the file's name)."""
 
@@ -122,28 +123,42 @@ def command(files: tuple[Path, ...]) -> None:
     """Import deal files: Crunchbase CSV exports (old acquisitions/investments, current
     organizations + funding_rounds) or curated deals (CSV or YAML)."""
     s = context.settings()
-    readable, failed = [], False
+    readable: list = []
+    failed: str | bool = False
     for path in files:
         try:
             family, text = read(path)
         except SourceError as exc:
             click.echo(f"trendline: {exc}", err=True)
-            failed = True
+            failed = "unreadable"
             continue
         readable.append((path, family, text))
     if readable:
-        engine = context.store(s)
-        for report in normalise(readable):
-            click.echo(report.line())
-            for reject in report.rejects[:SHOWN_REJECTS]:
-                click.echo(f"  rejected {reject}")
-            if report.rejects:
-                more = len(report.rejects) - SHOWN_REJECTS
-                where = write_rejects(s.home / "rejects", report)
-                extra = f"+{more} more; " if more > 0 else ""
-                click.echo(f"  {extra}all rejects: {where}")
-            if report.batch is not None:
-                source = SimpleNamespace(NAME=f"import:{report.path.name}"[:64])
-                outcome = write_batch(engine, source, report.batch, utcnow())
-                click.echo(f"  {outcome.line()}")
-    sys.exit(2 if failed else 0)
+        with context.exclusive(s):
+            failed = _load(s, readable) or failed
+    sys.exit(2 if failed == "unreadable" else 1 if failed else 0)
+
+
+def _load(s, readable) -> bool:
+    """Store each file's batch; True when a file had rows and every one was rejected."""
+    engine = context.store(s)
+    all_rejected = False
+    for report in normalise(readable):
+        click.echo(report.line())
+        for reject in report.rejects[:SHOWN_REJECTS]:
+            click.echo(f"  rejected {reject}")
+        if report.rejects:
+            more = len(report.rejects) - SHOWN_REJECTS
+            where = write_rejects(s.home / "rejects", report)
+            extra = f"+{more} more; " if more > 0 else ""
+            click.echo(f"  {extra}all rejects: {where}")
+        if report.batch is None:
+            continue
+        if report.rejects and not report.accepted:
+            click.echo(f"  {report.path.name}: failed, every row was rejected; nothing stored")
+            all_rejected = True
+            continue
+        source = SimpleNamespace(NAME=f"import:{report.path.name}"[:64])
+        outcome = write_batch(engine, source, report.batch, utcnow())
+        click.echo(f"  {outcome.line()}")
+    return all_rejected

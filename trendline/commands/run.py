@@ -17,14 +17,16 @@ def _pipeline():
 
 
 @click.command("run")
-def command() -> None:
+@click.option("--wait", is_flag=True, help="Wait for a run that holds the store to end.")
+def command(wait: bool) -> None:
     """Run the whole pipeline once: refresh all sources, evaluate every indicator against
     the brief's baseline, raise/resolve alerts, write the report and deliver messages."""
     from tasks.publish.notify import check_urls
 
     settings = context.settings()
     check_urls(settings)  # a bad Apprise URL stops here, before any work
-    out = run_flow(_pipeline)
+    with context.exclusive(settings, wait):
+        out = run_flow(_pipeline)
     ok = [r for r in out.refreshed if r.status in ("succeeded", "unchanged", "skipped")]
     click.echo(
         f"Trendline run: {settings.sources.publications} publications, "
