@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -47,6 +48,10 @@ def _ingest(settings, path: Path, pair, workers, dask_address) -> None:
         bar.update(len(files) - _todo(engine, files))
         outcome = snap.ingest(engine, path, pair, workers, lambda _r: bar.update(1), address)
     click.echo(outcome.line())
+    for where, why in outcome.failed:
+        click.echo(f"trendline: snapshot partition {where}: {why}; not loaded", err=True)
+    if outcome.failed:
+        sys.exit(1)
 
 
 def _todo(engine, files) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import uuid
+import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -33,8 +34,14 @@ SOURCE = "snapshot"
 
 try:  # ISA-L inflates several times faster than zlib; plain gzip otherwise
     from isal import igzip as gzip_module
+    from isal.isal_zlib import error as _isal_error
 except ImportError:  # pragma: no cover
     import gzip as gzip_module
+
+    _isal_error = zlib.error
+
+# What a truncated or corrupt partition raises while it is read.
+UNREADABLE = (EOFError, OSError, zlib.error, _isal_error)
 
 
 # Only the fields work_rows reads: msgspec skips the rest of each record unparsed.
@@ -98,6 +105,7 @@ class PartitionResult:
     works: list[dict] = field(default_factory=list)
     authorships: list[dict] = field(default_factory=list)
     errors: int = 0
+    failed: str = ""  # why the partition could not be read (truncated, not gzip, ...)
 
 
 def partitions(root: Path) -> list[Path]:
@@ -125,10 +133,22 @@ def matching_lines(path: str, countries: tuple[str, ...]) -> Iterator[bytes | No
 
 
 def scan_partition(path: str, countries: tuple[str, ...]) -> PartitionResult:
-    """Read one partition and normalise the works whose affiliations span `countries`."""
+    """Read one partition and normalise the works whose affiliations span `countries`.
+    A partition that cannot be read to its end (truncated, not gzip, corrupt) comes back
+    with `failed` set and nothing else: none of it is stored, and the others go on."""
     result = PartitionResult(path, os.path.getsize(path))
+    try:
+        _scan(result, countries)
+    except UNREADABLE as exc:
+        reason = "truncated (ends before the end of its compressed stream)" if isinstance(
+            exc, EOFError) else f"unreadable ({type(exc).__name__}: {exc})"
+        return PartitionResult(path, result.size, read=result.read, failed=reason)
+    return result
+
+
+def _scan(result: PartitionResult, countries: tuple[str, ...]) -> None:
     wanted = set(countries)
-    for line in matching_lines(path, countries):
+    for line in matching_lines(result.path, countries):
         result.read += 1
         if line is None:
             continue
@@ -142,7 +162,6 @@ def scan_partition(path: str, countries: tuple[str, ...]) -> PartitionResult:
             work["source"] = SOURCE
             result.works.append(work)
             result.authorships.extend(auths)
-    return result
 
 
 def done_partitions(engine: Engine) -> dict[str, int]:
@@ -211,10 +230,15 @@ class IngestOutcome:
     read: int = 0
     kept: int = 0
     errors: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
 
     def line(self) -> str:
-        return (f"snapshot: {self.partitions} partitions read ({self.skipped} already done), "
+        text = (f"snapshot: {self.partitions} partitions read ({self.skipped} already done), "
                 f"{self.read:,} works read, {self.kept:,} kept, {self.errors} unparseable")
+        if self.failed:
+            names = ", ".join(f"{Path(p).parent.name}/{Path(p).name}" for p, _ in self.failed)
+            text += f"; {len(self.failed)} partition(s) failed: {names}"
+        return text
 
 
 def ingest(
@@ -235,6 +259,11 @@ def ingest(
     _start_run(engine, outcome.run_id)
     try:
         for result in _results(todo, countries, workers, dask_address):
+            if result.failed:
+                outcome.failed.append((result.path, result.failed))
+                if progress:
+                    progress(result)
+                continue
             outcome.kept += write_partition(engine, result, outcome.run_id)
             outcome.partitions += 1
             outcome.read += result.read
@@ -244,7 +273,9 @@ def ingest(
     except BaseException as exc:
         _finish_run(engine, outcome, "failed", f"{type(exc).__name__}: {exc}"[:500])
         raise
-    _finish_run(engine, outcome, "succeeded", outcome.line())
+    status = "failed" if outcome.failed else "succeeded"
+    detail = "".join(f"; {p}: {why}" for p, why in outcome.failed)
+    _finish_run(engine, outcome, status, (outcome.line() + detail)[:2000])
     return outcome
 
 
@@ -266,9 +297,18 @@ def _results(
             yield scan_partition(path, countries)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(scan_partition, path, countries) for path in todo]
+        futures = {pool.submit(scan_partition, path, countries): path for path in todo}
         for fut in as_completed(futures):
-            yield fut.result()
+            yield _result_of(fut, futures)
+
+
+def _result_of(fut, futures: dict) -> PartitionResult:
+    """A worker that died or raised fails its partition, not the ingest."""
+    try:
+        return fut.result()
+    except Exception as exc:  # e.g. BrokenProcessPool: the partition is named, the rest go on
+        path = futures[fut]
+        return PartitionResult(path, 0, failed=f"worker failed ({type(exc).__name__}: {exc})")
 
 
 def _start_run(engine: Engine, run_id: str) -> None:
