@@ -15,10 +15,22 @@ from typing import Any, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CONFIG = ROOT / "trendline.toml"
-DATA_DIR = ROOT / "data"
-TEMPLATES_DIR = ROOT / "templates"
+ROOT = Path(__file__).resolve().parents[1]  # the checkout, in a source or editable install
+
+
+def bundled(name: str) -> Path:
+    """A file or folder shipped with Trendline: inside the installed package (a wheel
+    carries data/, templates/ and trendline.toml in trendline/_bundled, found with
+    importlib.resources), else in the checkout beside the package."""
+    from importlib.resources import files
+
+    packaged = Path(str(files("trendline").joinpath("_bundled", name)))
+    return packaged if packaged.exists() else ROOT / name
+
+
+DEFAULT_CONFIG = bundled("trendline.toml")
+DATA_DIR = bundled("data")
+TEMPLATES_DIR = bundled("templates")
 
 
 class ConfigError(Exception):
