@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
+from tasks.ingest.retry import http_problem
 from tasks.ingest.sources import Batch, Reject, SourceError
 from tasks.ingest.watchlists import load_snapshot
 from trendline import schema
@@ -43,7 +44,11 @@ def fetch(settings: Settings) -> tuple[str, str, str]:
             return str(path), path.read_text(encoding="utf-8-sig"), "file"
         except OSError as exc:
             raise SourceError(f"cannot read screening list {path}: {exc.strerror}") from None
-    resp = httpx.get(cfg.url, timeout=60, follow_redirects=True)  # network errors: retried
+    # connection errors, time-outs, 5xx and 429 are transient: refresh_one retries them
+    resp = httpx.get(cfg.url, timeout=60, follow_redirects=True)
+    problem = http_problem(resp, f"screening list download from {cfg.url}")
+    if problem is not None:
+        raise problem
     if resp.is_error:
         raise SourceError(f"screening list download failed: HTTP {resp.status_code} from {cfg.url}")
     return cfg.url, resp.text, "live"
