@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from trendline import commands
+from trendline.context import FileProblem
 from trendline.locks import StoreBusy
 from trendline.settings import ConfigError, load_settings
 
@@ -35,6 +36,9 @@ class Group(click.Group):
             return super().invoke(ctx)
         except ConfigError as exc:
             click.echo(f"trendline: config error: {exc}", err=True)
+            sys.exit(2)
+        except FileProblem as exc:
+            click.echo(f"trendline: {exc}", err=True)
             sys.exit(2)
         except StoreBusy as exc:
             click.echo(f"trendline: {exc}; not started (try again when it ends)", err=True)

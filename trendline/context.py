@@ -7,13 +7,44 @@ from sqlalchemy.engine import Engine
 
 from trendline.db import make_engine, migrate
 from trendline.locks import store_lock
-from trendline.settings import Settings, load_settings
+from trendline.settings import ConfigError, Settings, load_settings
 
 
 def settings() -> Settings:
     ctx = click.get_current_context(silent=True)
     path = (ctx.find_root().obj or {}).get("config") if ctx else None
-    return load_settings(path)
+    s = load_settings(path)
+    check_indicator_ids(s)
+    return s
+
+
+def check_indicator_ids(s: Settings) -> None:
+    """`indicators."<id>"` in config must name an indicator that exists (a typo would
+    otherwise silently configure nothing)."""
+    if not s.indicators:
+        return
+    from indicators.registry import all_indicators
+
+    known = all_indicators()
+    unknown = sorted(set(s.indicators) - set(known))
+    if unknown:
+        raise ConfigError(
+            f"unknown indicator id(s) in config: {', '.join(unknown)} "
+            f"(see `trendline indicators`; e.g. {next(iter(known))})"
+        )
+
+
+class FileProblem(Exception):
+    """A file named on the command line that cannot be read: one line, exit 2."""
+
+
+def require(path, what: str = "") -> None:
+    """The one style of every missing-file error: `cannot read PATH: REASON`."""
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.exists():
+        raise FileProblem(f"cannot read {what}{p}: No such file or directory")
 
 
 def store(s: Settings) -> Engine:

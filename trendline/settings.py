@@ -12,8 +12,16 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 ROOT = Path(__file__).resolve().parents[1]  # the checkout, in a source or editable install
 
@@ -43,6 +51,40 @@ class Strict(BaseModel):
 
 class StoreConfig(Strict):
     url: str = ""  # empty: SQLite file in the state directory
+
+    @field_validator("url")
+    @classmethod
+    def _usable(cls, url: str) -> str:
+        if url:
+            check_store_url(url)
+        return url
+
+
+DRIVER_EXTRAS = {"postgresql": "pip install 'trendline[postgres]'"}
+
+
+def check_store_url(url: str) -> None:
+    """A SQLAlchemy URL of a database Trendline supports, whose driver is installed."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError("not a database URL (e.g. postgresql+psycopg://user@host/db)") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise ValueError(f"unsupported database {backend!r}: use sqlite or postgresql")
+    if parsed.get_driver_name() in ("asyncpg", "aiosqlite", "psycopg_async"):
+        raise ValueError(f"async driver {parsed.get_driver_name()!r} not supported here; "
+                         "use postgresql+psycopg://")
+    try:
+        parsed.get_dialect().import_dbapi()
+    except (ImportError, NoSuchModuleError):
+        how = DRIVER_EXTRAS.get(backend, "install its driver")
+        raise ValueError(
+            f"the {backend} driver {parsed.get_driver_name()!r} is not installed: {how}"
+        ) from None
 
 
 class OpenAlexConfig(Strict):
@@ -185,7 +227,7 @@ def config_path(explicit: str | os.PathLike | None = None) -> Path | None:
     if chosen:
         path = Path(chosen)
         if not path.is_file():
-            raise ConfigError(f"config file not found: {path}")
+            raise ConfigError(f"cannot read config file {path}: No such file or directory")
         return path
     for candidate in (Path("trendline.toml"), DEFAULT_CONFIG):
         if candidate.is_file():
@@ -205,10 +247,27 @@ def load_settings(path: str | os.PathLike | None = None, **overrides: Any) -> Se
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{file}: not valid TOML: {exc}") from None
     data = merged(data, overrides)
+    check_env_json()
     try:
         return Settings(**data)
     except ValidationError as exc:
         raise ConfigError(f"{origin(exc, file)}: {describe(exc)}") from None
+    except SettingsError as exc:  # what check_env_json did not foresee
+        raise ConfigError(f"environment: {exc}") from None
+
+
+def check_env_json() -> None:
+    """A TRENDLINE_* value that must be JSON (a list or table) and is not: name the variable
+    instead of letting pydantic-settings say which field it could not parse."""
+    import json
+
+    for key, value in os.environ.items():
+        if not key.startswith("TRENDLINE_") or not value.lstrip().startswith(("[", "{")):
+            continue
+        try:
+            json.loads(value)
+        except ValueError as exc:
+            raise ConfigError(f"environment variable {key}: not valid JSON ({exc})") from None
 
 
 def merged(base: dict, extra: dict) -> dict:
@@ -233,7 +292,7 @@ def describe(exc: ValidationError) -> str:
     key = ".".join(str(part) for part in err["loc"])
     if err["type"] == "extra_forbidden":
         return f"unknown key '{key}'"
-    return f"bad value for '{key}': {err['msg']}"
+    return f"bad value for '{key}': {err['msg'].removeprefix('Value error, ')}"
 
 
 def apply_prefect_environment(settings: Settings) -> None:

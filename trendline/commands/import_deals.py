@@ -54,8 +54,11 @@ def read(path: Path) -> tuple[str, str]:
     """(shape family, text); SourceError with one line when no known shape fits."""
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(f"{path}: cannot read: {exc}") from None
+    except OSError as exc:
+        raise SourceError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"cannot read {path}: not UTF-8 text ({exc.reason} at byte "
+                          f"{exc.start})") from None
     if path.suffix.lower() in (".yaml", ".yml"):
         curated_deals.read_records(str(path), text)  # raises SourceError when not curated
         return "curated", text

@@ -12,7 +12,7 @@ from trendline import context
 
 
 @click.command("ingest-snapshot")
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path))
 @click.option(
     "--countries",
     default="CN,RU",
@@ -30,6 +30,7 @@ from trendline import context
 def command(path: Path, countries: str, workers: int | None, dask_address: str | None) -> None:
     """Scan an OpenAlex works snapshot folder (updated_date=*/part_*.gz). Finished
     partitions are remembered, so a second run only reads what is new."""
+    context.require(path)
     pair = tuple(c.strip().upper() for c in countries.split(",") if c.strip())
     if len(pair) < 1 or any(len(c) != 2 for c in pair):
         raise click.BadParameter("use ISO two-letter codes, e.g. CN,RU", param_hint="--countries")

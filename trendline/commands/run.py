@@ -27,12 +27,14 @@ def command(wait: bool) -> None:
     check_urls(settings)  # a bad Apprise URL stops here, before any work
     with context.exclusive(settings, wait):
         out = run_flow(_pipeline)
-    ok = [r for r in out.refreshed if r.status in ("succeeded", "unchanged", "skipped")]
+    ok = [r for r in out.refreshed if r.status in ("succeeded", "unchanged")]
+    skipped = sum(1 for r in out.refreshed if r.status == "skipped")
     click.echo(
         f"Trendline run: {settings.sources.publications} publications, "
         f"store {settings.database_url.split(':')[0]}, state in {settings.home}"
     )
-    click.echo(f"Sources refreshed: {len(ok)} of {len(out.refreshed)}")
+    extra = f" ({skipped} skipped, not configured)" if skipped else ""
+    click.echo(f"Sources refreshed: {len(ok)} of {len(out.refreshed)}{extra}")
     echo_refresh(out.refreshed)
     ev = out.evaluation
     failed = f" ({len(ev.errors)} failed: {', '.join(ev.errors)})" if ev.errors else ""

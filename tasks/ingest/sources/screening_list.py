@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from tasks.ingest.retry import http_problem
 from tasks.ingest.sources import Batch, Reject, SourceError
+from tasks.ingest.sources.deal_rules import BadRow, numbered
 from tasks.ingest.watchlists import load_snapshot
 from trendline import schema
 from trendline.settings import DATA_DIR, Settings
@@ -108,7 +109,10 @@ def csv_rows(where: str, text: str):
     missing = REQUIRED - set(reader.fieldnames or ())
     if missing:
         raise SourceError(f"{where}: not a screening-list CSV, missing columns {sorted(missing)}")
-    for line, row in enumerate(reader, start=2):
+    for line, row in numbered(reader):
+        if isinstance(row, BadRow):
+            yield line, None, row.reason
+            continue
         if None in row or None in row.values():  # a row longer or shorter than the header
             yield line, None, "columns do not match the header"
             continue
