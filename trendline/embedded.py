@@ -11,6 +11,7 @@ server's start with our imports and work, which keeps `trendline run` well insid
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import socket
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import httpx
 
+from trendline.procs import die_with_parent
 from trendline.settings import Settings, apply_prefect_environment
 
 # Server services a one-shot run has no use for: nothing to schedule, expire or clean up.
@@ -50,21 +52,8 @@ main()
 
 
 def _die_with_parent(parent: int) -> Callable[[], None]:
-    """preexec_fn: ask Linux to send SIGTERM when the parent dies (prctl PR_SET_PDEATHSIG),
-    and leave at once if it died before we got here."""
-
-    def preexec() -> None:
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-        except (OSError, AttributeError):  # not Linux: the watchdog thread covers it
-            pass
-        if os.getppid() != parent:
-            os._exit(0)
-
-    return preexec
+    """preexec_fn: SIGTERM when the parent dies (Linux), the watchdog thread elsewhere."""
+    return functools.partial(die_with_parent, parent, signal.SIGTERM)
 
 
 def _alive(pid: int) -> bool:

@@ -11,6 +11,7 @@ row, so an interrupted ingest resumes where it stopped.
 from __future__ import annotations
 
 import os
+import signal
 import uuid
 import zlib
 from collections.abc import Callable, Iterator
@@ -28,6 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 from tasks.ingest.sources.openalex import work_rows
 from trendline import schema
 from trendline.db import utcnow
+from trendline.procs import die_with_parent
 
 NAME = "openalex_snapshot"
 SOURCE = "snapshot"
@@ -296,7 +298,9 @@ def _results(
         for path in todo:
             yield scan_partition(path, countries)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent,
+                               initargs=(os.getpid(), signal.SIGKILL))
+    with pool:  # workers end with the ingest, even when it is killed
         futures = {pool.submit(scan_partition, path, countries): path for path in todo}
         for fut in as_completed(futures):
             yield _result_of(fut, futures)
