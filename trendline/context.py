@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from sqlalchemy.engine import Engine
 
-from trendline.db import make_engine, migrate
+from trendline.db import make_engine, migrate, require_store_url
 from trendline.locks import store_lock
 from trendline.settings import ConfigError, Settings, load_settings
 
@@ -14,6 +14,7 @@ def settings() -> Settings:
     ctx = click.get_current_context(silent=True)
     path = (ctx.find_root().obj or {}).get("config") if ctx else None
     s = load_settings(path)
+    require_store_url(s.database_url)
     check_indicator_ids(s)
     return s
 

@@ -19,7 +19,6 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
-    field_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
@@ -52,39 +51,7 @@ class Strict(BaseModel):
 class StoreConfig(Strict):
     url: str = ""  # empty: SQLite file in the state directory
 
-    @field_validator("url")
-    @classmethod
-    def _usable(cls, url: str) -> str:
-        if url:
-            check_store_url(url)
-        return url
 
-
-DRIVER_EXTRAS = {"postgresql": "pip install 'trendline[postgres]'"}
-
-
-def check_store_url(url: str) -> None:
-    """A SQLAlchemy URL of a database Trendline supports, whose driver is installed."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise ValueError("not a database URL (e.g. postgresql+psycopg://user@host/db)") from None
-    backend = parsed.get_backend_name()
-    if backend not in ("sqlite", "postgresql"):
-        raise ValueError(f"unsupported database {backend!r}: use sqlite or postgresql")
-    if parsed.get_driver_name() in ("asyncpg", "aiosqlite", "psycopg_async"):
-        raise ValueError(f"async driver {parsed.get_driver_name()!r} not supported here; "
-                         "use postgresql+psycopg://")
-    try:
-        parsed.get_dialect().import_dbapi()
-    except (ImportError, NoSuchModuleError):
-        how = DRIVER_EXTRAS.get(backend, "install its driver")
-        raise ValueError(
-            f"the {backend} driver {parsed.get_driver_name()!r} is not installed: {how}"
-        ) from None
 
 
 class OpenAlexConfig(Strict):
@@ -279,6 +246,12 @@ def merged(base: dict, extra: dict) -> dict:
         else:
             out[key] = value
     return out
+
+
+def env_name(key: str) -> str | None:
+    """The environment variable that set a dotted config key, if one did."""
+    name = "TRENDLINE_" + key.replace(".", "__").upper()
+    return name if name in os.environ else None
 
 
 def origin(exc: ValidationError, file: Path | None) -> str:
