@@ -147,9 +147,13 @@ def deliver(engine: Engine, settings: Settings, targets=None) -> DeliveryOutcome
     result.waiting = sum(1 for m in waiting if not by_tag[m["tag"]])
     owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     served = {tag for tag, found in by_tag.items() if found}
-    messages = outbox.claim(engine, owner, utcnow(), served) if served else []
-    result.busy = sum(1 for m in waiting if m["tag"] in served) - len(messages)
-    for msg in messages:
+    tried: set[str] = set()
+    while served:  # one message at a time: concurrent deliverers share the queue
+        claimed = outbox.claim(engine, owner, utcnow(), served, limit=1, exclude=tried)
+        if not claimed:
+            break
+        msg = claimed[0]
+        tried.add(msg["id"])
         try:
             ok, error = _deliver_message(engine, settings, msg, by_tag[msg["tag"]], owner)
         finally:
@@ -162,6 +166,8 @@ def deliver(engine: Engine, settings: Settings, targets=None) -> DeliveryOutcome
         else:
             result.failed += 1
             result.errors.append(f"{msg['title']}: {error}")
+    result.busy = max(0, sum(1 for m in waiting if m["tag"] in by_tag and by_tag[m["tag"]])
+                      - result.sent - result.failed)
     return result
 
 

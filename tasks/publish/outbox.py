@@ -107,7 +107,10 @@ def _lease_upsert(conn, message_id: str, owner: str, now: dt.datetime) -> bool:
     return held == owner
 
 
-def claim(engine, owner: str, now: dt.datetime, tags: set[str] | None = None) -> list[dict]:
+def claim(
+    engine, owner: str, now: dt.datetime, tags: set[str] | None = None, limit: int | None = None,
+    exclude: set[str] = frozenset(),
+) -> list[dict]:
     """Claim the pending messages nobody else holds; returns them (re-read after the claim,
     so a message another deliverer finished meanwhile is not returned). On PostgreSQL the
     candidate rows are locked with FOR UPDATE SKIP LOCKED, so concurrent deliverers split
@@ -117,6 +120,8 @@ def claim(engine, owner: str, now: dt.datetime, tags: set[str] | None = None) ->
     q = sa.select(t.c.id).where(t.c.status == "pending").order_by(t.c.created_at)
     if tags is not None:
         q = q.where(t.c.tag.in_(sorted(tags)))
+    if exclude:
+        q = q.where(t.c.id.not_in(sorted(exclude)))
     claimed = []
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
@@ -124,6 +129,8 @@ def claim(engine, owner: str, now: dt.datetime, tags: set[str] | None = None) ->
         for mid in conn.execute(q).scalars().all():
             if _lease_upsert(conn, mid, owner, now):
                 claimed.append(mid)
+                if limit is not None and len(claimed) >= limit:
+                    break
     if not claimed:
         return []
     with engine.connect() as conn:

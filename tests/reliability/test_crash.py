@@ -11,7 +11,7 @@ import shutil
 import time
 
 import pytest
-from conftest import clean_env, kill, no_leftovers, start, trendline
+from procs_helpers import clean_env, kill, no_leftovers, start, trendline
 from test_delivery import free_port, start_smtp
 
 from benchmarks.snapshot_data import write_snapshot

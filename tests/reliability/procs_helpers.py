@@ -10,8 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 BIN = Path(sys.executable).parent
 
 
@@ -66,8 +64,3 @@ def no_leftovers(home: Path, within: float = 8.0) -> list[str]:
         if not left or time.monotonic() > deadline:
             return left
         time.sleep(0.2)
-
-
-@pytest.fixture
-def rhome(tmp_path) -> Path:
-    return tmp_path / "state"
