@@ -79,7 +79,7 @@ def write_error_log(ctx: click.Context, details: str) -> Path | None:
 @click.option(
     "--config",
     "config",
-    type=click.Path(dir_okay=False),
+    type=str,
     default=None,
     help="Config file (default: ./trendline.toml, else the bundled default).",
 )

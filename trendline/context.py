@@ -39,13 +39,15 @@ class FileProblem(Exception):
     """A file named on the command line that cannot be read: one line, exit 2."""
 
 
-def require(path, what: str = "") -> None:
+def require(path, what: str = "", folder_ok: bool = False) -> None:
     """The one style of every missing-file error: `cannot read PATH: REASON`."""
     from pathlib import Path
 
     p = Path(path)
     if not p.exists():
         raise FileProblem(f"cannot read {what}{p}: No such file or directory")
+    if p.is_dir() and not folder_ok:
+        raise FileProblem(f"cannot read {what}{p}: Is a directory")
 
 
 def store(s: Settings) -> Engine:

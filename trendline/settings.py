@@ -194,7 +194,8 @@ def config_path(explicit: str | os.PathLike | None = None) -> Path | None:
     if chosen:
         path = Path(chosen)
         if not path.is_file():
-            raise ConfigError(f"cannot read config file {path}: No such file or directory")
+            why = "Is a directory" if path.is_dir() else "No such file or directory"
+            raise ConfigError(f"cannot read config file {path}: {why}")
         return path
     for candidate in (Path("trendline.toml"), DEFAULT_CONFIG):
         if candidate.is_file():

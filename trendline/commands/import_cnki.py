@@ -16,7 +16,7 @@ from trendline.db import utcnow
 
 @click.command("import-cnki")
 @click.argument(
-    "files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
+    "files", nargs=-1, required=True, type=click.Path(path_type=Path)
 )
 def command(files: tuple[Path, ...]) -> None:
     """Import CNKI export files (UTF-8, UTF-8 with BOM or GB18030/GBK)."""

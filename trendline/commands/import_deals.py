@@ -121,10 +121,12 @@ def write_rejects(folder: Path, report: FileReport) -> Path:
 
 
 @click.command("import-deals")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def command(files: tuple[Path, ...]) -> None:
     """Import deal files: Crunchbase CSV exports (old acquisitions/investments, current
     organizations + funding_rounds) or curated deals (CSV or YAML)."""
+    for path in files:
+        context.require(path)
     s = context.settings()
     readable: list = []
     failed: str | bool = False
@@ -155,11 +157,11 @@ def _load(s, readable) -> bool:
             where = write_rejects(s.home / "rejects", report)
             extra = f"+{more} more; " if more > 0 else ""
             click.echo(f"  {extra}all rejects: {where}")
-        if report.batch is None:
-            continue
         if report.rejects and not report.accepted:
             click.echo(f"  {report.path.name}: failed, every row was rejected; nothing stored")
             all_rejected = True
+            continue
+        if report.batch is None:
             continue
         source = SimpleNamespace(NAME=f"import:{report.path.name}"[:64])
         outcome = write_batch(engine, source, report.batch, utcnow())

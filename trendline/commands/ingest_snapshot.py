@@ -30,7 +30,7 @@ from trendline import context
 def command(path: Path, countries: str, workers: int | None, dask_address: str | None) -> None:
     """Scan an OpenAlex works snapshot folder (updated_date=*/part_*.gz). Finished
     partitions are remembered, so a second run only reads what is new."""
-    context.require(path)
+    context.require(path, folder_ok=True)
     pair = tuple(c.strip().upper() for c in countries.split(",") if c.strip())
     if len(pair) < 1 or any(len(c) != 2 for c in pair):
         raise click.BadParameter("use ISO two-letter codes, e.g. CN,RU", param_hint="--countries")
@@ -44,7 +44,7 @@ def _ingest(settings, path: Path, pair, workers, dask_address) -> None:
     address = settings.sources.snapshot.dask_address if dask_address is None else dask_address
     files = snap.partitions(path)
     if not files:
-        raise click.ClickException(f"no part_*.gz files under {path}")
+        raise context.FileProblem(f"no part_*.gz files under {path}")
     with click.progressbar(length=len(files), label="partitions", show_pos=True) as bar:
         bar.update(len(files) - _todo(engine, files))
         outcome = snap.ingest(engine, path, pair, workers, lambda _r: bar.update(1), address)

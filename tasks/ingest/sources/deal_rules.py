@@ -192,7 +192,10 @@ def numbered(reader) -> Iterator[tuple[int, dict]]:
                 reason = f"a field is larger than {csv.field_size_limit():,} characters"
             yield end + 1, BadRow(reason)
         else:
-            yield end + 1, row
+            if any("\0" in v for v in row.values() if isinstance(v, str)):
+                yield end + 1, BadRow("a field contains a NUL character")
+            else:
+                yield end + 1, row
         end = reader.line_num
 
 

@@ -45,6 +45,9 @@ def fetch(settings: Settings) -> tuple[str, str, str]:
             return str(path), path.read_text(encoding="utf-8-sig"), "file"
         except OSError as exc:
             raise SourceError(f"cannot read screening list {path}: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise SourceError(f"cannot read screening list {path}: not UTF-8 text "
+                              f"({exc.reason} at byte {exc.start})") from None
     # connection errors, time-outs, 5xx and 429 are transient: refresh_one retries them
     resp = httpx.get(cfg.url, timeout=60, follow_redirects=True)
     problem = http_problem(resp, f"screening list download from {cfg.url}")
