@@ -3,21 +3,57 @@ and the processes it left behind."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
 
 
+_PREFECT_HOME: list[Path] = []
+
+
+def shared_prefect_home() -> Path:
+    """One PREFECT_HOME for every `trendline run` of the suite: Prefect migrates its
+    database once (~10 s) instead of once per test."""
+    if not _PREFECT_HOME:
+        path = Path(tempfile.mkdtemp(prefix="trendline-reliability-prefect-"))
+        atexit.register(shutil.rmtree, path, True)
+        _PREFECT_HOME.append(path)
+    return _PREFECT_HOME[0]
+
+
 def clean_env(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("TRENDLINE_", "OPENALEX_", "PREFECT_"))}
-    env.update(TRENDLINE_HOME=str(home), PYTHONUNBUFFERED="1", **extra)
+    env.update(TRENDLINE_HOME=str(home), PYTHONUNBUFFERED="1",
+               PREFECT_HOME=str(shared_prefect_home()), **extra)
     return env
+
+
+def health_app():
+    """A stand-in for Prefect's API server (uvicorn --factory) where only the server's
+    life cycle is under test: it answers /api/health and starts in a fraction of a second."""
+
+    async def app(scope, receive, send):
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"true"})
+
+    return app
 
 
 def trendline(args: list[str], env: dict, cwd: Path | None = None,

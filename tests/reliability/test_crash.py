@@ -2,7 +2,7 @@
 equals an uninterrupted run's, nothing they started is left running, and the next run
 succeeds the first time.
 
-Trials: 4 x `trendline run`, 6 x `import-deals`, 6 x `ingest-snapshot`, 4 x `deliver`."""
+Trials: 3 x `trendline run`, 7 x `import-deals`, 6 x `ingest-snapshot`, 4 x `deliver`."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def test_killed_runs_resume_to_the_uninterrupted_store(tmp_path, demo_template):
     home = tmp_path / "state"
     env = clean_env(home)
     seen: list = []
-    kill_trials(["run"], env, home, 4, rng, 1.0, 16.0, seen)
+    kill_trials(["run"], env, home, 3, rng, 1.0, 13.0, seen)
     again = trendline(["run"], env)
     assert again.returncode == 0, again.stdout + again.stderr
     assert counts(home) == counts(demo_template.parent), seen
@@ -69,7 +69,7 @@ def test_killed_imports_resume_to_the_uninterrupted_store(tmp_path):
     home = tmp_path / "state"
     env = clean_env(home)
     seen: list = []
-    kill_trials(args, env, home, 6, rng, 0.3, 3.0, seen)
+    kill_trials(args, env, home, 7, rng, 0.3, 3.0, seen)
     again = trendline(args, env)
     assert again.returncode == 0, again.stdout + again.stderr
     assert counts(home) == counts(ref), seen
@@ -78,7 +78,7 @@ def test_killed_imports_resume_to_the_uninterrupted_store(tmp_path):
 def test_killed_snapshot_ingests_resume_to_the_uninterrupted_store(tmp_path):
     rng = random.Random(SEED + 2)
     root = tmp_path / "works"
-    write_snapshot(root, 12_000, 8, 0.05, seed=5)
+    write_snapshot(root, 8_000, 8, 0.05, seed=5)
     args = ["ingest-snapshot", str(root), "--workers", "2"]
     ref = tmp_path / "ref"
     done = trendline(args, clean_env(ref))

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 from trendline import embedded
 
@@ -75,6 +76,8 @@ def test_a_stale_server_from_a_killed_run_is_ended(tmp_path, monkeypatch):
 
 def test_a_port_taken_meanwhile_is_retried_on_another(tmp_path, monkeypatch):
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))
+    monkeypatch.setattr(embedded, "SERVER_MODULE", "procs_helpers:health_app")
     monkeypatch.setenv("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     taken = socket.socket()
     taken.bind(("127.0.0.1", 0))

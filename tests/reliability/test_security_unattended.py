@@ -5,6 +5,7 @@ and an Apprise password) reach no log, report, Prefect database or error file.""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -18,7 +19,6 @@ from tasks.publish.weekly import build_weekly
 from trendline import schema
 from trendline.cli import main
 from trendline.db import make_engine, utcnow
-from trendline.settings import load_settings
 
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
 RAW_MARKERS = ("<script>alert(1)", "<img src=x onerror")
@@ -95,7 +95,9 @@ def test_secrets_reach_no_log_report_prefect_database_or_error_file(
     assert "openalex: failed" in out and "1 failed" in out
     assert httpserver.log, "OpenAlex was never asked: the key was never at risk"
     assert key not in out and password not in out
-    files = [p for p in [*home.rglob("*"), *tmp_path.glob("*.log")] if p.is_file()]
+    prefect = Path(env["PREFECT_HOME"])
+    files = [p for p in [*home.rglob("*"), *prefect.rglob("*"), *tmp_path.glob("*.log")]
+             if p.is_file()]
     assert any(p.name == "prefect.db" for p in files)
     for path in files:
         data = path.read_bytes()

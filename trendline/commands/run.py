@@ -27,15 +27,23 @@ def command(wait: bool) -> None:
     check_urls(settings)  # a bad Apprise URL stops here, before any work
     with context.exclusive(settings, wait):
         out = run_flow(_pipeline)
+    sys.exit(report(settings, out))
+
+
+def report(settings, out) -> int:
+    """Print what the run did; the exit status (1: a source, indicator or send failed)."""
     ok = [r for r in out.refreshed if r.status in ("succeeded", "unchanged")]
-    skipped = sum(1 for r in out.refreshed if r.status == "skipped")
+    skipped = [r for r in out.refreshed if r.status == "skipped"]
     click.echo(
         f"Trendline run: {settings.sources.publications} publications, "
         f"store {settings.database_url.split(':')[0]}, state in {settings.home}"
     )
-    extra = f" ({skipped} skipped, not configured)" if skipped else ""
-    click.echo(f"Sources refreshed: {len(ok)} of {len(out.refreshed)}{extra}")
-    echo_refresh(out.refreshed)
+    click.echo(f"Sources refreshed: {len(ok)} of {len(out.refreshed)}")
+    echo_refresh([r for r in out.refreshed if r.status != "skipped"])
+    if skipped:  # not configured: not refreshed, and not a failure either
+        click.echo(f"Sources skipped: {len(skipped)}")
+        for r in skipped:
+            click.echo(f"  {r.source}: {r.message or 'not configured'}")
     ev = out.evaluation
     failed = f" ({len(ev.errors)} failed: {', '.join(ev.errors)})" if ev.errors else ""
     click.echo(f"Indicators evaluated: {len(ev.evaluations)}{failed}")
@@ -44,5 +52,4 @@ def command(wait: bool) -> None:
     waiting = f", {d.waiting} waiting (no notification URL configured)" if d.waiting else ""
     click.echo(f"Messages: {d.sent} sent, {d.failed} failed{waiting}")
     click.echo(f"Report: {out.report}")
-    if ev.errors or any(r.status == "failed" for r in out.refreshed) or d.failed:
-        sys.exit(1)
+    return 1 if ev.errors or any(r.status == "failed" for r in out.refreshed) or d.failed else 0
