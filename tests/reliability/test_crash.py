@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 import shutil
 import time
+import uuid
+from pathlib import Path
 
 import pytest
 from procs_helpers import clean_env, kill, no_leftovers, start, trendline
@@ -32,8 +34,10 @@ def counts(home) -> dict[str, int]:
         engine.dispose()
 
 
-def kill_trials(args, env, home, n, rng, low, high, seen):
+def kill_trials(args, env, home, n, rng, low, high, seen, before=None):
     for i in range(n):
+        if before:
+            before(i)
         proc = start(args, env)
         at = rng.uniform(low, high)
         deadline = time.monotonic() + at
@@ -45,6 +49,15 @@ def kill_trials(args, env, home, n, rng, low, high, seen):
         seen.append((args[0], round(at, 2), "finished" if finished else "killed"))
         left = no_leftovers(home)
         assert not left, f"trial {i} ({args[0]} killed at {at:.2f} s) left {left}"
+    killed = sum(1 for s in seen[-n:] if s[2] == "killed")
+    assert killed >= n - 1, f"most trials must end by SIGKILL, not by finishing: {seen}"
+
+
+def timed(args, env):
+    started = time.monotonic()
+    done = trendline(args, env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return time.monotonic() - started
 
 
 def test_killed_runs_resume_to_the_uninterrupted_store(tmp_path, demo_template):
@@ -52,7 +65,7 @@ def test_killed_runs_resume_to_the_uninterrupted_store(tmp_path, demo_template):
     home = tmp_path / "state"
     env = clean_env(home)
     seen: list = []
-    kill_trials(["run"], env, home, 3, rng, 1.0, 13.0, seen)
+    kill_trials(["run"], env, home, 3, rng, 0.5, 7.0, seen)
     again = trendline(["run"], env)
     assert again.returncode == 0, again.stdout + again.stderr
     assert counts(home) == counts(demo_template.parent), seen
@@ -60,16 +73,30 @@ def test_killed_runs_resume_to_the_uninterrupted_store(tmp_path, demo_template):
     assert not (home / "errors.log").exists()
 
 
+def bulk_rounds(path, rows: int) -> Path:
+    """A Crunchbase funding-rounds export of `rows` distinct rounds (long enough to be killed
+    while it writes)."""
+    head, *demo = (DATA_DIR / "demo" / "crunchbase" / "funding_rounds.csv").read_text(
+        encoding="utf-8").splitlines()
+    out = [head]
+    for i in range(rows):
+        cells = demo[i % len(demo)].split(",")
+        cells[0], cells[3] = str(uuid.UUID(int=i + 1)), f"bulk-{i}"
+        out.append(",".join(cells))
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
 def test_killed_imports_resume_to_the_uninterrupted_store(tmp_path):
     rng = random.Random(SEED + 1)
-    args = ["import-deals", *map(str, DEAL_FILES)]
+    args = ["import-deals", str(bulk_rounds(tmp_path / "rounds.csv", 30_000)),
+            *map(str, DEAL_FILES)]
     ref = tmp_path / "ref"
-    done = trendline(args, clean_env(ref))
-    assert done.returncode == 0, done.stdout + done.stderr
+    took = timed(args, clean_env(ref))
     home = tmp_path / "state"
     env = clean_env(home)
     seen: list = []
-    kill_trials(args, env, home, 7, rng, 0.3, 3.0, seen)
+    kill_trials(args, env, home, 7, rng, 0.8, 0.8 * took, seen)
     again = trendline(args, env)
     assert again.returncode == 0, again.stdout + again.stderr
     assert counts(home) == counts(ref), seen
@@ -77,16 +104,25 @@ def test_killed_imports_resume_to_the_uninterrupted_store(tmp_path):
 
 def test_killed_snapshot_ingests_resume_to_the_uninterrupted_store(tmp_path):
     rng = random.Random(SEED + 2)
-    root = tmp_path / "works"
-    write_snapshot(root, 8_000, 8, 0.05, seed=5)
-    args = ["ingest-snapshot", str(root), "--workers", "2"]
+    full = tmp_path / "full"
+    write_snapshot(full, 36_000, 18, 0.05, seed=5)
+    parts = sorted(full.glob("*/*.gz"))
     ref = tmp_path / "ref"
-    done = trendline(args, clean_env(ref))
-    assert done.returncode == 0, done.stdout + done.stderr
+    took = timed(["ingest-snapshot", str(full), "--workers", "2"], clean_env(ref))
+    root = tmp_path / "works"  # grows by 3 partitions before each trial: always new work
+    args = ["ingest-snapshot", str(root), "--workers", "2"]
+
+    def new_partitions(trial):
+        for part in parts[3 * trial: 3 * trial + 3]:
+            (root / part.parent.name).mkdir(parents=True, exist_ok=True)
+            shutil.copy(part, root / part.parent.name / part.name)
+
     home = tmp_path / "state"
     env = clean_env(home)
     seen: list = []
-    kill_trials(args, env, home, 6, rng, 0.5, 4.0, seen)
+    startup = 0.7  # seconds before the command reads its first partition
+    kill_trials(args, env, home, 6, rng, startup, startup + 0.8 * (took - startup) / 6, seen,
+                before=new_partitions)
     again = trendline(args, env)
     assert again.returncode == 0, again.stdout + again.stderr
     want, got = counts(ref), counts(home)
@@ -104,16 +140,21 @@ def test_killed_deliveries_lose_nothing_and_repeat_only_with_the_same_message_id
     shutil.copy(demo_template, home / "trendline.db")
     engine = make_engine(f"sqlite:///{home / 'trendline.db'}")
     bodies = {"txt": "t", "html": "<p>h</p>", "md": "m"}
-    with engine.begin() as conn:
-        outbox.enqueue(conn, "crash:1", "alerts", "second message", bodies, [], utcnow())
-        ids = {r for r in conn.exec_driver_sql("select id from outbox").scalars()}
+
+    def more_mail(trial):
+        """Each trial has mail to send: a new message, and the killed one's lease expired."""
+        with engine.begin() as conn:
+            outbox.enqueue(conn, f"crash:{trial}", "alerts", f"message {trial}", bodies, [],
+                           utcnow())
+            conn.exec_driver_sql("update outbox_leases set expires_at = '2000-01-01 00:00:00'")
+
     port = free_port()
     url = f"mailto://127.0.0.1:{port}/?from=t@example.org&to=a@example.org&secure=no"
     env = clean_env(home, TRENDLINE_APPRISE_URLS=f"alerts={url}")
     ctl, inbox = start_smtp(port)
     seen: list = []
     try:
-        kill_trials(["deliver"], env, home, 4, rng, 0.8, 7.0, seen)
+        kill_trials(["deliver"], env, home, 4, rng, 1.5, 6.0, seen, before=more_mail)
         # the killed ones may hold leases: they expire; the next deliver waits for none
         with engine.begin() as conn:
             conn.exec_driver_sql("update outbox_leases set expires_at = '2000-01-01 00:00:00'")
@@ -123,6 +164,7 @@ def test_killed_deliveries_lose_nothing_and_repeat_only_with_the_same_message_id
     assert final.returncode == 0, final.stdout + final.stderr
     with engine.connect() as conn:
         assert set(conn.exec_driver_sql("select status from outbox").scalars()) == {"sent"}
+        ids = set(conn.exec_driver_sql("select id from outbox").scalars())
     received = [m["Message-ID"] for m in inbox.messages]
     assert {f"<{i}@trendline.invalid>" for i in ids} == set(received), seen
     assert len(received) - len(set(received)) <= 4  # a repeat only after a kill
