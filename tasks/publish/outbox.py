@@ -116,8 +116,12 @@ def claim(
     candidate rows are locked with FOR UPDATE SKIP LOCKED, so concurrent deliverers split
     the queue instead of waiting on each other; on SQLite the single-writer lock and the
     conditional upsert make each claim atomic."""
-    t = schema.outbox
-    q = sa.select(t.c.id).where(t.c.status == "pending").order_by(t.c.created_at)
+    t, lease = schema.outbox, schema.outbox_leases
+    held_by_others = sa.exists().where(
+        lease.c.message_id == t.c.id, lease.c.expires_at >= now, lease.c.owner != owner
+    )
+    q = (sa.select(t.c.id).where(t.c.status == "pending", ~held_by_others)
+         .order_by(t.c.created_at))
     if tags is not None:
         q = q.where(t.c.tag.in_(sorted(tags)))
     if exclude:
@@ -125,7 +129,9 @@ def claim(
     claimed = []
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            q = q.with_for_update(skip_locked=True)
+            q = q.with_for_update(of=t, skip_locked=True)
+            if limit is not None:
+                q = q.limit(limit)
         for mid in conn.execute(q).scalars().all():
             if _lease_upsert(conn, mid, owner, now):
                 claimed.append(mid)

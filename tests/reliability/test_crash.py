@@ -2,7 +2,8 @@
 equals an uninterrupted run's, nothing they started is left running, and the next run
 succeeds the first time.
 
-Trials: 3 x `trendline run`, 7 x `import-deals`, 6 x `ingest-snapshot`, 4 x `deliver`."""
+Trials: 3 x `trendline run`, 8 x `import-deals`, 6 x `ingest-snapshot`, 4 x `deliver` (21;
+each test requires all but one or two of its trials to end by SIGKILL, not by finishing)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def counts(home) -> dict[str, int]:
         engine.dispose()
 
 
-def kill_trials(args, env, home, n, rng, low, high, seen, before=None):
+def kill_trials(args, env, home, n, rng, low, high, seen, before=None, min_killed=None):
     for i in range(n):
         if before:
             before(i)
@@ -50,7 +51,8 @@ def kill_trials(args, env, home, n, rng, low, high, seen, before=None):
         left = no_leftovers(home)
         assert not left, f"trial {i} ({args[0]} killed at {at:.2f} s) left {left}"
     killed = sum(1 for s in seen[-n:] if s[2] == "killed")
-    assert killed >= n - 1, f"most trials must end by SIGKILL, not by finishing: {seen}"
+    want = n - 1 if min_killed is None else min_killed
+    assert killed >= want, f"most trials must end by SIGKILL, not by finishing: {seen}"
 
 
 def timed(args, env):
@@ -89,14 +91,14 @@ def bulk_rounds(path, rows: int) -> Path:
 
 def test_killed_imports_resume_to_the_uninterrupted_store(tmp_path):
     rng = random.Random(SEED + 1)
-    args = ["import-deals", str(bulk_rounds(tmp_path / "rounds.csv", 30_000)),
+    args = ["import-deals", str(bulk_rounds(tmp_path / "rounds.csv", 20_000)),
             *map(str, DEAL_FILES)]
     ref = tmp_path / "ref"
     took = timed(args, clean_env(ref))
     home = tmp_path / "state"
     env = clean_env(home)
     seen: list = []
-    kill_trials(args, env, home, 7, rng, 0.8, 0.8 * took, seen)
+    kill_trials(args, env, home, 8, rng, 0.8, 0.65 * took, seen, min_killed=6)
     again = trendline(args, env)
     assert again.returncode == 0, again.stdout + again.stderr
     assert counts(home) == counts(ref), seen
