@@ -27,8 +27,6 @@ def test_evaluate_on_a_fresh_store(engine, settings):
     assert not outcome.transitions
 
 
-@pytest.mark.xfail(strict=False, reason="weekly_context on an empty store "
-                   "(tasks/publish/report.py, being rewritten on another branch)")
 def test_weekly_summary_on_a_fresh_store(engine, settings):
     from tasks.publish.weekly import build_weekly
     from trendline.db import utcnow
