@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from procs_helpers import clean_env, kill, no_leftovers, start, trendline
 from test_delivery import free_port, start_smtp
 
@@ -175,3 +176,21 @@ def test_killed_deliveries_lose_nothing_and_repeat_only_with_the_same_message_id
 
 if __name__ == "__main__":  # pragma: no cover
     pytest.main([__file__, "-q"])
+
+
+def test_an_ingest_left_running_is_marked_interrupted_by_the_next(tmp_path):
+    from tasks.ingest.sources import openalex_snapshot as snap
+    from trendline import schema
+    from trendline.db import migrate
+
+    root = tmp_path / "works"
+    write_snapshot(root, 200, 2, 0.05, seed=9)
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    migrate(engine)
+    snap._start_run(engine, "killed-one")  # as a SIGKILL leaves it
+    snap.ingest(engine, root, workers=1)
+    with engine.connect() as conn:
+        rows = dict(conn.execute(sa.select(schema.refresh_runs.c.id,
+                                           schema.refresh_runs.c.status)).all())
+    assert rows.pop("killed-one") == "failed" and set(rows.values()) == {"succeeded"}
+    engine.dispose()

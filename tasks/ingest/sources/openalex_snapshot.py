@@ -316,7 +316,14 @@ def _result_of(fut, futures: dict) -> PartitionResult:
 
 
 def _start_run(engine: Engine, run_id: str) -> None:
+    """Record this ingest as running; one a killed ingest left `running` is marked failed
+    (only one ingest runs at a time: the store lock)."""
+    t = schema.refresh_runs
     with engine.begin() as conn:
+        conn.execute(t.update().where(t.c.source == NAME, t.c.status == "running").values(
+            status="failed", finished_at=utcnow(),
+            message="interrupted: the ingest ended before it finished (its finished "
+                    "partitions are kept)"))
         conn.execute(schema.refresh_runs.insert().values(
             id=run_id, source=NAME, mode="file", started_at=utcnow(), status="running",
         ))
