@@ -11,6 +11,7 @@ from flows.steps import prefect_step
 from tasks.pipeline import PipelineOutcome
 from tasks.pipeline import pipeline as run_pipeline
 from tasks.publish.run_summary import markdown
+from trendline.locks import store_lock
 from trendline.resources import open_resources
 
 ARTIFACT_KEY = "pipeline-run-summary"
@@ -21,7 +22,8 @@ ARTIFACT_KEY = "pipeline-run-summary"
       "indicator against the brief's baseline, write the report and deliver alerts.")
 def pipeline(config: str | None = None, overrides: dict | None = None) -> PipelineOutcome:
     res = open_resources(config, overrides)
-    out = run_pipeline(res, step=prefect_step)
+    with store_lock(res.settings.database_url, wait=True):  # a scheduled run waits its turn
+        out = run_pipeline(res, step=prefect_step)
     create_markdown_artifact(
         key=ARTIFACT_KEY,
         markdown=markdown(out.refreshed, out.evaluation, out.report, out.delivery,

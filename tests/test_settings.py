@@ -56,7 +56,7 @@ def test_bad_values_name_the_key(home, tmp_path, text, expected):
 def test_missing_config_file_exits_2(home, tmp_path):
     result = run_cli("--config", str(tmp_path / "nope.toml"), "indicators")
     assert result.exit_code == 2
-    assert "config file not found" in result.output and "nope.toml" in result.output
+    assert "cannot read config file" in result.output and "nope.toml" in result.output
 
 
 def test_a_bad_environment_value_names_the_variable(home, monkeypatch):

@@ -87,3 +87,33 @@ def test_ingest_on_a_dask_cluster_by_address(tmp_path):
     assert cluster.scheduler_address.startswith("tcp://127.0.0.1")
     assert out.partitions == 3 and out.kept == counts["CN+RU"] > 0
     assert count(engine, schema.works) == counts["CN+RU"]
+
+
+def test_a_truncated_partition_is_named_and_the_others_still_load(tmp_path, monkeypatch):
+    root = tmp_path / "works"
+    counts = write_snapshot(root, 600, 3, 0.05, seed=4)
+    parts = snap.partitions(root)
+    data = parts[0].read_bytes()
+    parts[0].write_bytes(data[: len(data) // 2])  # truncated mid-stream
+    notgz = root / "updated_date=2026-09-10" / "part_000.gz"
+    notgz.parent.mkdir()
+    notgz.write_bytes(b"this is not gzip at all\n")
+    engine = engine_at(tmp_path)
+    out = snap.ingest(engine, root, workers=2)
+    failed = {p: why for p, why in out.failed}
+    assert set(failed) == {str(parts[0].resolve()), str(notgz.resolve())}
+    assert "truncated" in failed[str(parts[0].resolve())]
+    assert "unreadable" in failed[str(notgz.resolve())]
+    assert out.partitions == 2 and count(engine, schema.snapshot_partitions) == 2
+    assert 0 < count(engine, schema.works) < counts["CN+RU"]
+    with engine.connect() as conn:
+        run = conn.execute(sa.select(schema.refresh_runs)).mappings().one()
+    assert run["status"] == "failed" and parts[0].name in run["message"]
+
+    monkeypatch.setenv("TRENDLINE_HOME", str(tmp_path / "state"))
+    from trendline.cli import main
+
+    result = CliRunner().invoke(main, ["ingest-snapshot", str(root)])
+    assert result.exit_code == 1
+    assert f"snapshot partition {parts[0].resolve()}: truncated" in result.output
+    assert "2 partition(s) failed" in result.output

@@ -12,7 +12,9 @@ from pathlib import Path
 import click
 
 from trendline import commands
+from trendline.context import FileProblem
 from trendline.db import StoreError
+from trendline.locks import StoreBusy
 from trendline.settings import ConfigError, load_settings
 
 
@@ -39,6 +41,12 @@ class Group(click.Group):
         except ConfigError as exc:
             click.echo(f"trendline: config error: {exc}", err=True)
             sys.exit(2)
+        except FileProblem as exc:
+            click.echo(f"trendline: {exc}", err=True)
+            sys.exit(2)
+        except StoreBusy as exc:
+            click.echo(f"trendline: {exc}; not started (try again when it ends)", err=True)
+            sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except BrokenPipeError:  # `trendline alerts | head`: the reader left, not an error
@@ -75,7 +83,7 @@ def write_error_log(ctx: click.Context, details: str) -> Path | None:
 @click.option(
     "--config",
     "config",
-    type=click.Path(dir_okay=False),
+    type=str,
     default=None,
     help="Config file (default: ./trendline.toml, else the bundled default).",
 )

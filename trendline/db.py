@@ -10,9 +10,11 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from trendline import schema
+from trendline.settings import ConfigError, env_name
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -21,7 +23,18 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def require_store_url(url: str) -> None:
+    """ConfigError (exit 2) naming `store.url` and where it was set, when unusable."""
+    try:
+        check_store_url(url)
+    except ValueError as exc:
+        var = env_name("store.url")
+        where = f"environment variable {var}" if var else "config"
+        raise ConfigError(f"{where}: bad value for 'store.url': {exc}") from None
+
+
 def make_engine(url: str) -> Engine:
+    require_store_url(url)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url)
@@ -35,6 +48,30 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
+
+
+DRIVER_EXTRAS = {"postgresql": "pip install 'trendline[postgres]'"}
+
+
+def check_store_url(url: str) -> None:
+    """A SQLAlchemy URL of a database Trendline supports, whose driver is installed."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError("not a database URL (e.g. postgresql+psycopg://user@host/db)") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise ValueError(f"unsupported database {backend!r}: use sqlite or postgresql")
+    if parsed.get_driver_name() in ("asyncpg", "aiosqlite", "psycopg_async"):
+        raise ValueError(f"async driver {parsed.get_driver_name()!r} not supported here; "
+                         "use postgresql+psycopg://")
+    try:
+        parsed.get_dialect().import_dbapi()
+    except (ImportError, NoSuchModuleError):
+        how = DRIVER_EXTRAS.get(backend, "install its driver")
+        raise ValueError(
+            f"the {backend} driver {parsed.get_driver_name()!r} is not installed: {how}"
+        ) from None
 
 
 def alembic_config(url: str):

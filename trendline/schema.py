@@ -445,3 +445,27 @@ incidents = Table(  # failures announced to the ops tag: refresh, delivery, flow
     Column("opened_at", DateTime(timezone=True), nullable=False),
     Column("resolved_at", DateTime(timezone=True)),
 )
+
+
+# Delivery bookkeeping (exactly-once): a lease claims a message for one deliverer until it
+# expires; each (message, target) pair records its own delivery, so a target that succeeded
+# is never sent to again when another target of the same tag failed.
+outbox_leases = Table(
+    "outbox_leases",
+    metadata,
+    Column("message_id", String(16), primary_key=True),
+    Column("owner", String(64), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+outbox_deliveries = Table(
+    "outbox_deliveries",
+    metadata,
+    Column("message_id", String(16), primary_key=True),
+    Column("target_id", String(16), primary_key=True),  # hash of the URL without secrets
+    Column("target", Text, nullable=False),  # the URL with its secrets masked
+    Column("status", String(16), nullable=False),  # sending | sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=False, default=""),
+    Column("sent_at", DateTime(timezone=True)),
+)

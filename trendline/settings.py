@@ -12,15 +12,34 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from indicators.base import Rule
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CONFIG = ROOT / "trendline.toml"
-DATA_DIR = ROOT / "data"
-TEMPLATES_DIR = ROOT / "templates"
+ROOT = Path(__file__).resolve().parents[1]  # the checkout, in a source or editable install
+
+
+def bundled(name: str) -> Path:
+    """A file or folder shipped with Trendline: inside the installed package (a wheel
+    carries data/, templates/ and trendline.toml in trendline/_bundled, found with
+    importlib.resources), else in the checkout beside the package."""
+    from importlib.resources import files
+
+    packaged = Path(str(files("trendline").joinpath("_bundled", name)))
+    return packaged if packaged.exists() else ROOT / name
+
+
+DEFAULT_CONFIG = bundled("trendline.toml")
+DATA_DIR = bundled("data")
+TEMPLATES_DIR = bundled("templates")
 
 
 class ConfigError(Exception):
@@ -33,6 +52,8 @@ class Strict(BaseModel):
 
 class StoreConfig(Strict):
     url: str = ""  # empty: SQLite file in the state directory
+
+
 
 
 class OpenAlexConfig(Strict):
@@ -189,7 +210,8 @@ def config_path(explicit: str | os.PathLike | None = None) -> Path | None:
     if chosen:
         path = Path(chosen)
         if not path.is_file():
-            raise ConfigError(f"config file not found: {path}")
+            why = "Is a directory" if path.is_dir() else "No such file or directory"
+            raise ConfigError(f"cannot read config file {path}: {why}")
         return path
     for candidate in (Path("trendline.toml"), DEFAULT_CONFIG):
         if candidate.is_file():
@@ -209,10 +231,27 @@ def load_settings(path: str | os.PathLike | None = None, **overrides: Any) -> Se
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{file}: not valid TOML: {exc}") from None
     data = merged(data, overrides)
+    check_env_json()
     try:
         return Settings(**data)
     except ValidationError as exc:
         raise ConfigError(f"{origin(exc, file)}: {describe(exc)}") from None
+    except SettingsError as exc:  # what check_env_json did not foresee
+        raise ConfigError(f"environment: {exc}") from None
+
+
+def check_env_json() -> None:
+    """A TRENDLINE_* value that must be JSON (a list or table) and is not: name the variable
+    instead of letting pydantic-settings say which field it could not parse."""
+    import json
+
+    for key, value in os.environ.items():
+        if not key.startswith("TRENDLINE_") or not value.lstrip().startswith(("[", "{")):
+            continue
+        try:
+            json.loads(value)
+        except ValueError as exc:
+            raise ConfigError(f"environment variable {key}: not valid JSON ({exc})") from None
 
 
 def merged(base: dict, extra: dict) -> dict:
@@ -226,6 +265,12 @@ def merged(base: dict, extra: dict) -> dict:
     return out
 
 
+def env_name(key: str) -> str | None:
+    """The environment variable that set a dotted config key, if one did."""
+    name = "TRENDLINE_" + key.replace(".", "__").upper()
+    return name if name in os.environ else None
+
+
 def origin(exc: ValidationError, file: Path | None) -> str:
     """Where the bad value came from: its environment variable, else the config file."""
     name = "TRENDLINE_" + "__".join(str(p) for p in exc.errors()[0]["loc"]).upper()
@@ -237,7 +282,7 @@ def describe(exc: ValidationError) -> str:
     key = ".".join(str(part) for part in err["loc"])
     if err["type"] == "extra_forbidden":
         return f"unknown key '{key}'"
-    return f"bad value for '{key}': {err['msg']}"
+    return f"bad value for '{key}': {err['msg'].removeprefix('Value error, ')}"
 
 
 def apply_prefect_environment(settings: Settings) -> None:
@@ -260,3 +305,8 @@ def apply_prefect_environment(settings: Settings) -> None:
         defaults["PREFECT_LOGGING_LEVEL"] = "CRITICAL"
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
+    home = Path(os.environ["PREFECT_HOME"]).expanduser()
+    try:  # an explicit PREFECT_HOME that does not exist yet is created, like ours
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"PREFECT_HOME: cannot create {home}: {exc.strerror}") from None

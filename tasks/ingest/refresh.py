@@ -1,19 +1,21 @@
-"""One source's refresh: fetch (I/O; network hiccups are retried by the flow's task), then
-normalise and write in one transaction. Plain functions; nothing here raises for a source
-problem: a skipped or failed source is an outcome, and a failure writes only its
-refresh_runs row."""
+"""One source's refresh: fetch (I/O; transient faults retried by the source's one policy,
+tasks.ingest.retry), then normalise and write in one transaction. Plain functions; nothing
+here raises for a source problem: a skipped or failed source is an outcome, and a failure
+writes only its refresh_runs row."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-import httpx
 from sqlalchemy.engine import Engine
 
+from tasks.ingest.retry import PER_REQUEST, Policy, Transient, is_transient, policy_for
 from tasks.ingest.runs import RefreshOutcome, record_failure, write_batch
 from tasks.ingest.sources import Skip, SourceError
 from trendline.db import utcnow
@@ -22,9 +24,7 @@ from trendline.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def is_transient(exc: BaseException | None) -> bool:
-    """Worth another try: the connection failed or timed out."""
-    return isinstance(exc, httpx.TransportError)
+__all__ = ["Fetched", "fetch", "is_transient", "refresh_one", "store"]
 
 
 @dataclass
@@ -74,18 +74,28 @@ def store(engine: Engine, source: ModuleType, fetched: Fetched) -> RefreshOutcom
     return write_batch(engine, source, batch, fetched.started)
 
 
-def refresh_one(engine: Engine, settings: Settings, source: ModuleType) -> RefreshOutcome:
-    """Fetch and store, without retries (the flows add those)."""
+def refresh_one(
+    engine: Engine, settings: Settings, source: ModuleType,
+    sleep: Callable[[float], None] = time.sleep,
+) -> RefreshOutcome:
+    """Fetch under the source's retry policy, and store. The flows add no retries."""
+    name = source.NAME
+    policy = Policy(1) if name in PER_REQUEST else policy_for(name, settings, sleep)
     try:
-        fetched = fetch(settings, source)
+        fetched = policy.call(fetch, settings, source)
     except Exception as exc:
-        fetched = Fetched(source.NAME, utcnow(), error=_describe(exc))
+        error = _describe(exc)
+        if is_transient(exc):
+            error = f"{error} (gave up after {policy.attempts} attempt(s); nothing written)"
+        fetched = Fetched(name, utcnow(), error=error)
     return store(engine, source, fetched)
 
 
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, SourceError):
         return str(exc)
+    if is_transient(exc):
+        return str(exc) if isinstance(exc, Transient) else f"{type(exc).__name__}: {exc}"
     log.error("unexpected error in a source", exc_info=exc)
     return f"unexpected {type(exc).__name__}: {exc} (nothing written)"
 

@@ -38,10 +38,12 @@ class TrendlineEmail(NotifyEmail):
     """NotifyEmail whose message carries our text part and CID images."""
 
     text_body: str | None = None
+    message_id: str | None = None  # the outbox message's stable Message-ID, for every retry
 
     def send(self, body, title="", notify_type=apprise.NotifyType.INFO, attach=None,
              body_format=None, **kwargs):
         text, self.text_body = self.text_body, None  # one message only
+        mid, self.message_id = self.message_id, None
         if text is None or not self.targets or self.pgp_mode != PGP_MODE_DEFAULT:
             return super().send(body, title=title, notify_type=notify_type, attach=attach,
                                 body_format=body_format, **kwargs)
@@ -57,7 +59,7 @@ class TrendlineEmail(NotifyEmail):
                 for name, addr in self.targets:
                     if self.is_delivered(addr):
                         continue
-                    msg = self.message(title, text, body, attach or [], (name, addr))
+                    msg = self.message(title, text, body, attach or [], (name, addr), mid)
                     cc, bcc = self.cc - {addr}, self.bcc - {addr}
                     if smtp.sendmail(self.from_addr[1], [addr, *cc, *bcc], msg.as_string()):
                         self.mark_delivered(addr)
@@ -69,7 +71,8 @@ class TrendlineEmail(NotifyEmail):
             ok = False
         return ok
 
-    def message(self, title: str, text: str, html: str, attach, to: tuple) -> EmailMessage:
+    def message(self, title: str, text: str, html: str, attach, to: tuple,
+                message_id: str | None = None) -> EmailMessage:
         msg = EmailMessage()
         msg["Subject"] = " ".join((title or "").split())
         msg["From"] = formataddr(self.from_addr)
@@ -80,7 +83,7 @@ class TrendlineEmail(NotifyEmail):
         if self.reply_to:
             msg["Reply-To"] = ", ".join(self.reply_to)
         msg["Date"] = formatdate(localtime=False)
-        msg["Message-ID"] = make_msgid(domain=self.smtp_host or None)
+        msg["Message-ID"] = message_id or make_msgid(domain=self.smtp_host or None)
         msg["X-Application"] = self.app_id
         for key, value in self.headers.items():
             msg[key] = value
@@ -114,11 +117,13 @@ def register() -> None:
     manager.add(TrendlineEmail, schemas=["mailto", "mailtos"], force=True)
 
 
-def use_text(targets, tag: str, text: str) -> None:
-    """Our text part for the next message the email targets of `tag` send."""
+def use_text(targets, tag: str, text: str, message_id: str | None = None) -> None:
+    """Our text part (and stable Message-ID) for the next message the email targets of
+    `tag` send."""
     for server in targets.find(tag):
         if isinstance(server, TrendlineEmail):
             server.text_body = text
+            server.message_id = message_id
 
 
 register()

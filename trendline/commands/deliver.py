@@ -15,7 +15,10 @@ def command() -> None:
     """Send pending messages to their Apprise targets (no Prefect needed)."""
     settings = context.settings()
     out = deliver(context.store(settings), settings)
-    click.echo(f"Messages: {out.sent} sent, {out.failed} failed, {out.waiting} waiting")
+    busy = f", {out.busy} being sent by another deliverer" if out.busy else ""
+    click.echo(
+        f"Messages: {out.sent} sent, {out.failed} failed, {out.waiting} waiting{busy}"
+    )
     for err in out.errors or []:
         click.echo(f"  {mask(err)}", err=True)
     sys.exit(1 if out.failed else 0)

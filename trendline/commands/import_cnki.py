@@ -16,11 +16,18 @@ from trendline.db import utcnow
 
 @click.command("import-cnki")
 @click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+    "files", nargs=-1, required=True, type=click.Path(path_type=Path)
 )
 def command(files: tuple[Path, ...]) -> None:
     """Import CNKI export files (UTF-8, UTF-8 with BOM or GB18030/GBK)."""
+    for path in files:
+        context.require(path)
     s = context.settings()
+    with context.exclusive(s):
+        _import(s, files)
+
+
+def _import(s, files: tuple[Path, ...]) -> None:
     engine = context.store(s)
     started = utcnow()
     raw = cnki.fetch(s, list(files))

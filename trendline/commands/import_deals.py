@@ -2,7 +2,8 @@
 YAML) into the store. Per file: rows accepted and rejected, the share of undisclosed
 prices, and every rejected row with file, line, field and reason.
 
-Exit 0 when every file was processed, 2 when a file cannot be read as any known shape.
+Exit 0 when every file was processed, 2 when a file cannot be read as any known shape,
+1 when a file had rows and every one was rejected (nothing of it is stored).
 Importing the same file again changes nothing (tasks.ingest.runs.write_batch, one transaction
 per file, keyed by the file's name)."""
 
@@ -57,8 +58,11 @@ def read(path: Path) -> tuple[str, str]:
     """(shape family, text); SourceError with one line when no known shape fits."""
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(f"{path}: cannot read: {exc}") from None
+    except OSError as exc:
+        raise SourceError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"cannot read {path}: not UTF-8 text ({exc.reason} at byte "
+                          f"{exc.start})") from None
     if path.suffix.lower() in (".yaml", ".yml"):
         curated_deals.read_records(str(path), text)  # raises SourceError when not curated
         return "curated", text
@@ -123,33 +127,49 @@ def write_rejects(folder: Path, report: FileReport) -> Path:
 
 
 @click.command("import-deals")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def command(files: tuple[Path, ...]) -> None:
     """Import deal files: Crunchbase CSV exports (old acquisitions/investments, current
     organizations + funding_rounds) or curated deals (CSV or YAML)."""
+    for path in files:
+        context.require(path)
     s = context.settings()
-    readable, failed = [], False
+    readable: list = []
+    failed: str | bool = False
     for path in files:
         try:
             family, text = read(path)
         except SourceError as exc:
             click.echo(f"trendline: {exc}", err=True)
-            failed = True
+            failed = "unreadable"
             continue
         readable.append((path, family, text))
     if readable:
-        engine = context.store(s)
-        for report in normalise(readable):
-            click.echo(report.line())
-            for reject in report.rejects[:SHOWN_REJECTS]:
-                click.echo(f"  rejected {reject}")
-            if report.rejects:
-                more = len(report.rejects) - SHOWN_REJECTS
-                where = write_rejects(s.home / "rejects", report)
-                extra = f"+{more} more; " if more > 0 else ""
-                click.echo(f"  {extra}all rejects: {where}")
-            if report.batch is not None:
-                source = SimpleNamespace(NAME=f"import:{report.path.name}"[:64])
-                outcome = write_batch(engine, source, report.batch, utcnow())
-                click.echo(f"  {outcome.line()}")
-    sys.exit(2 if failed else 0)
+        with context.exclusive(s):
+            failed = _load(s, readable) or failed
+    sys.exit(2 if failed == "unreadable" else 1 if failed else 0)
+
+
+def _load(s, readable) -> bool:
+    """Store each file's batch; True when a file had rows and every one was rejected."""
+    engine = context.store(s)
+    all_rejected = False
+    for report in normalise(readable):
+        click.echo(report.line())
+        for reject in report.rejects[:SHOWN_REJECTS]:
+            click.echo(f"  rejected {reject}")
+        if report.rejects:
+            more = len(report.rejects) - SHOWN_REJECTS
+            where = write_rejects(s.home / "rejects", report)
+            extra = f"+{more} more; " if more > 0 else ""
+            click.echo(f"  {extra}all rejects: {where}")
+        if report.rejects and not report.accepted:
+            click.echo(f"  {report.path.name}: failed, every row was rejected; nothing stored")
+            all_rejected = True
+            continue
+        if report.batch is None:
+            continue
+        source = SimpleNamespace(NAME=f"import:{report.path.name}"[:64])
+        outcome = write_batch(engine, source, report.batch, utcnow())
+        click.echo(f"  {outcome.line()}")
+    return all_rejected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -11,7 +12,7 @@ from trendline import context
 
 
 @click.command("ingest-snapshot")
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path))
 @click.option(
     "--countries",
     default="CN,RU",
@@ -29,19 +30,29 @@ from trendline import context
 def command(path: Path, countries: str, workers: int | None, dask_address: str | None) -> None:
     """Scan an OpenAlex works snapshot folder (updated_date=*/part_*.gz). Finished
     partitions are remembered, so a second run only reads what is new."""
+    context.require(path, folder_ok=True)
     pair = tuple(c.strip().upper() for c in countries.split(",") if c.strip())
     if len(pair) < 1 or any(len(c) != 2 for c in pair):
         raise click.BadParameter("use ISO two-letter codes, e.g. CN,RU", param_hint="--countries")
     settings = context.settings()
+    with context.exclusive(settings):
+        _ingest(settings, path, pair, workers, dask_address)
+
+
+def _ingest(settings, path: Path, pair, workers, dask_address) -> None:
     engine = context.store(settings)
     address = settings.sources.snapshot.dask_address if dask_address is None else dask_address
     files = snap.partitions(path)
     if not files:
-        raise click.ClickException(f"no part_*.gz files under {path}")
+        raise context.FileProblem(f"no part_*.gz files under {path}")
     with click.progressbar(length=len(files), label="partitions", show_pos=True) as bar:
         bar.update(len(files) - _todo(engine, files))
         outcome = snap.ingest(engine, path, pair, workers, lambda _r: bar.update(1), address)
     click.echo(outcome.line())
+    for where, why in outcome.failed:
+        click.echo(f"trendline: snapshot partition {where}: {why}; not loaded", err=True)
+    if outcome.failed:
+        sys.exit(1)
 
 
 def _todo(engine, files) -> int:

@@ -8,9 +8,17 @@ import sys
 import click
 
 from tasks.ingest.registry import registry
+from tasks.ingest.sources.deal_rules import BadRow, numbered
 from tasks.resolve.match import build
 
 COLUMNS = ["affiliation", "org_id", "org_name", "ror_id", "lists", "score", "rule"]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: str) -> str:
+    """Neutralise CSV injection: a spreadsheet runs a cell starting with = + - @ (or a tab
+    or carriage return) as a formula; a leading apostrophe makes it text."""
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def read_affiliations(path: str) -> list[str]:
@@ -20,7 +28,13 @@ def read_affiliations(path: str) -> list[str]:
             reader = csv.DictReader(fh)
             if "affiliation" not in (reader.fieldnames or ()):
                 raise click.ClickException(f"{path}: no 'affiliation' column")
-            return [row["affiliation"] or "" for row in reader]
+            names = []
+            for line, row in numbered(reader):
+                if isinstance(row, BadRow):
+                    click.echo(f"trendline: {path}:{line}: skipped: {row.reason}", err=True)
+                    continue
+                names.append(row["affiliation"] or "")
+            return names
     except OSError as exc:
         raise click.ClickException(f"cannot read {path}: {exc.strerror}") from None
     except (UnicodeDecodeError, csv.Error) as exc:
@@ -45,7 +59,7 @@ def command(file: str) -> None:
     for name in names:
         m = resolved[name]
         out.writerow(
-            [
+            cell(v) for v in [
                 name,
                 m.org_id or "",
                 m.org_name or "",

@@ -41,7 +41,10 @@ def command(names: tuple[str, ...], publications: str | None) -> None:
 
         return refresh
 
-    outcomes = run_flow(load, overrides=overrides, only=only, families=families)
+    from trendline import context
+
+    with context.exclusive(context.settings()):
+        outcomes = run_flow(load, overrides=overrides, only=only, families=families)
     click.echo(f"Refreshed {len(outcomes)} source(s):")
     echo_refresh(outcomes)
     if any(o.status == "failed" for o in outcomes):

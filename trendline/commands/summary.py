@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
+from trendline import context
 from trendline.commands._flows import run_flow
 
 
@@ -17,8 +20,13 @@ def _flow():
 def command() -> None:
     """Render the weekly summary (HTML, text, Markdown, charts) and send it to the
     `weekly` targets; a week's summary is queued once, however often this runs."""
+    from tasks.publish.notify import check_urls
+
+    check_urls(context.settings())
     path, delivery = run_flow(_flow)
     click.echo(f"Weekly summary: {path}")
     click.echo(
         f"Messages: {delivery.sent} sent, {delivery.failed} failed, {delivery.waiting} waiting"
     )
+    if delivery.failed:
+        sys.exit(1)

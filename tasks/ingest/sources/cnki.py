@@ -10,6 +10,7 @@ skipped.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import tomllib
@@ -28,7 +29,6 @@ DEFINITIONS = DATA_DIR / "cnki" / "definitions.toml"
 DEMO_DIR = DATA_DIR / "demo" / "cnki"
 AI_TOPIC = "cnki:ai"  # the pseudo-topic that marks a record AI-related by keyword
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_YEAR = re.compile(r"(19|20)\d\d")
 
 
 @dataclass
@@ -82,6 +82,22 @@ class FileReport:
         return text + "".join(f"\n  skipped {r.field}: {r.reason}" for r in self.skipped)
 
 
+def publication_year(text: str) -> int | None:
+    """The record's year: None when the record gives none (unknown, counted as such);
+    ValueError (the record is rejected with the reason) for a year no paper can have,
+    rather than loading it with no year."""
+    found = re.search(r"(?<!\d)\d{4}(?!\d)", text or "")
+    if not found:
+        if re.search(r"\d", text or ""):
+            raise ValueError(f"not a publication year: {text.strip()[:40]!r}")
+        return None
+    year = int(found.group(0))
+    latest = dt.date.today().year + 1
+    if not 1900 <= year <= latest:
+        raise ValueError(f"impossible publication year {year} (expected 1900-{latest})")
+    return year
+
+
 def record_rows(rec: Record, defs: Definitions) -> tuple[dict, list[dict], bool]:
     """One CNKI record as a works row and one authorship row per institution; raises
     ValueError when the record cannot be loaded. The flag says 'AI by the keyword
@@ -91,9 +107,7 @@ def record_rows(rec: Record, defs: Definitions) -> tuple[dict, list[dict], bool]
         raise ValueError(rec.problems[0])
     if not title:
         raise ValueError("no title")
-    year_text = rec.one("year") or rec.one("date")
-    year_match = _YEAR.search(year_text)
-    year = int(year_match.group(0)) if year_match else None
+    year = publication_year(rec.one("year") or rec.one("date"))
     institutions = rec.many("institutions")
     if not institutions and "thesis" in rec.one("type").lower():
         institutions = rec.many("publisher")  # a thesis names its university as publisher

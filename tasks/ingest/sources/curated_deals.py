@@ -18,6 +18,7 @@ from pydantic import BeforeValidator, ValidationInfo, field_validator
 from tasks.ingest.sources import Batch, Reject, SourceError
 from tasks.ingest.sources.deal_rules import (
     Amount,
+    BadRow,
     Country,
     Date,
     Id,
@@ -102,7 +103,8 @@ def read_records(where: str, text: str) -> list[tuple[int, dict]]:
     missing = CSV_REQUIRED - set(reader.fieldnames or ())
     if missing:
         raise SourceError(f"{where}: missing columns {sorted(missing)}")
-    return [(line, _from_csv(row)) for line, row in numbered(reader)]
+    return [(line, row if isinstance(row, BadRow) else _from_csv(row))
+            for line, row in numbered(reader)]
 
 
 def _from_csv(row: dict) -> dict:

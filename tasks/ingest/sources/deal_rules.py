@@ -173,11 +173,40 @@ def load_rules(folder: Path = MAPPINGS) -> Rules:
     )
 
 
+class BadRow(dict):
+    """A CSV row the csv module could not read (e.g. a field over csv.field_size_limit):
+    reading any field raises Invalid, so the caller's usual `except Invalid` rejects this
+    one row with its reason and the rest of the file still loads."""
+
+    def __init__(self, reason: str):
+        super().__init__()
+        self.reason = reason
+
+    def _bad(self, *_a, **_k):
+        raise Invalid("row", self.reason)
+
+    get = __getitem__ = __contains__ = _bad
+
+
 def numbered(reader) -> Iterator[tuple[int, dict]]:
-    """CSV rows with the file line each starts on (quoted fields may span lines)."""
+    """CSV rows with the file line each starts on (quoted fields may span lines). A row
+    the csv module cannot parse comes as a BadRow, not as the end of the file."""
     end = reader.line_num
-    for row in reader:
-        yield end + 1, row
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            reason = str(exc)
+            if "field larger than field limit" in reason:
+                reason = f"a field is larger than {csv.field_size_limit():,} characters"
+            yield end + 1, BadRow(reason)
+        else:
+            if any("\0" in v for v in row.values() if isinstance(v, str)):
+                yield end + 1, BadRow("a field contains a NUL character")
+            else:
+                yield end + 1, row
         end = reader.line_num
 
 

@@ -1,7 +1,8 @@
 """The live OpenAlex client: httpx with retries, rate-limit awareness and a hidden key.
 
-Transient faults (5xx, time-outs, a per-second 429 or 403) are retried with exponential
-backoff, honouring `Retry-After`. A spent daily budget or a refused key stops the refresh
+Transient faults (connection errors, time-outs, 5xx, a per-second 429 or 403) are retried
+with exponential backoff, honouring `Retry-After`, by the source's one policy
+(tasks.ingest.retry, tenacity). A spent daily budget or a refused key stops the refresh
 with one SourceError line; the source writes nothing until every request has succeeded.
 The key travels as the `api_key` parameter and is masked in every log line and message.
 """
@@ -16,10 +17,12 @@ from typing import Any
 
 import httpx
 
+from tasks.ingest.retry import Policy, Transient, policy_for, retry_after_seconds
 from tasks.ingest.sources import SourceError
 from trendline.settings import Settings
 
 log = logging.getLogger(__name__)
+NAME = "openalex"  # its retry policy's name
 _KEY_IN_URL = re.compile(r"(api_key=)[^&\s\"']+")
 _SPENT_WORDS = ("daily", "budget", "credits", "quota", "per day")
 
@@ -58,13 +61,12 @@ class LiveClient:
         mailto: str = "",
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
+        policy: Policy | None = None,
     ):
         self.base_url = base_url.rstrip("/")
         self._key = api_key
-        self.max_retries = max_retries
-        self.backoff = backoff
+        self.policy = policy or Policy(max_retries + 1, backoff, sleep)
         self.mailto = mailto
-        self.sleep = sleep
         self.requests = 0  # every HTTP request sent, retries included
         self.rate_limit: dict[str, str] = {}  # the latest X-RateLimit-* headers
         self._http = httpx.Client(
@@ -75,10 +77,8 @@ class LiveClient:
     def from_settings(cls, settings: Settings, **kw: Any) -> LiveClient:
         cfg = settings.sources.openalex
         key = settings.openalex_api_key.get_secret_value() if settings.openalex_api_key else None
-        return cls(
-            settings.openalex_url, key, timeout=cfg.timeout_seconds,
-            max_retries=cfg.max_retries, backoff=cfg.backoff_seconds, mailto=cfg.mailto, **kw,
-        )
+        kw.setdefault("policy", policy_for(NAME, settings, kw.pop("sleep", time.sleep)))
+        return cls(settings.openalex_url, key, timeout=cfg.timeout_seconds, mailto=cfg.mailto, **kw)
 
     def close(self) -> None:
         self._http.close()
@@ -87,59 +87,49 @@ class LiveClient:
         return f"LiveClient({self.base_url!r}, key={'set' if self._key else 'unset'})"
 
     def get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        """One GET under the source's retry policy (tasks.ingest.retry): transient faults
+        are retried with backoff, permanent ones raise SourceError at once."""
         query = dict(params)
         if self._key:
             query["api_key"] = self._key
         if self.mailto:
             query["mailto"] = self.mailto
-        url = f"{self.base_url}{path}"
-        problem = ""
-        for attempt in range(self.max_retries + 1):
-            if attempt:
-                self.sleep(self._delay(attempt, problem))
-            try:
-                resp = self._http.get(url, params=query)
-            except httpx.TimeoutException:
-                self.requests += 1
-                problem = "timed out"
-                continue
-            except httpx.TransportError as exc:
-                raise SourceError(
-                    f"OpenAlex unreachable at {self.base_url}: {type(exc).__name__}"
-                ) from None
-            self.requests += 1
-            self._note_budget(resp.headers)
-            status = resp.status_code
-            if status == 200:
-                return self._json(resp, path)
-            if status == 401 or (status == 403 and not _says_rate(resp)):
-                raise SourceError(
-                    f"OpenAlex refused the API key (HTTP {status}): check OPENALEX_API_KEY"
-                )
-            if status in (429, 403) and _budget_spent(resp):
-                reset = resp.headers.get("x-ratelimit-reset", "")
-                raise SourceError(
-                    "OpenAlex daily budget is spent (HTTP 429); nothing was written"
-                    + (f"; it resets at {reset}" if reset else "; try again tomorrow")
-                )
-            if status in (429, 403) or status >= 500:
-                problem = f"HTTP {status}"
-                retry_after = _retry_after(resp)
-                if retry_after is not None:
-                    problem = f"retry-after:{retry_after}"
-                log.info("OpenAlex %s on %s, retrying (%d/%d)", status, path, attempt + 1,
-                         self.max_retries)
-                continue
-            raise SourceError(f"OpenAlex answered HTTP {status} for {path}: {_message(resp)}")
-        raise SourceError(
-            f"OpenAlex still failing after {self.max_retries + 1} attempts on {path} "
-            f"({problem.replace('retry-after:', 'HTTP 429, Retry-After ')})"
-        )
+        try:
+            return self.policy.call(self._get_once, f"{self.base_url}{path}", path, query)
+        except Transient as exc:
+            raise SourceError(
+                f"OpenAlex still failing after {self.policy.attempts} attempts on {path} "
+                f"({redact(str(exc))})"
+            ) from None
 
-    def _delay(self, attempt: int, problem: str) -> float:
-        if problem.startswith("retry-after:"):
-            return min(float(problem.split(":", 1)[1]), 60.0) if self.backoff else 0.0
-        return self.backoff * 2 ** (attempt - 1)
+    def _get_once(self, url: str, path: str, query: dict[str, Any]) -> dict[str, Any]:
+        self.requests += 1
+        try:
+            resp = self._http.get(url, params=query)
+        except httpx.TimeoutException:
+            raise Transient("timed out") from None
+        except httpx.TransportError as exc:
+            raise Transient(f"unreachable at {self.base_url}: {type(exc).__name__}") from None
+        self._note_budget(resp.headers)
+        status = resp.status_code
+        if status == 200:
+            return self._json(resp, path)
+        if status == 401 or (status == 403 and not _says_rate(resp)):
+            raise SourceError(
+                f"OpenAlex refused the API key (HTTP {status}): check OPENALEX_API_KEY"
+            )
+        if status in (429, 403) and _budget_spent(resp):
+            reset = resp.headers.get("x-ratelimit-reset", "")
+            raise SourceError(
+                "OpenAlex daily budget is spent (HTTP 429); nothing was written"
+                + (f"; it resets at {reset}" if reset else "; try again tomorrow")
+            )
+        if status in (429, 403) or status >= 500:
+            after = retry_after_seconds(resp)
+            log.info("OpenAlex %s on %s, retrying", status, path)
+            problem = f"HTTP {status}" + (f", Retry-After {after:g}" if after is not None else "")
+            raise Transient(problem, after)
+        raise SourceError(f"OpenAlex answered HTTP {status} for {path}: {_message(resp)}")
 
     def _json(self, resp: httpx.Response, path: str) -> dict[str, Any]:
         try:
@@ -162,14 +152,6 @@ class LiveClient:
     @property
     def budget_left(self) -> str | None:
         return self.rate_limit.get("x-ratelimit-remaining")
-
-
-def _retry_after(resp: httpx.Response) -> float | None:
-    value = resp.headers.get("retry-after")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None  # an HTTP date: fall back to our own backoff
 
 
 def _message(resp: httpx.Response) -> str:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import os
 import re
+import signal
+import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -29,14 +31,21 @@ from tasks.names import work_key
 from tasks.parse import short_id
 from trendline import schema
 from trendline.db import upsert, utcnow
+from trendline.procs import die_with_parent
 
 NAME = "openalex_snapshot"
 SOURCE = "snapshot"
 
 try:  # ISA-L inflates several times faster than zlib; plain gzip otherwise
     from isal import igzip as gzip_module
+    from isal.isal_zlib import error as _isal_error
 except ImportError:  # pragma: no cover
     import gzip as gzip_module
+
+    _isal_error = zlib.error
+
+# What a truncated or corrupt partition raises while it is read.
+UNREADABLE = (EOFError, OSError, zlib.error, _isal_error)
 
 
 # Only the fields work_rows reads: msgspec skips the rest of each record unparsed.
@@ -105,6 +114,7 @@ class PartitionResult:
     version: str = ""  # the partition's updated_date: a work lives where it was last updated
     seen: list[int] = field(default_factory=list)  # work keys of every record read
     removed: int = 0  # stored works this partition holds in a newer, not joint version
+    failed: str = ""  # why the partition could not be read (truncated, not gzip, ...)
 
 
 def works_root(root: Path) -> Path:
@@ -157,10 +167,22 @@ def matching_lines(path: str, countries: tuple[str, ...], seen: list[int] | None
 
 
 def scan_partition(path: str, countries: tuple[str, ...]) -> PartitionResult:
-    """Read one partition and normalise the works whose affiliations span `countries`."""
+    """Read one partition and normalise the works whose affiliations span `countries`.
+    A partition that cannot be read to its end (truncated, not gzip, corrupt) comes back
+    with `failed` set and nothing else: none of it is stored, and the others go on."""
     result = PartitionResult(path, os.path.getsize(path), version=version_of(path))
+    try:
+        _scan(result, countries)
+    except UNREADABLE as exc:
+        reason = "truncated (ends before the end of its compressed stream)" if isinstance(
+            exc, EOFError) else f"unreadable ({type(exc).__name__}: {exc})"
+        return PartitionResult(path, result.size, read=result.read, failed=reason)
+    return result
+
+
+def _scan(result: PartitionResult, countries: tuple[str, ...]) -> None:
     wanted = set(countries)
-    for line in matching_lines(path, countries, result.seen):
+    for line in matching_lines(result.path, countries, result.seen):
         result.read += 1
         if line is None:
             continue
@@ -175,7 +197,6 @@ def scan_partition(path: str, countries: tuple[str, ...]) -> PartitionResult:
             work["updated_date"] = max(work["updated_date"] or "", result.version) or None
             result.works.append(work)
             result.authorships.extend(auths)
-    return result
 
 
 def done_partitions(engine: Engine) -> dict[str, int]:
@@ -277,11 +298,16 @@ class IngestOutcome:
     kept: int = 0
     errors: int = 0
     removed: int = 0  # merged away, deleted, or replaced by a newer version that is not joint
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
 
     def line(self) -> str:
-        return (f"snapshot: {self.partitions} partitions read ({self.skipped} already done), "
+        text = (f"snapshot: {self.partitions} partitions read ({self.skipped} already done), "
                 f"{self.read:,} works read, {self.kept:,} kept, {self.removed:,} removed, "
                 f"{self.errors} unparseable")
+        if self.failed:
+            names = ", ".join(f"{Path(p).parent.name}/{Path(p).name}" for p, _ in self.failed)
+            text += f"; {len(self.failed)} partition(s) failed: {names}"
+        return text
 
 
 def ingest(
@@ -300,10 +326,16 @@ def ingest(
     todo = [str(p.resolve()) for p in files
             if done.get(str(p.resolve())) != p.stat().st_size]
     with engine.begin() as conn:
+        _close_interrupted(conn)
         run_id = start_run(conn, NAME, "file", utcnow())
     outcome = IngestOutcome(run_id, skipped=len(files) - len(todo))
     try:
         for result in _results(todo, countries, workers, dask_address):
+            if result.failed:
+                outcome.failed.append((result.path, result.failed))
+                if progress:
+                    progress(result)
+                continue
             outcome.kept += write_partition(engine, result, outcome.run_id)
             outcome.removed += result.removed
             outcome.partitions += 1
@@ -315,7 +347,9 @@ def ingest(
     except BaseException as exc:
         _finish_run(engine, outcome, "failed", f"{type(exc).__name__}: {exc}"[:500])
         raise
-    _finish_run(engine, outcome, "succeeded", outcome.line())
+    status = "failed" if outcome.failed else "succeeded"
+    detail = "".join(f"; {p}: {why}" for p, why in outcome.failed)
+    _finish_run(engine, outcome, status, (outcome.line() + detail)[:2000])
     return outcome
 
 
@@ -336,10 +370,31 @@ def _results(
         for path in todo:
             yield scan_partition(path, countries)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(scan_partition, path, countries) for path in todo]
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent,
+                               initargs=(os.getpid(), signal.SIGKILL))
+    with pool:  # workers end with the ingest, even when it is killed
+        futures = {pool.submit(scan_partition, path, countries): path for path in todo}
         for fut in as_completed(futures):
-            yield fut.result()
+            yield _result_of(fut, futures)
+
+
+def _result_of(fut, futures: dict) -> PartitionResult:
+    """A worker that died or raised fails its partition, not the ingest."""
+    try:
+        return fut.result()
+    except Exception as exc:  # e.g. BrokenProcessPool: the partition is named, the rest go on
+        path = futures[fut]
+        return PartitionResult(path, 0, failed=f"worker failed ({type(exc).__name__}: {exc})")
+
+
+def _close_interrupted(conn) -> None:
+    """An ingest a kill left `running` is marked failed (only one ingest runs at a time:
+    the store lock); its finished partitions are kept."""
+    t = schema.refresh_runs
+    conn.execute(t.update().where(t.c.source == NAME, t.c.status == "running").values(
+        status="failed", finished_at=utcnow(),
+        message="interrupted: the ingest ended before it finished (its finished "
+                "partitions are kept)"))
 
 
 def _finish_run(engine: Engine, outcome: IngestOutcome, status: str, message: str) -> None:

@@ -16,7 +16,9 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
+from tasks.ingest.retry import http_problem
 from tasks.ingest.sources import Batch, Reject, SourceError
+from tasks.ingest.sources.deal_rules import BadRow, numbered
 from tasks.ingest.watchlists import load_snapshot
 from tasks.parse import day
 from trendline import schema
@@ -44,7 +46,14 @@ def fetch(settings: Settings) -> tuple[str, str, str]:
             return str(path), path.read_text(encoding="utf-8-sig"), "file"
         except OSError as exc:
             raise SourceError(f"cannot read screening list {path}: {exc.strerror}") from None
-    resp = httpx.get(cfg.url, timeout=60, follow_redirects=True)  # network errors: retried
+        except UnicodeDecodeError as exc:
+            raise SourceError(f"cannot read screening list {path}: not UTF-8 text "
+                              f"({exc.reason} at byte {exc.start})") from None
+    # connection errors, time-outs, 5xx and 429 are transient: refresh_one retries them
+    resp = httpx.get(cfg.url, timeout=60, follow_redirects=True)
+    problem = http_problem(resp, f"screening list download from {cfg.url}")
+    if problem is not None:
+        raise problem
     if resp.is_error:
         raise SourceError(f"screening list download failed: HTTP {resp.status_code} from {cfg.url}")
     return cfg.url, resp.text, "live"
@@ -105,7 +114,10 @@ def csv_rows(where: str, text: str):
     missing = REQUIRED - set(reader.fieldnames or ())
     if missing:
         raise SourceError(f"{where}: not a screening-list CSV, missing columns {sorted(missing)}")
-    for line, row in enumerate(reader, start=2):
+    for line, row in numbered(reader):
+        if isinstance(row, BadRow):
+            yield line, None, row.reason
+            continue
         if None in row or None in row.values():  # a row longer or shorter than the header
             yield line, None, "columns do not match the header"
             continue

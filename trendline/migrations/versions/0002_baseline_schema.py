@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 
-Create Date: 2026-11-29 08:56:07.080848
+Create Date: 2026-11-29 09:18:37.741730
 """
 
 from alembic import op
@@ -267,6 +267,22 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('dedup_key')
     )
+    op.create_table('outbox_deliveries',
+    sa.Column('message_id', sa.String(length=16), nullable=False),
+    sa.Column('target_id', sa.String(length=16), nullable=False),
+    sa.Column('target', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('message_id', 'target_id')
+    )
+    op.create_table('outbox_leases',
+    sa.Column('message_id', sa.String(length=16), nullable=False),
+    sa.Column('owner', sa.String(length=64), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('message_id')
+    )
     op.create_table('party_matches',
     sa.Column('record_kind', sa.String(length=8), nullable=False),
     sa.Column('record_id', sa.String(length=80), nullable=False),
@@ -485,6 +501,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_party_matches_org_id'))
 
     op.drop_table('party_matches')
+    op.drop_table('outbox_leases')
+    op.drop_table('outbox_deliveries')
     op.drop_table('outbox')
     with op.batch_alter_table('organisations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_organisations_ror_id'))
