@@ -120,8 +120,25 @@ def test_a_bad_apprise_url_is_a_config_error_naming_it_masked(home, monkeypatch)
 
 
 def test_the_alerts_dedup_key_does_not_depend_on_the_clock(engine):
-    from tasks.evaluate.alerts import Transition
+    """The digest's key comes from the alert events it announces, not from the clock: the
+    same events queued again (say, by a run that crashed before marking them) add nothing."""
+    import datetime as dt
 
-    changes = [Transition({"fingerprint": "x|y|2024"}, "firing")]
-    with engine.connect() as conn:
-        assert outbox.alerts_dedup_key(conn, changes) == outbox.alerts_dedup_key(conn, changes)
+    import sqlalchemy as sa
+
+    from tasks.publish.announce import queue_events
+    from trendline import schema
+
+    now = dt.datetime(2026, 11, 29, tzinfo=dt.UTC)
+    e = schema.alert_events
+    with engine.begin() as conn:
+        conn.execute(e.insert().values(alert_id="a1", change="firing", created_at=now,
+                                       detail={"id": "a1", "indicator_id": "data.freshness",
+                                               "fingerprint": "x", "subject": "all",
+                                               "period": "2026", "severity": "info",
+                                               "message": "m", "evidence": [], "rule": ""}))
+        _, first = queue_events(conn, now)
+        conn.execute(e.update().values(queued_at=None))  # as if never marked
+        _, second = queue_events(conn, now + dt.timedelta(hours=5))
+        messages = conn.execute(sa.select(sa.func.count()).select_from(schema.outbox)).scalar()
+    assert first and second is None and messages == 1

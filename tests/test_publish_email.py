@@ -23,7 +23,7 @@ def add_hostile_paper(engine, now):
         run = conn.execute(sa.select(schema.refresh_runs.c.id)).first()[0]
         conn.execute(schema.works.insert().values(
             id="W9999999999", source="openalex", title=HOSTILE, publication_year=2099,
-            countries=["CN", "RU"], topics=[], funders=[], is_demo=True,
+            countries=["CN", "RU"], topics=[], funders=[], is_demo=False,
             url="https://openalex.org/W9999999999", fetched_at=now, refresh_run_id=run))
 
 

@@ -105,9 +105,15 @@ def migrate(engine: Engine) -> None:
             f"the store {engine.url.render_as_string(hide_password=True)} has schema {current}, "
             f"made by an earlier Trendline; this one needs {head}: start a new store "
             "(another TRENDLINE_HOME or store.url) and run `trendline run` to fill it")
-    with engine.begin() as conn:
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":  # DDL in one transaction: a kill leaves no half
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # (and a second migrator waits here)
+            if MigrationContext.configure(conn).get_current_revision() == head:
+                conn.rollback()
+                return
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        conn.commit()
 
 
 def upsert(conn: Connection, table: sa.Table, rows: Iterable[Mapping],

@@ -4,7 +4,7 @@ autoescape. Numbers are formatted with their unit here, once, for every format."
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
@@ -39,7 +39,37 @@ def environment() -> jinja2.Environment:
     env.filters["safe_url"] = safe_url
     env.filters["spark"] = sparkline
     env.filters["names"] = native_names
+    env.globals.update(LABELS)  # plain strings: each template escapes them its own way
     return env
+
+
+# What the templates print about a record, an organisation or a change. Python functions,
+# not Jinja macros: a macro defined in a template that does not escape would hand its
+# output to an HTML template as already safe, unescaped.
+CHANGES = {"firing": "NEW", "escalated": "ESCALATED", "repeat": "STILL FIRING",
+           "resolved": "RESOLVED", "current": "FIRING", "updated": "UPDATED",
+           "no_data": "NO DATA", "history": "HISTORY", "silenced": "SILENCED",
+           "acked": "ACKNOWLEDGED", "pending": "PENDING"}
+
+
+def _org(o: Mapping) -> str:
+    return f"{o.get('name')} ({o['native']})" if o.get("native") else str(o.get("name"))
+
+
+def _when(o: Mapping) -> str:
+    if o.get("listed_on"):
+        return f"{o.get('lists') or 'listed'} since {o['listed_on']}"
+    return f"{o.get('lists')}, listing date unknown"
+
+
+LABELS: dict[str, Any] = {
+    "change_label": lambda c: CHANGES[c],
+    "subject": lambda a: "" if a.subject == "all" else str(a.subject),
+    "org": _org,
+    "when": _when,
+    "record_label": lambda e: str(e.get("label") or e.get("title") or e.get("id")),
+    "record_date": lambda e: str(e.get("date") or e.get("year") or e.get("period") or ""),
+}
 
 
 def render(kind: str, context: dict[str, Any]) -> dict[str, str]:

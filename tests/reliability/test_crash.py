@@ -187,10 +187,14 @@ def test_an_ingest_left_running_is_marked_interrupted_by_the_next(tmp_path):
     write_snapshot(root, 200, 2, 0.05, seed=9)
     engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
     migrate(engine)
-    snap._start_run(engine, "killed-one")  # as a SIGKILL leaves it
+    from tasks.ingest.runs import start_run
+    from trendline.db import utcnow
+
+    with engine.begin() as conn:  # as a SIGKILL leaves it
+        killed = start_run(conn, snap.NAME, "file", utcnow())
     snap.ingest(engine, root, workers=1)
     with engine.connect() as conn:
         rows = dict(conn.execute(sa.select(schema.refresh_runs.c.id,
                                            schema.refresh_runs.c.status)).all())
-    assert rows.pop("killed-one") == "failed" and set(rows.values()) == {"succeeded"}
+    assert rows.pop(killed) == "failed" and set(rows.values()) == {"succeeded"}
     engine.dispose()

@@ -1,5 +1,4 @@
-"""Every command on an empty or partly refreshed store: it works and says what is missing,
-or (marked xfail) the defect is pinned here until the stage that owns it is fixed."""
+"""Every command on an empty or partly refreshed store: it works and says what is missing."""
 
 from __future__ import annotations
 
@@ -17,14 +16,17 @@ def test_read_commands_on_a_fresh_store(home, args):
     assert "trendline: error:" not in result.output and not (home / "errors.log").exists()
 
 
-@pytest.mark.xfail(raises=ValueError, strict=False,
-                   reason="load_frames merges empty frames of different dtypes "
-                   "(tasks/frames, being rewritten on another branch)")
 def test_evaluate_on_a_fresh_store(engine, settings):
+    """Every indicator evaluates on an empty store and says it has no data."""
     from tasks.evaluate.evaluation import evaluate_store
+    from tasks.resolve import resolve
+    from trendline.resources import Resources
 
-    outcome = evaluate_store(engine, settings)
-    assert not outcome.transitions
+    res = Resources(settings, engine)
+    resolve(res)
+    outcome = evaluate_store(res)
+    assert len(outcome.evaluations) == 25 and not outcome.errors
+    assert all(t.change == "no_data" for t in outcome.transitions)
 
 
 def test_weekly_summary_on_a_fresh_store(engine, settings):

@@ -26,7 +26,7 @@ def test_a_wheel_installed_elsewhere_runs_the_demo(tmp_path):
     names = subprocess.run([sys.executable, "-m", "zipfile", "-l", str(wheel)],
                            capture_output=True, text=True).stdout
     for inside in ("trendline/_bundled/trendline.toml", "trendline/_bundled/templates/",
-                   "trendline/_bundled/data/demo/", "trendline/migrations/versions/0001_"):
+                   "trendline/_bundled/data/demo/", "trendline/migrations/versions/0002_"):
         assert inside in names, inside
 
     venv = tmp_path / "venv"

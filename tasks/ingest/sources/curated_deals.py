@@ -72,6 +72,9 @@ def normalise(raw: dict, rules: Rules | None = None) -> Batch:
         records = read_records(where, text)
         batch.read += len(records)
         for line, rec in records:
+            if isinstance(rec, BadRow):  # the csv module could not read this row
+                batch.rejects.append(Reject(where, line, "row", rec.reason))
+                continue
             try:
                 deal, deal_parties = to_deal(rec, rules, demo)
                 if deal["id"] in deals:
