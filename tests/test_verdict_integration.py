@@ -145,6 +145,8 @@ def test_a_verdict_change_is_one_alert_and_a_repeat_evaluation_fires_none(
         events = conn.execute(sa.select(schema.alert_events).where(
             schema.alert_events.c.alert_id == alert["id"])).mappings().all()
     assert [e["change"] for e in events] == ["firing"]  # announced through the outbox path
+    assert [e["kind"] for e in alert["evidence"]] == ["verdict"]  # the verdict is its record
+    assert alert["evidence"][0]["label"].startswith("headline: spike in 2023")
     assert stored(engine)[("research.joint_output", "all")]["previous"] == "trend"
 
     assert _verdict_changes(settings, engine) == [], "the same verdict again: nothing new"

@@ -161,16 +161,19 @@ def record(conn, items: list[Plan], titles: dict[str, str], now: dt.datetime
 def finding(row: dict, title: str) -> Finding:
     """The alert's finding: `verdict:headline->trend`, in plain words."""
     old, new = row["previous"], row["verdict"]
-    who = title if row["subject"] == "all" else f"{title} ({row['subject']})"
+    who = "" if row["subject"] == "all" else f"{row['subject']}: "  # grouped: one per subject
     rate = growth_words(row)
     since = f" since {row['window_start']}" if row.get("window_start") else ""
-    text = f"{who}: now {WORDS.get(new, new)}{f' ({rate})' if rate else ''}{since}; " \
+    text = f"{title}: {who}now {WORDS.get(new, new)}{f' ({rate})' if rate else ''}{since}; " \
            f"it was {WORDS.get(old, old)}"
+    period = row["changed_period"] or row["period"]
+    # the verdict is its own record: a series joining the group is news, a paper is not
+    record = {"kind": "verdict", "id": f"{row['indicator_id']}:{row['subject']}",
+              "label": f"{who}{row['explanation']}", "period": period}
     return Finding(
-        indicator_id=row["indicator_id"], subject=row["subject"],
-        period=row["changed_period"] or row["period"], rule=f"{RULE}:{old}->{new}",
-        severity="info" if new in QUIET else "warning", value=row["growth"], threshold=None,
-        message=text,
+        indicator_id=row["indicator_id"], subject=row["subject"], period=period,
+        rule=f"{RULE}:{old}->{new}", severity="info" if new in QUIET else "warning",
+        value=row["growth"], threshold=None, message=text, evidence=(record,),
     )
 
 
