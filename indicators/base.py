@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import pandas as pd
+from annotated_types import Ge
+from pydantic import ConfigDict
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 Frames = Mapping[str, pd.DataFrame]
 BRIEF = (
@@ -21,21 +24,25 @@ BRIEF = (
 SEVERITIES = ("info", "warning", "critical")
 
 
-@dataclass(frozen=True)
-class Rule:
-    """A threshold. Kinds: absolute, share, yoy, crossover, new_member, zscore, any_new."""
+Kind = Literal["absolute", "yoy", "share", "crossover", "new_member", "zscore", "any_new"]
 
-    kind: str
-    severity: str = "warning"
+
+@pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+class Rule:
+    """A threshold, declared once: indicators' defaults and config `rules` (validated from
+    TOML by pydantic against these very fields) are the same type."""
+
+    kind: Kind
+    severity: Literal["info", "warning", "critical"] = "warning"
     series: str = "value"
-    op: str = ">="
+    op: Literal[">", ">=", "<", "<="] = ">="
     threshold: float | None = None
-    other: str = ""
-    window: int = 5
+    other: str = ""  # second series, for crossover
+    window: Annotated[int, Ge(2)] = 5
     message: str = ""
-    min_base: float = 0.0  # yoy: the earlier value must be at least this (no growth off tiny bases)
-    for_evaluations: int = 0  # evaluations an alert stays pending before it fires (0: at once)
-    resolve_threshold: float | None = None  # hysteresis: an alert resolves only past this line
+    min_base: Annotated[float, Ge(0)] = 0.0  # yoy: no growth off a smaller earlier value
+    for_evaluations: Annotated[int, Ge(0)] = 0  # evaluations an alert stays pending first
+    resolve_threshold: float | None = None  # hysteresis: an alert resolves only past this
     source: str = ""  # where the threshold comes from; empty: set against the brief
 
     @property

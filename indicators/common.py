@@ -46,7 +46,8 @@ def evidence(frame: pd.DataFrame, kind: str, period: str = "year", id_col: str =
     f = frame[frame[period].notna()] if len(frame) else frame
     if not len(f):
         return Evidence()
-    periods = pd.Categorical(f[period].map(_period))  # a handful of distinct periods
+    col = f[period]
+    periods = pd.Categorical(col.map({v: _period(v) for v in col.unique()}))  # a few years
     members = pd.DataFrame({"period": periods, "kind": kind,
                             "id": pd.Categorical(f[id_col].astype(str))
                             if f[id_col].dtype != "category" else f[id_col].to_numpy()})

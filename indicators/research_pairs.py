@@ -40,12 +40,22 @@ def work_pairs(works: pd.DataFrame, aff: pd.DataFrame) -> tuple[pd.DataFrame, pd
     keep &= codes >= 0
     key = np.unique((work[keep] * (len(orgs) + 1) + codes[keep]) * 2 + is_ru[keep])
     ru, org, work = key % 2 == 1, (key // 2) % (len(orgs) + 1), (key // 2) // (len(orgs) + 1)
-    pairs = pd.DataFrame({"work": work[ru], "ru": org[ru]}).merge(
-        pd.DataFrame({"work": work[~ru], "cn": org[~ru]}), on="work")
+    left, right = cross(work[ru], work[~ru])  # sorted by work: RU x CN rows of each work
     year_of = pd.Series(works["year"].to_numpy(), index=works["id"].astype(str).to_numpy())
     years = year_of.reindex(cat.categories.astype(str)).to_numpy()
-    pairs["year"] = years[pairs["work"].to_numpy()]
+    pairs = pd.DataFrame({"ru": org[ru][left], "cn": org[~ru][right],
+                          "year": years[work[ru][left]]})
     return pairs.dropna(subset=["year"]).astype({"year": "int64"}), orgs
+
+
+def cross(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices (i, j) of every pair with a[i] == b[j], for sorted integer arrays: a
+    join without hash tables, in memory proportional to its output."""
+    starts = np.searchsorted(b, a, "left")
+    counts = np.searchsorted(b, a, "right") - starts
+    left = np.repeat(np.arange(len(a)), counts)
+    first = np.repeat(starts - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+    return left, first + np.arange(len(left))
 
 
 @indicator(
@@ -112,15 +122,18 @@ def institution_pairs(frames, params, as_of):
             labels[i] = f"{names.get(ru, ru)} | {names.get(cn, cn)}"
         return labels[i]
 
-    by_year = {y: np.bincount(index[per_year == y], weights=counts[per_year == y],
-                              minlength=len(uniq)) for y in years}
     running = np.zeros(len(uniq))
+    recent: dict[int, np.ndarray] = {}  # the last three years' counts, for listed_3in3
     top10, listed3, marks = {}, {}, {}
     for y in years:
-        running += by_year[y]
-        top = sorted(np.argsort(-running, kind="stable")[:10].tolist(),
+        this = np.bincount(index[per_year == y], weights=counts[per_year == y],
+                           minlength=len(uniq))
+        running += this
+        recent = {z: v for z, v in recent.items() if z > y - 3} | {y: this}
+        best = np.argpartition(-running, 9)[:10] if len(running) > 10 else range(len(running))
+        top = sorted((int(i) for i in best if running[i] > 0),
                      key=lambda i: (-running[i], label(i)))
-        window = sum(by_year.get(z, 0) for z in (y - 2, y - 1, y)) * listed_pair
+        window = sum(recent.values()) * listed_pair
         three = np.flatnonzero(window >= 3).tolist()
         top10[str(y)] = [label(i) for i in top]
         listed3[str(y)] = sorted(label(i) for i in three)

@@ -15,12 +15,13 @@ from alembic import command  # noqa: E402
 
 from trendline.db import MIGRATIONS, alembic_config  # noqa: E402
 
-for old in (MIGRATIONS / "versions").glob("0001_*.py"):
+BASELINE = "0002"  # 0001 was the first turn's schema: stores made with it are refused by name
+for old in (MIGRATIONS / "versions").glob("000*_*.py"):
     old.unlink()
 with tempfile.TemporaryDirectory() as tmp:
     command.revision(
         alembic_config(f"sqlite:///{tmp}/empty.db"),
         message="baseline schema",
         autogenerate=True,
-        rev_id="0001",
+        rev_id=BASELINE,
     )

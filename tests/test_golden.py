@@ -96,3 +96,20 @@ if __name__ == "__main__":  # regenerate the golden file
     FIXTURE.write_text(json.dumps(demo_values(eng, s), indent=1, sort_keys=True) + "\n",
                        encoding="utf-8")
     print(f"wrote {FIXTURE}")
+
+
+def test_a_year_of_undisclosed_deals_shows_no_dollar_value_and_fires_nothing(demo_store):
+    """`trendline indicators --format json`: 2014's only China-Russia deal (RCIF in DiDi)
+    is undisclosed, so the year has no value, the count of undisclosed deals, no alert."""
+    from click.testing import CliRunner
+
+    from trendline.cli import main
+
+    out = CliRunner().invoke(main, ["indicators", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    flow = next(i for i in json.loads(out.output) if i["id"] == "investment.disclosed_flow")
+    year = next(p for p in flow["series"] if p["period"] == "2014")
+    assert year["value"] is None and year["detail"]["undisclosed"] == 1
+    alerts = CliRunner().invoke(main, ["alerts", "--all", "--format", "json"])
+    assert not [a for a in json.loads(alerts.output)
+                if a["indicator"] == "investment.disclosed_flow" and a["period"] == "2014"]

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from trendline import commands
+from trendline.db import StoreError
 from trendline.settings import ConfigError, load_settings
 
 
@@ -32,6 +33,9 @@ class Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except StoreError as exc:
+            click.echo(f"trendline: store error: {exc}", err=True)
+            sys.exit(2)
         except ConfigError as exc:
             click.echo(f"trendline: config error: {exc}", err=True)
             sys.exit(2)

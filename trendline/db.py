@@ -46,6 +46,10 @@ def alembic_config(url: str):
     return cfg
 
 
+class StoreError(Exception):
+    """The store cannot be used as it is; the message says why, in one line."""
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (cheap when already there)."""
     from alembic import command
@@ -53,31 +57,41 @@ def migrate(engine: Engine) -> None:
     from alembic.script import ScriptDirectory
 
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    head = ScriptDirectory.from_config(cfg).get_current_head()
+    scripts = ScriptDirectory.from_config(cfg)
+    head = scripts.get_current_head()
     with engine.connect() as conn:
-        if MigrationContext.configure(conn).get_current_revision() == head:
-            return
+        current = MigrationContext.configure(conn).get_current_revision()
+    if current == head:
+        return
+    if current is not None and current not in {s.revision for s in scripts.walk_revisions()}:
+        raise StoreError(
+            f"the store {engine.url.render_as_string(hide_password=True)} has schema {current}, "
+            f"made by an earlier Trendline; this one needs {head}: start a new store "
+            "(another TRENDLINE_HOME or store.url) and run `trendline run` to fill it")
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 
 
-def upsert(conn: Connection, table: sa.Table, rows: Iterable[Mapping]) -> int:
+def upsert(conn: Connection, table: sa.Table, rows: Iterable[Mapping],
+           newer: str | None = None) -> int:
     """Insert rows, or update them in place when their primary key exists. Keyed by the
     table's natural primary key, so loading the same rows twice adds none. One statement,
     executed for every row by the driver (executemany); on SQLite the values go straight
     to the driver, converted as SQLAlchemy would store them (JSON through orjson), which
-    keeps a million-row write in seconds. Rows with different columns go in groups."""
+    keeps a million-row write in seconds. Rows with different columns go in groups. With
+    `newer` (a version column), a stored row is replaced only by a version at least as new."""
     rows = list(rows)
     groups: dict[tuple[str, ...], list[Mapping]] = {}
     for row in rows:
         groups.setdefault(tuple(row), []).append(row)
     for cols, group in groups.items():
-        _upsert(conn, table, list(cols), group)
+        _upsert(conn, table, list(cols), group, newer)
     return len(rows)
 
 
-def _upsert(conn: Connection, table: sa.Table, cols: list[str], rows: list[Mapping]) -> None:
+def _upsert(conn: Connection, table: sa.Table, cols: list[str], rows: list[Mapping],
+            newer: str | None = None) -> None:
     dialect = conn.dialect.name
     insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
     if insert is None:
@@ -85,8 +99,12 @@ def _upsert(conn: Connection, table: sa.Table, cols: list[str], rows: list[Mappi
     keys = [c.name for c in table.primary_key.columns]
     stmt = insert(table)
     updates = {c: stmt.excluded[c] for c in cols if c not in keys}
-    stmt = (stmt.on_conflict_do_update(index_elements=keys, set_=updates) if updates
-            else stmt.on_conflict_do_nothing(index_elements=keys))
+    where = None
+    if newer:
+        old = table.c[newer]
+        where = sa.or_(old.is_(None), old <= stmt.excluded[newer])
+    stmt = (stmt.on_conflict_do_update(index_elements=keys, set_=updates, where=where)
+            if updates else stmt.on_conflict_do_nothing(index_elements=keys))
     if dialect != "sqlite":
         conn.execute(stmt, rows)
         return

@@ -15,6 +15,8 @@ from typing import Any, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from indicators.base import Rule
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = ROOT / "trendline.toml"
 DATA_DIR = ROOT / "data"
@@ -106,25 +108,10 @@ class AlertsConfig(Strict):
     repeat_backoff_hours: list[float] = Field([24.0, 168.0, 672.0], min_length=1)
 
 
-class RuleConfig(Strict):
-    kind: Literal["absolute", "yoy", "share", "crossover", "new_member", "zscore", "any_new"]
-    severity: Literal["info", "warning", "critical"] = "warning"
-    series: str = "value"
-    op: Literal[">", ">=", "<", "<="] = ">="
-    threshold: float | None = None
-    other: str = ""  # second series, for crossover
-    window: int = Field(5, ge=2)
-    message: str = ""
-    min_base: float = Field(0.0, ge=0)  # yoy: skip growth off a smaller earlier value
-    for_evaluations: int = Field(0, ge=0)  # pending for this many evaluations before firing
-    resolve_threshold: float | None = None  # hysteresis: resolves only past this line
-    source: str = ""  # where the threshold comes from (shown in every message)
-
-
 class IndicatorConfig(Strict):
     enabled: bool = True
     since: int | None = None  # first period rules look at; default: the baseline's end + 1
-    rules: list[RuleConfig] | None = None  # None: the indicator's default rules
+    rules: list[Rule] | None = None  # None: the indicator's default rules
     params: dict[str, Any] = {}
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from indicators.base import Indicator, Rule, sorted_periods
+from indicators.base import Indicator, sorted_periods
 from indicators.registry import Evaluation, all_indicators
 from indicators.rules import check
 from tasks.evaluate import alerts, verdicts
@@ -74,7 +74,7 @@ def lag_months(res: Resources, ind: Indicator) -> int:
 
 def evaluate_one(res: Resources, ind: Indicator, frames, as_of: dt.date) -> Evaluation:
     cfg = res.settings.indicator(ind.id)
-    rules = tuple(Rule(**r.model_dump()) for r in cfg.rules) if cfg.rules is not None else ind.rules
+    rules = tuple(cfg.rules) if cfg.rules is not None else ind.rules
     since = ind.baseline.end + 1 if cfg.since is None else cfg.since
     params = {"lag_months": lag_months(res, ind), **cfg.params}
     results = ind.evaluate(frames, params, as_of)

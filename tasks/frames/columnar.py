@@ -12,6 +12,7 @@ from contextlib import suppress
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 log = logging.getLogger(__name__)
@@ -45,15 +46,17 @@ class Columnar:
     def frame(self, conn: Connection, query) -> pd.DataFrame:
         sql = compiled(conn, query)
         table = self._arrow(sql)
-        return table.to_pandas() if table is not None else cursor_frame(conn, sql)
+        if table is not None:  # Arrow strings stay Arrow; buffers freed as columns convert
+            return table.to_pandas(types_mapper=_arrow_strings, split_blocks=True,
+                                   self_destruct=True)
+        return cursor_frame(conn, sql, [_kind(c.type) for c in query.selected_columns])
 
     def ints(self, conn: Connection, query) -> dict[str, np.ndarray]:
         """Integer columns (no NULLs) as int64 arrays, without a frame in between."""
         sql = compiled(conn, query)
         table = self._arrow(sql)
         if table is None:
-            frame = cursor_frame(conn, sql)
-            return {c: frame[c].to_numpy(dtype="int64") for c in frame.columns}
+            return cursor_ints(conn, sql)
         out = {name: table.column(name).to_numpy().astype("int64", copy=False)
                for name in table.column_names}
         del table
@@ -72,13 +75,58 @@ class Columnar:
             return None
 
 
-def cursor_frame(conn: Connection, sql: str) -> pd.DataFrame:
+def _arrow_strings(kind: pa.DataType):
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return pd.StringDtype("pyarrow")
+    return None
+
+
+def _kind(kind: sa.types.TypeEngine) -> str:
+    if isinstance(kind, sa.Integer):
+        return "integer"
+    if isinstance(kind, sa.Boolean | sa.Float | sa.Numeric):
+        return "number"
+    if isinstance(kind, sa.String | sa.Text):
+        return "text"
+    return "object"
+
+
+def _column(values: tuple, kind: str):
+    """One fetched column as a compact array: integers as int64 (float64 when a NULL is
+    among them: 63-bit keys never pass through floats), other numbers as float64 (NULL:
+    NaN), text as Arrow strings, anything else (dates, JSON) as Python objects."""
+    if kind == "integer" and None not in values:
+        return np.array(values, dtype="int64")
+    if kind in ("integer", "number"):
+        return np.array(values, dtype="float64")
+    if kind == "text":
+        return pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string()))
+    return np.array(values, dtype=object)
+
+
+def cursor_frame(conn: Connection, sql: str, kinds: list[str] | None = None) -> pd.DataFrame:
+    """The rows through the DB-API cursor, converted column by column per chunk."""
     cursor = conn.exec_driver_sql(sql).cursor
     columns = [d[0] for d in cursor.description]
+    kinds = kinds or ["object"] * len(columns)
     parts = []
     while rows := cursor.fetchmany(CHUNK):
-        parts.append(pd.DataFrame(dict(zip(columns, zip(*rows, strict=True), strict=True))))
+        cols = zip(*rows, strict=True)
+        parts.append(pd.DataFrame({name: _column(values, kind) for name, values, kind
+                                   in zip(columns, cols, kinds, strict=True)}))
     cursor.close()
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def cursor_ints(conn: Connection, sql: str) -> dict[str, np.ndarray]:
+    """Integer columns (no NULLs) through the cursor, each chunk straight into numpy."""
+    cursor = conn.exec_driver_sql(sql).cursor
+    columns = [d[0] for d in cursor.description]
+    parts = []
+    while rows := cursor.fetchmany(CHUNK):
+        parts.append(np.array(rows, dtype="int64").reshape(len(rows), len(columns)))
+    cursor.close()
+    data = np.concatenate(parts) if parts else np.empty((0, len(columns)), dtype="int64")
+    return {name: data[:, i] for i, name in enumerate(columns)}

@@ -68,32 +68,12 @@ def write_batch(
                 )
                 return RefreshOutcome(source.NAME, "skipped", message=message)
             batch.notes.append(f"removed {purge_demo(conn, source.NAME)} demo rows")
-        run_id = str(uuid.uuid4())
-        conn.execute(
-            schema.refresh_runs.insert().values(
-                id=run_id,
-                source=source.NAME,
-                mode=batch.mode,
-                started_at=started,
-                status="running",
-                content_hash=digest,
-                rows_read=batch.read,
-            )
-        )
+        run_id = start_run(conn, source.NAME, batch.mode, started, content_hash=digest,
+                           rows_read=batch.read)
         load = getattr(source, "load", None) or load_tables
         written = load(conn, batch, run_id, now)
-        conn.execute(
-            schema.refresh_runs.update()
-            .where(schema.refresh_runs.c.id == run_id)
-            .values(
-                status="succeeded",
-                finished_at=utcnow(),
-                checked_at=utcnow(),
-                rows_written=written,
-                rows_rejected=len(batch.rejects),
-                message="; ".join(batch.notes)[:2000],
-            )
-        )
+        finish_run(conn, run_id, "succeeded", rows_written=written,
+                   rows_rejected=len(batch.rejects), message="; ".join(batch.notes))
     return RefreshOutcome(source.NAME, "succeeded", run_id, batch.read, written, batch.rejects)
 
 
@@ -126,17 +106,23 @@ def load_tables(conn, batch: Batch, run_id: str, now: dt.datetime) -> int:
 def record_failure(
     engine: Engine, source: str, mode: str, started: dt.datetime, message: str
 ) -> str:
-    run_id = str(uuid.uuid4())
     with engine.begin() as conn:
-        conn.execute(
-            schema.refresh_runs.insert().values(
-                id=run_id,
-                source=source,
-                mode=mode,
-                started_at=started,
-                finished_at=utcnow(),
-                status="failed",
-                message=message[:2000],
-            )
-        )
+        run_id = start_run(conn, source, mode, started)
+        finish_run(conn, run_id, "failed", message=message, checked_at=None)
     return run_id
+
+
+def start_run(conn, source: str, mode: str, started: dt.datetime, **fields) -> str:
+    """The one writer of refresh_runs rows: a run starts as `running`..."""
+    run_id = str(uuid.uuid4())
+    conn.execute(schema.refresh_runs.insert().values(
+        id=run_id, source=source, mode=mode, started_at=started, status="running", **fields))
+    return run_id
+
+
+def finish_run(conn, run_id: str, status: str, message: str = "", **fields) -> None:
+    """... and ends succeeded or failed, with its counts and a message."""
+    now = utcnow()
+    values = {"finished_at": now, "checked_at": now, **fields}
+    conn.execute(schema.refresh_runs.update().where(schema.refresh_runs.c.id == run_id)
+                 .values(status=status, message=message[:2000], **values))

@@ -1,15 +1,15 @@
 """baseline schema
 
-Revision ID: 0001
+Revision ID: 0002
 Revises: 
-Create Date: 2026-11-29 08:58:47.305776
+Create Date: 2026-11-29 09:12:06.319269
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0001'
+revision = '0002'
 down_revision = None
 branch_labels = None
 depends_on = None
