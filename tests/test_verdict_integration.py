@@ -201,3 +201,33 @@ def test_the_chart_draws_the_fitted_trend_and_change_points(demo_store, engine, 
     # nothing to draw for a verdict too short to judge
     short = {**row, "verdict": {**row["verdict"], "verdict": "insufficient"}}
     assert verdict_overlay(short) == ([], [])
+
+
+def test_a_plan_fits_complete_years_after_the_brief_against_the_brief_window():
+    import datetime as dt
+
+    from indicators.base import Result
+    from indicators.registry import all_indicators
+    from tasks.evaluate.verdicts import plan
+
+    inds = all_indicators()
+    as_of = dt.date(2026, 11, 29)
+    joint = Result("research.joint_output", {"value": {"2018": 77.0, "2019": 84.0,
+                                                       "2021": 104.0, "2026": 41.0}},
+                   partial_periods=frozenset({"2026"}))
+    p = plan(inds["research.joint_output"], joint, as_of, 6)
+    assert p.kind == "count" and p.window == (2020, 2025) and p.brief_window == (2010, 2019)
+    assert p.periods == tuple(range(2018, 2026)) and 2026 not in p.periods
+    assert dict(zip(p.periods, p.values, strict=True))[2020] == 0.0  # no paper: zero
+    assert p.period == "2025"
+    flows = Result("investment.disclosed_flow", {"value": {"2016": 1e8, "2023": None}})
+    p = plan(inds["investment.disclosed_flow"], flows, as_of, 3)
+    assert p.kind == "amount" and p.brief_window == (2016, 2019)
+    assert p.periods == (2016, 2023) and p.values == (1e8, None)  # unknown stays unknown
+    students = Result("talent.student_flows", {"value": {"2020": 48000.0, "2023": 56000.0}})
+    p = plan(inds["talent.student_flows"], students, as_of, 0)
+    assert p.brief_window is None and p.periods == (2020, 2023)  # a figure not given: unknown
+    assert plan(inds["data.freshness"], Result("data.freshness", {"value": {"2026-11-29": 0.0}}),
+                as_of, 0) is None
+    assert plan(inds["research.joint_share"],
+                Result("research.joint_share", {"value": {"2025": 4.8}}), as_of, 6).kind == "share"

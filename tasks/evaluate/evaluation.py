@@ -126,7 +126,8 @@ def evaluate_store(res: Resources, step: Step = direct) -> EvaluateOutcome:
         judged = [e for e in evaluations if e.indicator.id not in no_data]
         outcome.verdicts, changed = verdicts.record(
             conn, verdicts.plans(judged, now.date(), lambda ind: lag_months(res, ind)),
-            {e.indicator.id: e.indicator.title for e in evaluations}, now)
+            {e.indicator.id: e.indicator.title for e in evaluations}, now,
+            evaluated={e.indicator.id for e in judged})
         # the state changes and their alert_events rows commit together; the publish
         # stage (tasks/publish/announce.py) queues the events as one message
         outcome.transitions = alerts.apply(

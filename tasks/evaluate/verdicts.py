@@ -17,6 +17,7 @@ stays what it became; the first evaluation records verdicts without a finding.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -100,7 +101,7 @@ def judge(p: Plan) -> tuple[Verdict, list[tuple[int, float]]]:
                     brief_window=p.brief_window)
     line = [] if v.verdict == "insufficient" else trend_points(
         p.periods, p.values, kind=p.kind, window=p.window)
-    return v, line
+    return v, [(x, y) for x, y in line if math.isfinite(y)]  # stored as JSON
 
 
 def plans(evaluations: Iterable, as_of: dt.date, lag) -> list[Plan]:
@@ -115,10 +116,11 @@ def plans(evaluations: Iterable, as_of: dt.date, lag) -> list[Plan]:
     return out
 
 
-def record(conn, items: list[Plan], titles: dict[str, str], now: dt.datetime
-           ) -> tuple[int, list[Finding]]:
+def record(conn, items: list[Plan], titles: dict[str, str], now: dt.datetime,
+           evaluated: Iterable[str] | None = None) -> tuple[int, list[Finding]]:
     """Fit and store each verdict; return (how many, the findings of verdicts that changed
-    or still hold a change). Stored verdicts of series that are gone are removed."""
+    or still hold a change). Stored verdicts of the `evaluated` indicators (default: those
+    with a plan) whose series are gone are removed."""
     t = schema.verdicts
     stored = {(r["indicator_id"], r["subject"]): dict(r)
               for r in conn.execute(sa.select(t)).mappings()}
@@ -151,9 +153,9 @@ def record(conn, items: list[Plan], titles: dict[str, str], now: dt.datetime
         else:
             conn.execute(t.update().where(t.c.indicator_id == p.indicator_id,
                                           t.c.subject == p.subject).values(**row))
-    evaluated = {p.indicator_id for p in items}
+    done = set(evaluated) if evaluated is not None else {p.indicator_id for p in items}
     for ind, subject in set(stored) - seen:
-        if ind in evaluated:
+        if ind in done:
             conn.execute(t.delete().where(t.c.indicator_id == ind, t.c.subject == subject))
     return len(items), findings
 
