@@ -255,7 +255,7 @@ KINDS = {
     "any_new": lambda i, r, rule, s: _members(i, r, rule, s, only_new=False),
 }
 MEMBER_KINDS = ("new_member", "any_new")
-NOUNS = {"work": "papers", "deal": "deals", "event": "events"}
+NOUNS = {"work": "papers", "deal": "deals", "event": "events", "verdict": "verdicts"}
 
 
 def group_message(

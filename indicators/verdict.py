@@ -137,6 +137,31 @@ def verdicts(
     return pd.DataFrame([r.as_dict() for r in rows], columns=columns)
 
 
+def trend_points(
+    periods: Sequence[int],
+    values: Sequence[float | None],
+    *,
+    kind: str = "count",
+    window: tuple[int, int] | None = None,
+) -> list[tuple[int, float]]:
+    """The fitted trend (the same fit `verdict_for` makes) at each known period of the
+    window, for drawing; [] when no rate can be fitted."""
+    frame = pd.DataFrame({"series": "s", "period": [int(v) for v in periods],
+                          "value": [_num(v) for v in values]})
+    x, y, m = _dense(frame, ["s"])
+    if window is not None:
+        m &= (x >= window[0]) & (x <= window[1])
+    f = _fit(_family(_check_kind(kind)), x, y, m)
+    if not f.ok[0]:
+        return []
+    xs = x[0][m[0]]
+    if _family(kind) == "count":
+        ys = f.level[0] * np.exp(f.slope[0] * (xs - f.center[0]))
+    else:
+        ys = f.level[0] + f.slope[0] * (xs - f.center[0])
+    return [(int(a), float(b)) for a, b in zip(xs, ys, strict=True)]
+
+
 # --------------------------------------------------------------------------- the pipeline
 
 

@@ -19,7 +19,7 @@ def cli(*args, width=120):
 def test_indicators_table_has_units_and_the_brief(demo_store):
     out = cli("indicators")
     header = out.splitlines()[0].split()
-    assert header[:3] == ["ID", "PERIOD", "VALUE"] and "BRIEF" in header
+    assert header[:4] == ["ID", "VERDICT", "PERIOD", "VALUE"] and "BRIEF" in header
     assert "196 papers" in out and "e+" not in out and "None" not in out
     assert ">= $" in out and "undisclosed)" in out  # unknown is not zero: a bound
     words = {w for line in out.splitlines() for w in line.split()}

@@ -469,3 +469,29 @@ outbox_deliveries = Table(
     Column("last_error", Text, nullable=False, default=""),
     Column("sent_at", DateTime(timezone=True)),
 )
+
+
+verdicts = Table(  # headline or trend line, per indicator and subject (tasks/evaluate/verdicts.py)
+    "verdicts",
+    metadata,
+    Column("indicator_id", String(64), primary_key=True),
+    Column("subject", String(128), primary_key=True),
+    # trend | headline | flat | decline | insufficient
+    Column("verdict", String(16), nullable=False),
+    Column("growth", Float),  # a year, over the window; None when it cannot be fitted
+    Column("growth_low", Float),  # 95% CI
+    Column("growth_high", Float),
+    Column("change_points", JSON, nullable=False, default=list),  # first year of each new regime
+    Column("explanation", Text, nullable=False, default=""),
+    Column("kind", String(16), nullable=False),  # count | amount | share
+    Column("window_start", Integer),  # complete years after the brief
+    Column("window_end", Integer),
+    Column("brief_growth", Float),  # the same fit over the brief's own window
+    Column("n_periods", Integer, nullable=False, default=0),
+    Column("trend", JSON, nullable=False, default=list),  # [[year, fitted value], ...]
+    Column("period", String(16), nullable=False, default=""),  # the latest complete period
+    Column("previous", String(16)),  # the verdict before the last change (None: never changed)
+    Column("changed_period", String(16)),  # the latest complete period when it changed
+    Column("changed_at", DateTime(timezone=True)),
+    Column("evaluated_at", DateTime(timezone=True), nullable=False),
+)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from indicators.base import Indicator, sorted_periods
 from indicators.registry import Evaluation, all_indicators
 from indicators.rules import check
-from tasks.evaluate import alerts
+from tasks.evaluate import alerts, verdicts
 from tasks.evaluate.samples import enrich
 from tasks.frames import load_frames, provenance
 from tasks.resolve.works import definition_label
@@ -31,6 +31,7 @@ class EvaluateOutcome:
     errors: dict[str, str] = field(default_factory=dict)
     transitions: list[alerts.Transition] = field(default_factory=list)
     message_id: str | None = None
+    verdicts: int = 0  # series judged headline or trend line (the verdicts are in the store)
 
     @property
     def fired(self) -> int:
@@ -120,16 +121,23 @@ def evaluate_store(res: Resources, step: Step = direct) -> EvaluateOutcome:
     settings = res.settings
     with res.engine.begin() as conn:
         save_values(conn, evaluations, prov, now)
+        no_data = alerts.data_problems(conn, evaluations, errors)
+        # headline or trend line: a verdict per series, and a finding where it changed
+        judged = [e for e in evaluations if e.indicator.id not in no_data]
+        outcome.verdicts, changed = verdicts.record(
+            conn, verdicts.plans(judged, now.date(), lambda ind: lag_months(res, ind)),
+            {e.indicator.id: e.indicator.title for e in evaluations}, now,
+            evaluated={e.indicator.id for e in judged})
         # the state changes and their alert_events rows commit together; the publish
         # stage (tasks/publish/announce.py) queues the events as one message
         outcome.transitions = alerts.apply(
             conn,
-            findings,
+            findings + changed,
             set(all_indicators()) - set(errors),  # disabled ones resolve; failed: no_data
             now,
             settings,
             latest=latest_periods(evaluations),
-            no_data=alerts.data_problems(conn, evaluations, errors),
+            no_data=no_data,
         )
     return outcome
 

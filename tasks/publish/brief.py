@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from tasks.evaluate.verdicts import growth_words
 from tasks.publish.render import change, number, sparkline
 
 GROUPS = (
@@ -86,10 +87,14 @@ def row(ind: dict[str, Any], today: dt.date) -> dict[str, Any]:
     years = list(years)[-12:]
     spark_vals = [values.get(str(y)) for y in years]
     now = series[-1] if series and _partial(series[-1], today) else None
+    judged = ind.get("verdict") or {}
     return {
         "id": ind["id"],
         "title": ind["title"],
         "unit": unit,
+        "verdict": judged.get("verdict", ""),  # headline or trend line: the label ...
+        "verdict_text": judged.get("explanation", ""),  # ... and its one line
+        "verdict_growth": growth_words(judged),  # +16% a year, 95% CI 8-23%
         "status": ind["status"],
         "alerts_firing": ind["alerts_firing"],
         "brief": FIGURES.get(ind["id"], ""),
@@ -107,6 +112,17 @@ def row(ind: dict[str, Any], today: dt.date) -> dict[str, Any]:
         "evidence_count": ind["evidence_count"],
         "demo": any(e.get("demo") for e in ind["evidence"]),
     }
+
+
+def verdict_short(judged: dict[str, Any] | None) -> str:
+    """`trend +16%/yr`: the verdict and its rate in a few words ("" without one)."""
+    if not judged:
+        return ""
+    g = judged.get("growth")
+    if g is None or judged["verdict"] == "insufficient":
+        return judged["verdict"]
+    whole = round(g * 100)
+    return f"{judged['verdict']} {f'{whole:+d}%' if whole else '0%'}/yr"
 
 
 def shown(point: dict[str, Any], unit: str) -> str:

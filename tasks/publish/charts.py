@@ -1,6 +1,8 @@
 """Charts of the indicator series, drawn like the brief's figures: the brief's period shaded,
 a year still filling in dashed with a hollow marker, a missing year left as a gap, alert
-periods marked, dyads compared on one chart. Small palette PNGs (600x260) for email."""
+periods marked, dyads compared on one chart, and the verdict (headline or trend line): its
+fitted trend over the years after the brief and its change points as vertical markers.
+Small palette PNGs (600x260) for email."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from typing import Any
 WIDTH, HEIGHT, DPI = 6.0, 2.6, 100
 COLOURS = ("#1f4e79", "#c55a11", "#7f7f7f")  # primary, second, third series
 ALERT = "#c00000"
+TREND = "#2a7a2a"
+WORDS = {"trend": "trend line"}
 # the brief compared these dyads on one chart: {indicator: [(label, detail key or value)]}
 DYADS = {
     "research.dyad_comparison": [("China-Russia", "cn_ru"), ("US-China", "us_cn"),
@@ -33,6 +37,19 @@ def chart_series(row: dict[str, Any]) -> dict[str, dict[int, float | None]]:
             for p in points
         }
     return out
+
+
+def verdict_overlay(row: dict[str, Any]) -> tuple[list[tuple[int, float]], list[int]]:
+    """(the fitted trend line as (year, value) points, the change points) of the row's
+    verdict, in the units of its primary series; empty when there is none to draw (no
+    verdict, too short to judge, or a chart whose first line is not the judged series)."""
+    v = row.get("verdict") or {}
+    if not v or v.get("verdict") == "insufficient":
+        return [], []
+    if DYADS.get(row["id"], [("value", "value")])[0][1] != "value":
+        return [], []
+    line = [(int(x), float(y)) for x, y in v.get("trend") or []]
+    return (line if len(line) >= 2 else []), [int(c) for c in v.get("change_points") or []]
 
 
 def partial_years(row: dict[str, Any], current_year: int) -> set[int]:
@@ -82,6 +99,14 @@ def chart_png(row: dict[str, Any], alert_periods: set[str], current_year: int) -
                 ax.plot(hits, [ys[x - first] for x in hits], ls="none", marker="o",
                         markersize=8, markerfacecolor="none", markeredgecolor=ALERT,
                         markeredgewidth=1.5, label="alert")
+    line, cuts = verdict_overlay(row)
+    verdict = (row.get("verdict") or {}).get("verdict", "")
+    if line:
+        ax.plot([x for x, _ in line], [y / scale for _, y in line], color=TREND, lw=1.4,
+                ls=(0, (4, 2)), label=f"fitted: {WORDS.get(verdict, verdict)}")
+    for k, x in enumerate(cuts):
+        ax.axvline(x - 0.5, color=TREND, lw=1.0, ls=":",
+                   label="change point" if k == 0 else None)
     if len(series) > 1:
         ax.set_yscale("symlog" if unit == "USD" else "log")
     ax.set_title(row["title"], fontsize=9, loc="left")

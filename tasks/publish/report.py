@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from indicators.base import BRIEF, SEVERITIES, sorted_periods
 from indicators.registry import all_indicators
 from tasks.evaluate import alerts as alert_state
+from tasks.evaluate import verdicts as verdict_state
 from tasks.publish.brief import FIGURES, grouped
 from tasks.publish.changes import LISTS, org_names
 from tasks.publish.render import native_names, number, render, safe_url
@@ -36,6 +37,7 @@ def overview(conn) -> list[dict[str, Any]]:
         .all()
     )
     firing = alert_state.firing(conn)
+    judged = verdict_state.load(conn)
     by_ind: dict[str, list] = {}
     for r in rows:
         by_ind.setdefault(r["indicator_id"], []).append(r)
@@ -52,6 +54,7 @@ def overview(conn) -> list[dict[str, Any]]:
                 "id": ind_id,
                 "title": ind.title if ind else ind_id,
                 "unit": ind.unit if ind else "",
+                "verdict": verdict(judged.get((ind_id, "all"))),
                 "period": last["period"] or None,
                 "value": last["value"],
                 "detail": last["detail"],
@@ -75,6 +78,27 @@ def overview(conn) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def verdict(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A stored verdict as the overview shows it: the label and its numbers first."""
+    if row is None:
+        return None
+    return {
+        "verdict": row["verdict"],
+        "growth": row["growth"],
+        "growth_low": row["growth_low"],
+        "growth_high": row["growth_high"],
+        "change_points": list(row["change_points"] or []),
+        "explanation": row["explanation"],
+        "kind": row["kind"],
+        "window": [row["window_start"], row["window_end"]],
+        "brief_growth": row["brief_growth"],
+        "previous": row["previous"],
+        "changed_period": row["changed_period"],
+        "trend": [list(p) for p in row["trend"] or []],  # the fitted line: [year, value]
+        "evaluated_at": row["evaluated_at"],
+    }
 
 
 # ---- alerts in plain words ---------------------------------------------------------------

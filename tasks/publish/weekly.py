@@ -26,6 +26,8 @@ from trendline.settings import Settings
 
 LIST_FILE = "watchlist-changes.csv"
 FIRING_SHOWN = 3  # alerts per indicator named in the details
+VERDICT_WORDS = {"trend": "trend line", "headline": "headline", "decline": "decline",
+                 "flat": "flat", "insufficient": "too short to judge"}
 
 
 def weekly_context(
@@ -46,6 +48,7 @@ def weekly_context(
                                        ind.unit if ind else "")
     charts: dict[str, bytes] = {}
     by_id = {i["id"]: i for i in ctx["indicators"]}
+    judged = verdict_rows(ctx["table"], by_id)
     for group in ctx["table"]:
         for row in group["rows"]:
             row["chart"] = ""
@@ -61,6 +64,8 @@ def weekly_context(
         g["shown"] = g["alerts"][:FIRING_SHOWN]
     demo = ctx["demo"] or changed["demo"]
     ctx.update(
+        verdicts=judged,
+        verdict_counts=verdict_counts(judged),
         week=week,
         changed=changed,
         demo=demo,
@@ -71,6 +76,34 @@ def weekly_context(
         reports_url=base,
     )
     return ctx, charts, changed["list_rows"]
+
+
+def verdict_rows(table: list[dict], by_id: dict[str, dict]) -> list[dict]:
+    """Headline or trend line, one row per indicator with a verdict, in the brief's order:
+    the verdict, its rate with the 95% CI, its one line, and what it was if it changed."""
+    out = []
+    for group in table:
+        for row in group["rows"]:
+            v = by_id[row["id"]].get("verdict")
+            if not v:
+                continue
+            out.append({
+                "id": row["id"], "title": row["title"], "group": group["title"],
+                "verdict": v["verdict"], "label": VERDICT_WORDS.get(v["verdict"], v["verdict"]),
+                "growth": row["verdict_growth"], "explanation": v["explanation"],
+                "was": VERDICT_WORDS.get(v["previous"], "") if v.get("previous") else "",
+                "window": "-".join(str(y) for y in v["window"] if y),
+            })
+    return out
+
+
+def verdict_counts(rows: list[dict]) -> str:
+    """`2 trend lines, 1 decline, 12 flat, 9 too short to judge`."""
+    n = {k: sum(1 for r in rows if r["verdict"] == k) for k in VERDICT_WORDS}
+    plural = {"trend": "trend lines", "headline": "headlines", "decline": "declines"}
+    parts = [f"{c} {VERDICT_WORDS[k] if c == 1 or k not in plural else plural[k]}"
+             for k, c in n.items() if c]
+    return ", ".join(parts)
 
 
 def write_list(path: Path, rows: list[dict]) -> None:

@@ -1,17 +1,22 @@
-"""trendline indicators: the latest value of every evaluated indicator."""
+"""trendline indicators: the verdict and latest value of every evaluated indicator."""
 
 from __future__ import annotations
+
+import shutil
+import textwrap
 
 import click
 
 from tasks.publish.brief import row as brief_row
+from tasks.publish.brief import verdict_short
 from tasks.publish.report import overview
 from trendline import context
 from trendline.commands._output import FORMAT, Col, emit_json, table
 from trendline.db import utcnow
 
 COLUMNS = [
-    Col("id"), Col("period", "PERIOD"), Col("value", "VALUE", justify="right"),
+    Col("id"), Col("verdict", "VERDICT", wrap=True), Col("period", "PERIOD"),
+    Col("value", "VALUE", wrap=True, justify="right"),
     Col("brief", "BRIEF", wrap=True), Col("vs_brief", "VS BRIEF", wrap=True),
     Col("status"), Col("alerts_firing", "ALERTS", justify="right"),
     Col("evidence_count", "RECORDS", justify="right"),
@@ -24,7 +29,8 @@ COLUMNS = [
     "--evidence/--no-evidence", default=True, help="Include the records behind values (json)."
 )
 def command(fmt: str, evidence: bool) -> None:
-    """Latest value, baseline, status and series of every evaluated indicator."""
+    """Verdict (headline or trend line), latest value, baseline, status and series of
+    every evaluated indicator."""
     engine = context.store(context.settings())
     with engine.connect() as conn:
         rows = overview(conn)
@@ -39,5 +45,14 @@ def command(fmt: str, evidence: bool) -> None:
         for r in rows:
             b = brief_row(r, today)  # the latest complete period, with its unit
             people.append({**b, "brief": b["brief"] or "-", "vs_brief": b["vs_brief"] or "-",
-                           "period": b["period"] or "-"})
+                           "period": b["period"] or "-",
+                           "verdict": verdict_short(r.get("verdict")) or "-"})
         table(people, COLUMNS)
+        said = [(b["id"], b["verdict_text"]) for b in people if b["verdict_text"]]
+        if said:  # each verdict's one line, in full
+            width = max(shutil.get_terminal_size((120, 24)).columns, 80)
+            click.echo("\nHeadline or trend line? (complete years after the brief)")
+            for ind_id, text in said:
+                click.echo(textwrap.fill(f"{ind_id}: {text}", width=width,
+                                         subsequent_indent="  ", break_long_words=False,
+                                         break_on_hyphens=False))

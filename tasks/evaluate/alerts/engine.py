@@ -254,20 +254,29 @@ def _successions(rows, groups, evaluated, no_data) -> dict[str, dict]:
     """New groups that take over an active alert of the same indicator, subject and
     period that no longer holds: the rules keep the most severe finding per subject and
     period, so when a stronger rule starts (or stops) to hold, the alert moves, it does
-    not resolve and fire anew. group fingerprint -> the alert it takes over."""
+    not resolve and fire anew. Verdict changes take no part.
+    group fingerprint -> the alert it takes over."""
     by_key: dict[tuple, dict] = {}
     for fp, row in rows.items():
         if (fp not in groups and row["state"] in ACTIVE and row["rule"] != NO_DATA_RULE
+                and not _verdict(row["rule"])
                 and row["indicator_id"] in evaluated and row["indicator_id"] not in no_data):
             by_key.setdefault((row["indicator_id"], row["subject"], row["period"]), row)
     out = {}
     for fp, g in groups.items():
         old = rows.get(fp)
-        if g.firing and (old is None or old["state"] == "resolved"):
+        if g.firing and (old is None or old["state"] == "resolved") \
+                and not _verdict(g.labels["rule"]):
             key = (g.labels["indicator"], g.labels["subject"], g.labels["period"])
             if key in by_key:
                 out[fp] = by_key.pop(key)
     return out
+
+
+def _verdict(rule: str) -> bool:
+    """A verdict change (`verdict:headline->trend`) is news of its own: it neither takes
+    over a threshold alert nor is taken over by one."""
+    return rule.startswith("verdict:")
 
 
 def _change(row, fresh, prev, now, settings, latest, silences) -> str | None:

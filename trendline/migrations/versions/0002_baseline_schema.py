@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 
-Create Date: 2026-11-29 09:18:37.741730
+Create Date: 2026-11-29 09:34:23.964715
 """
 
 from alembic import op
@@ -373,6 +373,28 @@ def upgrade() -> None:
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('path')
     )
+    op.create_table('verdicts',
+    sa.Column('indicator_id', sa.String(length=64), nullable=False),
+    sa.Column('subject', sa.String(length=128), nullable=False),
+    sa.Column('verdict', sa.String(length=16), nullable=False),
+    sa.Column('growth', sa.Float(), nullable=True),
+    sa.Column('growth_low', sa.Float(), nullable=True),
+    sa.Column('growth_high', sa.Float(), nullable=True),
+    sa.Column('change_points', sa.JSON(), nullable=False),
+    sa.Column('explanation', sa.Text(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('window_start', sa.Integer(), nullable=True),
+    sa.Column('window_end', sa.Integer(), nullable=True),
+    sa.Column('brief_growth', sa.Float(), nullable=True),
+    sa.Column('n_periods', sa.Integer(), nullable=False),
+    sa.Column('trend', sa.JSON(), nullable=False),
+    sa.Column('period', sa.String(length=16), nullable=False),
+    sa.Column('previous', sa.String(length=16), nullable=True),
+    sa.Column('changed_period', sa.String(length=16), nullable=True),
+    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('evaluated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('indicator_id', 'subject')
+    )
     op.create_table('watchlist_changes',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('list_name', sa.String(length=32), nullable=False),
@@ -482,6 +504,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_watchlist_changes_refresh_run_id'))
 
     op.drop_table('watchlist_changes')
+    op.drop_table('verdicts')
     op.drop_table('snapshot_partitions')
     op.drop_table('silences')
     with op.batch_alter_table('series_points', schema=None) as batch_op:

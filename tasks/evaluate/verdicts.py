@@ -1,0 +1,211 @@
+"""Headline or trend line? A verdict for every evaluated series, stored beside its values.
+
+After the indicators ran, each result's yearly "value" series (subject "all" and every
+subject with a yearly point) is fitted on its complete years after the brief (the brief's
+baseline end + 1 on), and compared with the same fit over the brief's own window (2010 to
+the baseline's end for research, 2016-2019 for investment). Years still filling in are
+left out; a count of records' missing years are zeros (no record that year), a curated
+figure not given and an unknown value stay unknown. The verdict is stored in `verdicts`,
+one row per indicator and subject.
+
+A verdict that changed since the last evaluation is a `Finding` of its own rule,
+`verdict:<from>-><to>`, for the alert engine: grouped, acknowledged and silenced like any
+other. It keeps holding (the alert stays firing, not announced again) while the verdict
+stays what it became; the first evaluation records verdicts without a finding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from indicators.base import Finding, Indicator, Result
+from indicators.verdict import Verdict, trend_points, verdict_for
+from trendline import schema
+
+RULE = "verdict"
+AMOUNT_UNITS = {"USD"}
+SHARE_UNITS = {"%", "share", "ratio"}
+SKIP = {"data.freshness"}  # days since a refresh: not a series to judge
+NO_BRIEF_WINDOW = ("data.", "talent.")
+QUIET = {"flat", "insufficient"}  # a change to these is info, not a warning
+WORDS = {"trend": "a trend line", "headline": "a headline", "flat": "flat",
+         "decline": "a decline", "insufficient": "too short to judge"}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one verdict is fitted on (all plain values: small)."""
+
+    indicator_id: str
+    subject: str
+    kind: str
+    periods: tuple[int, ...]
+    values: tuple[float | None, ...]
+    window: tuple[int, int]
+    brief_window: tuple[int, int] | None
+    period: str  # the latest complete year
+
+
+def kind_of(ind: Indicator) -> str:
+    """count for papers, deals, events, pairs...; amount for USD; share for %/share/ratio."""
+    if ind.unit in AMOUNT_UNITS:
+        return "amount"
+    if ind.unit in SHARE_UNITS:
+        return "share"
+    return "count"
+
+
+def brief_window(ind: Indicator) -> tuple[int, int] | None:
+    """The brief's own window: 2010-2019 for papers, 2016-2019 for deals."""
+    end = ind.baseline.end
+    if ind.id.startswith("research."):
+        return (2010, end)
+    if ind.id.startswith("investment."):
+        return (2016, min(2019, end))
+    return None
+
+
+def last_complete_year(as_of: dt.date, lag_months: int) -> int:
+    """The last year that is complete `lag_months` after it ended (as `partial_years`)."""
+    months = as_of.year * 12 + as_of.month - 1 - lag_months
+    return months // 12 - 1
+
+
+def plan(ind: Indicator, result: Result, as_of: dt.date, lag_months: int) -> Plan | None:
+    """The series to fit for one result, or None when it has no yearly value."""
+    if ind.id in SKIP:
+        return None
+    yearly = {int(p): v for p, v in result.values.items()
+              if len(p) == 4 and p.isdigit() and p not in result.partial_periods}
+    if not yearly:
+        return None
+    kind = kind_of(ind)
+    last = max(max(yearly), last_complete_year(as_of, lag_months))
+    if kind == "count" and "series_points" not in ind.needs:
+        # no record in a year is none that year; a curated figure not given is unknown
+        for year in range(min(yearly), last + 1):
+            yearly.setdefault(year, 0.0)
+    years = sorted(yearly)
+    start = ind.baseline.end + 1
+    return Plan(ind.id, result.subject, kind, tuple(years), tuple(yearly[y] for y in years),
+                (start, max(last, start)), brief_window(ind), str(last))
+
+
+def judge(p: Plan) -> tuple[Verdict, list[tuple[int, float]]]:
+    v = verdict_for(p.periods, p.values, kind=p.kind, series=p.subject, window=p.window,
+                    brief_window=p.brief_window)
+    line = [] if v.verdict == "insufficient" else trend_points(
+        p.periods, p.values, kind=p.kind, window=p.window)
+    return v, [(x, y) for x, y in line if math.isfinite(y)]  # stored as JSON
+
+
+def plans(evaluations: Iterable, as_of: dt.date, lag) -> list[Plan]:
+    """Every series to judge. `lag(indicator) -> months` a year takes to fill in."""
+    out = []
+    for ev in evaluations:
+        months = lag(ev.indicator)
+        for r in ev.results:
+            p = plan(ev.indicator, r, as_of, months)
+            if p is not None:
+                out.append(p)
+    return out
+
+
+def record(conn, items: list[Plan], titles: dict[str, str], now: dt.datetime,
+           evaluated: Iterable[str] | None = None) -> tuple[int, list[Finding]]:
+    """Fit and store each verdict; return (how many, the findings of verdicts that changed
+    or still hold a change). Stored verdicts of the `evaluated` indicators (default: those
+    with a plan) whose series are gone are removed."""
+    t = schema.verdicts
+    stored = {(r["indicator_id"], r["subject"]): dict(r)
+              for r in conn.execute(sa.select(t)).mappings()}
+    findings: list[Finding] = []
+    seen = set()
+    for p in items:
+        key = (p.indicator_id, p.subject)
+        seen.add(key)
+        v, line = judge(p)
+        old = stored.get(key)
+        row = {
+            "indicator_id": p.indicator_id, "subject": p.subject, "verdict": v.verdict,
+            "growth": v.growth, "growth_low": v.growth_low, "growth_high": v.growth_high,
+            "change_points": list(v.change_points), "explanation": v.explanation,
+            "kind": p.kind, "window_start": p.window[0], "window_end": p.window[1],
+            "brief_growth": v.brief_growth, "n_periods": v.n_periods,
+            "trend": [[x, y] for x, y in line], "period": p.period,
+            "previous": None, "changed_period": None, "changed_at": None,
+            "evaluated_at": now,
+        }
+        if old is not None and old["verdict"] != v.verdict:  # a change
+            row.update(previous=old["verdict"], changed_period=p.period, changed_at=now)
+        elif old is not None:  # the same verdict: a change it made still holds
+            row.update(previous=old["previous"], changed_period=old["changed_period"],
+                       changed_at=old["changed_at"])
+        if row["previous"] is not None:
+            findings.append(finding(row, titles.get(p.indicator_id, p.indicator_id)))
+        if old is None:
+            conn.execute(t.insert().values(**row))
+        else:
+            conn.execute(t.update().where(t.c.indicator_id == p.indicator_id,
+                                          t.c.subject == p.subject).values(**row))
+    done = set(evaluated) if evaluated is not None else {p.indicator_id for p in items}
+    for ind, subject in set(stored) - seen:
+        if ind in done:
+            conn.execute(t.delete().where(t.c.indicator_id == ind, t.c.subject == subject))
+    return len(items), findings
+
+
+def finding(row: dict, title: str) -> Finding:
+    """The alert's finding: `verdict:headline->trend`, in plain words."""
+    old, new = row["previous"], row["verdict"]
+    who = "" if row["subject"] == "all" else f"{row['subject']}: "  # grouped: one per subject
+    rate = growth_words(row)
+    since = f" since {row['window_start']}" if row.get("window_start") else ""
+    text = f"{title}: {who}now {WORDS.get(new, new)}{f' ({rate})' if rate else ''}{since}; " \
+           f"it was {WORDS.get(old, old)}"
+    period = row["changed_period"] or row["period"]
+    # the verdict is its own record: a series joining the group is news, a paper is not
+    record = {"kind": "verdict", "id": f"{row['indicator_id']}:{row['subject']}",
+              "label": f"{who}{row['explanation']}", "period": period}
+    return Finding(
+        indicator_id=row["indicator_id"], subject=row["subject"], period=period,
+        rule=f"{RULE}:{old}->{new}", severity="info" if new in QUIET else "warning",
+        value=row["growth"], threshold=None, message=text, evidence=(record,),
+    )
+
+
+def growth_words(row: dict) -> str:
+    """`+18% a year, 95% CI 12-24%`, or "" when no rate was fitted."""
+    g, lo, hi = row.get("growth"), row.get("growth_low"), row.get("growth_high")
+    if g is None:
+        return ""
+    text = f"{_pct(g)} a year"
+    if lo is not None and hi is not None:
+        ci = (f"{round(lo * 100)}-{round(hi * 100)}%" if round(lo * 100) >= 0
+              else f"{_pct(lo)} to {_pct(hi)}")
+        text += f", 95% CI {ci}"
+    return text
+
+
+def _pct(g: float) -> str:
+    whole = round(g * 100)
+    return f"{whole:+d}%" if whole else "0%"
+
+
+def load(conn, subject: str | None = "all") -> dict[tuple[str, str], dict]:
+    """Stored verdicts: (indicator, subject) -> row (JSON-safe), for one subject or all."""
+    t = schema.verdicts
+    q = sa.select(t) if subject is None else sa.select(t).where(t.c.subject == subject)
+    out = {}
+    for r in conn.execute(q).mappings():
+        d = dict(r)
+        for k in ("changed_at", "evaluated_at"):
+            if d[k] is not None:
+                d[k] = d[k].isoformat()
+        out[(d["indicator_id"], d["subject"])] = d
+    return out
