@@ -65,6 +65,11 @@ def test_a_stale_server_from_a_killed_run_is_ended(tmp_path, monkeypatch):
     live = subprocess.Popen(
         [sys.executable, "-c", "import time; time.sleep(60)", embedded.SERVER_MODULE])
     (folder / f"{live.pid}.pid").write_text(f"{os.getpid()} 1235\n")  # its parent lives
+    for proc in (stale, live):  # until exec is done, /proc shows the parent's command line
+        deadline = time.monotonic() + 10
+        while embedded.SERVER_MODULE not in Path(f"/proc/{proc.pid}/cmdline").read_text(
+                errors="replace") and time.monotonic() < deadline:
+            time.sleep(0.05)
     try:
         assert embedded.end_stale_servers() == [stale.pid]
         assert stale.wait(5) is not None and live.poll() is None
