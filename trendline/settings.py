@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tomllib
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,7 +21,12 @@ from pydantic import (
     SecretStr,
     ValidationError,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+from pydantic_settings import (
+    BaseSettings,
+    SettingsConfigDict,
+    SettingsError,
+    TomlConfigSettingsSource,
+)
 
 from indicators.base import Rule
 
@@ -40,6 +46,9 @@ def bundled(name: str) -> Path:
 DEFAULT_CONFIG = bundled("trendline.toml")
 DATA_DIR = bundled("data")
 TEMPLATES_DIR = bundled("templates")
+
+
+CONFIG_FILE: ContextVar[Path | None] = ContextVar("config_file", default=None)
 
 
 class ConfigError(Exception):
@@ -175,7 +184,10 @@ class Settings(BaseSettings):
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, **_):
-        return (env_settings, init_settings)  # the environment beats the file
+        """Explicit overrides (flows' parameters) beat the environment, which beats the
+        config file; pydantic-settings merges them key by key."""
+        return (init_settings, env_settings,
+                TomlConfigSettingsSource(settings_cls, toml_file=CONFIG_FILE.get()))
 
     # Derived places -------------------------------------------------------
     @property
@@ -222,22 +234,23 @@ def config_path(explicit: str | os.PathLike | None = None) -> Path | None:
 def load_settings(path: str | os.PathLike | None = None, **overrides: Any) -> Settings:
     """Read the config file and the environment; raise ConfigError with one clear line."""
     file = config_path(path)
-    data: dict[str, Any] = {}
-    if file is not None:
+    if file is not None:  # a file pydantic-settings cannot read gets its own clear line
         try:
-            data = tomllib.loads(file.read_text(encoding="utf-8"))
+            tomllib.loads(file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"cannot read config {file}: {exc}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{file}: not valid TOML: {exc}") from None
-    data = merged(data, overrides)
     check_env_json()
+    token = CONFIG_FILE.set(file)
     try:
-        return Settings(**data)
+        return Settings(**overrides)
     except ValidationError as exc:
         raise ConfigError(f"{origin(exc, file)}: {describe(exc)}") from None
     except SettingsError as exc:  # what check_env_json did not foresee
         raise ConfigError(f"environment: {exc}") from None
+    finally:
+        CONFIG_FILE.reset(token)
 
 
 def check_env_json() -> None:
@@ -252,17 +265,6 @@ def check_env_json() -> None:
             json.loads(value)
         except ValueError as exc:
             raise ConfigError(f"environment variable {key}: not valid JSON ({exc})") from None
-
-
-def merged(base: dict, extra: dict) -> dict:
-    """Nested dicts merged key by key; values in `extra` win."""
-    out = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merged(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def env_name(key: str) -> str | None:
