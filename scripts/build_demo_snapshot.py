@@ -17,33 +17,28 @@ from __future__ import annotations
 import json
 import random
 import shutil
+import sys
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tasks.ingest.sources.openalex import (  # noqa: E402
+    JOINT,
+    SERIES,
+    count_params,
+    works_params,
+)
+from tasks.ingest.sources.openalex_replay import request_key  # noqa: E402
+
 OUT = ROOT / "data" / "demo" / "openalex"
 AI = "topics.subfield.id:1702"
 YEARS = list(range(2010, 2027))
 DECADE = YEARS[:10]  # 2010-2019, the brief's window
 
-# The request parameters are built here, not imported, so the snapshot does not depend on
-# where the live client lives. They must equal what the live client sends.
-SERIES = {  # name -> countries that must all appear among a work's authorships
-    "CN+RU": ("CN", "RU"),
-    "US+CN": ("US", "CN"),
-    "US+RU": ("US", "RU"),
-    "CN": ("CN",),
-    "RU": ("RU",),
-    "US": ("US",),
-}
-JOINT_SERIES = "CN+RU"
-SELECT = (  # tasks/sources/openalex.py SELECT, plus concepts, primary_topic, is_authors_truncated
-    "id,doi,title,publication_year,language,type,cited_by_count,fwci,"
-    "citation_normalized_percentile,cited_by_percentile_year,authorships,topics,grants,"
-    "updated_date"
-    ",concepts,primary_topic,is_authors_truncated"
-)
+# The requests are the live client's own (tasks/ingest/sources/openalex.py), replayed by
+# openalex_replay.request_key: the demo exercises the real request shapes.
+JOINT_SERIES = JOINT
 PER_PAGE = 100
 AI_TOPIC = {
     "id": "https://openalex.org/T91702",
@@ -54,29 +49,6 @@ AI_TOPIC = {
     "field": {"id": "https://openalex.org/fields/17", "display_name": "Computer Science"},
     "domain": {"id": "https://openalex.org/domains/3", "display_name": "Physical Sciences"},
 }
-IGNORED = ("api_key", "mailto")  # as tasks/sources/openalex_replay.py
-
-
-def series_filter(countries: tuple[str, ...], ai_definition: str) -> str:
-    return ",".join([ai_definition, "language:en", "is_paratext:false",
-                     *[f"authorships.countries:{c}" for c in countries]])
-
-
-def count_params(countries: tuple[str, ...], ai_definition: str) -> dict[str, Any]:
-    return {"filter": series_filter(countries, ai_definition), "group_by": "publication_year",
-            "per_page": 200}
-
-
-def works_params(ai_definition: str, per_page: int, cursor: str) -> dict[str, Any]:
-    return {"filter": series_filter(SERIES[JOINT_SERIES], ai_definition), "select": SELECT,
-            "per_page": per_page, "cursor": cursor}
-
-
-def request_key(path: str, params: dict[str, Any]) -> str:  # = openalex_replay.request_key
-    kept = sorted((k, str(v)) for k, v in params.items() if k not in IGNORED)
-    return f"{path}?{urlencode(kept)}"
-
-
 # The brief's publication figures (brief .txt line numbers in data/curated/BASELINES_AUDIT.md).
 BRIEF = {
     "CN+RU": {"total": 296, "ratio_2019_2010": 14},
