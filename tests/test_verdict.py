@@ -210,7 +210,7 @@ def test_batched_fits_agree_with_the_libraries(kind):
     )
     names = [str(i) for i in range(len(sample))]
     x, y, known = V._dense(frame, names)
-    fit = V._fit("count" if kind == "count" else "amount", x, y, known)
+    fit = V.fit("count" if kind == "count" else "amount", x, y, known)
     for i, (ps, vs) in enumerate(sample):
         ref = reference_fit(ps, vs, kind)
         ours = (fit.growth[i], fit.low[i], fit.high[i])
