@@ -15,20 +15,22 @@ from pathlib import Path
 from pydantic import ValidationInfo, field_validator
 
 from tasks.ingest.sources import Batch, Reject, SourceError
-from tasks.ingest.sources.deal_rules import (
-    DEMO_NOTE,
+from tasks.ingest.sources.deal_records import (
     Amount,
-    Invalid,
     Record,
-    Rules,
     SourceUrl,
     Text,
-    load_rules,
-    numbered,
-    read_files,
     record,
     rule,
     wrong,
+)
+from tasks.ingest.sources.deal_rules import (
+    DEMO_NOTE,
+    Invalid,
+    Rules,
+    load_rules,
+    numbered,
+    read_files,
 )
 from trendline.settings import DATA_DIR, Settings
 

@@ -16,30 +16,32 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, ValidationInfo, field_validator
 
 from tasks.ingest.sources import Batch, Reject, SourceError
-from tasks.ingest.sources.deal_rules import (
+from tasks.ingest.sources.deal_records import (
     Amount,
-    BadRow,
     Country,
     Date,
     Id,
-    Invalid,
     PartyRecord,
     Record,
     Required,
-    Rules,
     SourceUrl,
     Tags,
     Text,
     as_list,
     as_text,
+    record,
+    rule,
+    wrong,
+)
+from tasks.ingest.sources.deal_rules import (
+    BadRow,
+    Invalid,
+    Rules,
     deal_rows,
     load_rules,
     numbered,
     read_files,
-    record,
-    rule,
     split_list,
-    wrong,
     yaml_items,
 )
 from trendline.settings import DATA_DIR, Settings

@@ -13,24 +13,26 @@ from typing import Annotated
 from pydantic import BeforeValidator, field_validator
 
 from tasks.ingest.sources import Batch, Reject
-from tasks.ingest.sources.deal_rules import (
-    DEMO_NOTE,
+from tasks.ingest.sources.deal_records import (
     Amount,
     Date,
     Id,
-    Invalid,
     PartyRecord,
     Record,
     Required,
-    Rules,
     SourceUrl,
     Tags,
     Text,
     as_list,
-    load_rules,
-    read_files,
     record,
     wrong,
+)
+from tasks.ingest.sources.deal_rules import (
+    DEMO_NOTE,
+    Invalid,
+    Rules,
+    load_rules,
+    read_files,
     yaml_items,
 )
 from trendline.settings import DATA_DIR, Settings

@@ -17,21 +17,23 @@ from typing import Annotated
 from pydantic import BeforeValidator, field_validator
 
 from tasks.ingest.sources import Batch, Reject
-from tasks.ingest.sources.deal_rules import (
+from tasks.ingest.sources.deal_records import (
     Amount,
     Country,
     Date,
-    Invalid,
     Record,
     Required,
-    Rules,
     SourceUrl,
     Tags,
     Text,
-    load_rules,
-    read_files,
     record,
     wrong,
+)
+from tasks.ingest.sources.deal_rules import (
+    Invalid,
+    Rules,
+    load_rules,
+    read_files,
     yaml_items,
 )
 from trendline.settings import DATA_DIR, Settings
