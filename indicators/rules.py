@@ -137,8 +137,8 @@ def _subject(result: Result) -> str:
 
 def _absolute(ind, result, rule, since):
     for period, value in result.series.get(rule.series, {}).items():
-        if value is None or not _in_scope(period, since):
-            continue
+        if value is None or not _in_scope(period, since) or period in result.partial_periods:
+            continue  # a year still filling in is not a level yet
         hit = _crossing(rule, value)
         if hit is None:
             continue
@@ -215,6 +215,8 @@ def _crossover(ind, result, rule, since):
     for period, value in mine.items():
         theirs = other.get(period)
         if value is None or theirs is None or not _in_scope(period, since):
+            continue
+        if period in result.partial_periods:  # two series still filling in
             continue
         if OPS[rule.op](value, theirs):
             text = (

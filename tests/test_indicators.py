@@ -270,3 +270,18 @@ def test_a_year_is_complete_only_after_its_lag():
     out = evaluate(IND["research.joint_output"], frames(works=works), dt.date(2026, 3, 1),
                    params={"lag_months": 6})
     assert out.results[0].partial_periods == {"2025"} and not out.findings  # +800%, too early
+
+
+def test_no_value_rule_fires_on_a_year_still_filling_in():
+    """Level, share, growth, z-score and cross-over rules all skip an incomplete year."""
+    from indicators.base import Result, Rule
+    from indicators.rules import check
+
+    ind = IND["research.dyad_comparison"]
+    partial = Result("research.dyad_comparison",
+                     {"value": {"2025": 10.0, "2026": 10.0}, "cn_ru": {"2026": 99.0},
+                      "us_ru": {"2026": 1.0}}, partial_periods=frozenset({"2026"}))
+    rules = (Rule("absolute", op="<", threshold=50), Rule("crossover", series="cn_ru",
+                                                           op=">", other="us_ru"),
+             Rule("yoy", threshold=0.0), Rule("zscore", threshold=0.0, window=2))
+    assert [f.period for f in check(ind, [partial], rules, 2020)] == ["2025"]
