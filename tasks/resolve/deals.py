@@ -7,8 +7,8 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from tasks.resolve.registry import sync
 from trendline import schema
-from trendline.db import upsert
 
 CN_RU = ("CN->RU", "RU->CN", "JOINT")
 
@@ -30,10 +30,4 @@ def resolve_deals(conn, now: dt.datetime) -> int:
                      "is_cn_ru": r.direction in CN_RU, "amount_usd": r.amount_usd,
                      "amount_status": "known" if known else "undisclosed", "amount_rule": rule,
                      "is_demo": bool(r.is_demo), "resolved_at": now})
-    ids = {r["deal_id"] for r in rows}
-    gone = [i for (i,) in conn.execute(sa.select(t.c.deal_id)) if i not in ids]
-    if gone:
-        conn.execute(t.delete().where(t.c.deal_id.in_(gone)))
-    keys = ("year", "direction", "amount_usd", "amount_rule", "is_demo")
-    old = {r.deal_id: tuple(getattr(r, k) for k in keys) for r in conn.execute(sa.select(t))}
-    return upsert(conn, t, [r for r in rows if old.get(r["deal_id"]) != tuple(r[k] for k in keys)])
+    return sync(conn, t, rows, ("year", "direction", "amount_usd", "amount_rule", "is_demo"))

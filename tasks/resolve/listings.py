@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-import sqlalchemy as sa
-
-from tasks.resolve.registry import Registry
+from tasks.resolve.registry import Registry, sync
 from trendline import schema
-from trendline.db import upsert
 
 
 def resolve_listings(conn, reg: Registry, now: dt.datetime) -> int:
@@ -25,11 +22,4 @@ def resolve_listings(conn, reg: Registry, now: dt.datetime) -> int:
             "date_known": e.get("listed_on") is not None, "citation": e.get("citation") or "",
             "source_url": e.get("source_url") or "", "rule": rule, "resolved_at": now,
         })
-    ids = {r["entry_id"] for r in rows}
-    gone = [eid for (eid,) in conn.execute(sa.select(t.c.entry_id)) if eid not in ids]
-    if gone:
-        conn.execute(t.delete().where(t.c.entry_id.in_(gone)))
-    keys = ("org_id", "list_name", "listed_on", "removed_on", "citation")
-    old = {r.entry_id: tuple(getattr(r, k) for k in keys) for r in conn.execute(sa.select(t))}
-    return upsert(conn, t, [r for r in rows
-                            if old.get(r["entry_id"]) != tuple(r[k] for k in keys)])
+    return sync(conn, t, rows, ("org_id", "list_name", "listed_on", "removed_on", "citation"))

@@ -8,9 +8,8 @@ import datetime as dt
 import sqlalchemy as sa
 
 from tasks.names import canon
-from tasks.resolve.registry import COUNTED, Registry
+from tasks.resolve.registry import COUNTED, Registry, sync
 from trendline import schema
-from trendline.db import upsert
 
 
 def resolve_parties(conn, reg: Registry, now: dt.datetime) -> int:
@@ -25,15 +24,8 @@ def resolve_parties(conn, reg: Registry, now: dt.datetime) -> int:
         for party in r.parties or []:
             name = str(party.get("name") if isinstance(party, dict) else party)[:255]
             found[("event", r.id, name)] = _row(reg, "event", r.id, name, "partner", None, now)
-    t = schema.party_matches
-    old = {(r.record_kind, r.record_id, r.name): (r.org_id, r.rule, r.country, r.party_key)
-           for r in conn.execute(sa.select(t))}
-    for key in set(old) - set(found):
-        conn.execute(t.delete().where(t.c.record_kind == key[0], t.c.record_id == key[1],
-                                      t.c.name == key[2]))
-    changed = [row for key, row in found.items()
-               if old.get(key) != (row["org_id"], row["rule"], row["country"], row["party_key"])]
-    return upsert(conn, t, changed)
+    return sync(conn, schema.party_matches, list(found.values()),
+                ("org_id", "rule", "country", "party_key"))
 
 
 def _row(reg: Registry, kind, record_id, name, role, country, now) -> dict:

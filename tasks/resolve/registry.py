@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from tasks.resolve.match import Matcher, build
 from trendline import schema
+from trendline.db import upsert
 
 PROVENANCE = ("refresh_run_id", "fetched_at")
 COUNTED = ("ror", "alias", "fuzzy", "org_id")  # match rules that count; `review` never does
@@ -53,3 +54,18 @@ def set_state(conn, name: str, value: str) -> None:
         conn.execute(t.update().where(t.c.name == name).values(value=value))
     else:
         conn.execute(t.insert().values(name=name, value=value))
+
+
+def sync(conn, table: sa.Table, rows: list[dict], compared: tuple[str, ...]) -> int:
+    """Make a resolved table hold exactly `rows`: rows no longer produced are deleted, and
+    only rows whose `compared` columns changed are written (so a second resolve writes
+    nothing). Returns how many rows were written."""
+    keys = [c.name for c in table.primary_key.columns]
+    pk = [table.c[k] for k in keys]
+    wanted = {tuple(r[k] for k in keys): r for r in rows}
+    old = {tuple(getattr(r, k) for k in keys): tuple(getattr(r, c) for c in compared)
+           for r in conn.execute(sa.select(*pk, *(table.c[c] for c in compared)))}
+    for key in set(old) - set(wanted):
+        conn.execute(table.delete().where(*(col == v for col, v in zip(pk, key, strict=True))))
+    return upsert(conn, table, [r for key, r in wanted.items()
+                                if old.get(key) != tuple(r[c] for c in compared)])
