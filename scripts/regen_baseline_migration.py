@@ -1,4 +1,4 @@
-"""Regenerate the baseline migration from trendline/schema.py (before the first release only;
+"""Regenerate the baseline migration from trendline/schema/ (before the first release only;
 after it, add migrations with `alembic revision --autogenerate`).
 
     python scripts/regen_baseline_migration.py

@@ -1,4 +1,4 @@
-"""The Alembic migrations build exactly the schema in trendline/schema.py."""
+"""The Alembic migrations build exactly the schema in trendline/schema/."""
 
 from __future__ import annotations
 
