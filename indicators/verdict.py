@@ -48,6 +48,7 @@ from indicators.verdict_fits import (
     reference_change_points,
     reference_fit,
 )
+from indicators.verdict_words import against_brief, describe
 
 __all__ = ["KINDS", "LABELS", "Verdict", "change_points", "reference_change_points",
            "reference_fit", "trend_points", "verdict_for", "verdicts"]
@@ -294,45 +295,17 @@ def _verdict(name, kind, j, res, brief, brief_window, min_periods) -> Verdict:
     f: Fit = res["fit"]
     label = str(res["label"][j])
     n = int(res["n"][j])
-    growth = _opt(f.growth[j])
-    low, high = _opt(f.low[j]), _opt(f.high[j])
+    growth, low, high = _opt(f.growth[j]), _opt(f.low[j]), _opt(f.high[j])
     bg = None if brief is None else _opt(brief[j])
-    first, last = res["first"][j], res["last"][j]
-    span = f"{int(first)}-{int(last)}" if n and first != last else f"{int(first)}" if n else ""
+    cps: list[int] = []
     if label == "insufficient":
-        text = f"insufficient: {n} known period{'s' if n != 1 else ''}"
-        text += f" in {span}" if n else ""
-        text += f" (need {min_periods})"
         growth = low = high = None
-        cps: list[int] = []
     else:
-        rate = _rate(growth, low, high)
         cps = res["change_points"][j]
-        if label == "trend":
-            text = f"trend line: {rate} over {span}"
-        elif label == "decline":
-            text = f"decline: {rate} over {span}"
-        elif label == "headline":
-            sp, rt = res["spikes"][j], res["ratios"][j]
-            what = " and ".join(str(s) for s in sp)
-            if all(np.isfinite(r) for r in rt):
-                times = " and ".join(f"{r:.1f}x" for r in rt) + " the level"
-            else:
-                times = "far above the level"
-            text = (
-                f"headline: spike{'s' if len(sp) > 1 else ''} in {what} ({times} "
-                f"of the other periods) without a sustained rise; {rate} over {span}"
-            )
-        else:
-            text = f"flat: {rate} over {span}"
+    text = describe(label, n, res["first"][j], res["last"][j], growth, low, high,
+                    res["spikes"][j], res["ratios"][j], min_periods)
     if brief_window is not None and label != "insufficient":
-        bw = f"{brief_window[0]}-{brief_window[1]}"
-        if bg is None and res["brief_n"][j] >= min_periods:
-            text += f", no rate can be fitted in {bw}"
-        elif bg is None:
-            text += f", too few known periods in {bw} to compare"
-        else:
-            text += f", against {_pct(bg)} a year in {bw}"
+        text += against_brief(bg, int(res["brief_n"][j]), brief_window, min_periods)
     return Verdict(name, label, growth, low, high, cps, text, n, bg, kind)
 
 
@@ -360,20 +333,3 @@ def _dense(df: pd.DataFrame, names: list[str]):
 
 def _opt(v) -> float | None:
     return None if v is None or not np.isfinite(v) else float(v)
-
-
-def _pct(g: float) -> str:
-    whole = round(g * 100)
-    return f"{whole:+d}%" if whole else "0%"
-
-
-def _rate(g, lo, hi) -> str:
-    if g is None:
-        return "no rate can be fitted"
-    if lo is None or hi is None:
-        return f"{_pct(g)} a year"
-    if round(lo * 100) >= 0:
-        ci = f"{round(lo * 100)}-{round(hi * 100)}%"
-    else:
-        ci = f"{_pct(lo)} to {_pct(hi)}"
-    return f"{_pct(g)} a year (95% CI {ci})"

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 from indicators.base import Finding, Indicator, Result
 from indicators.verdict import Verdict, trend_points, verdict_for
+from indicators.verdict_words import ci_range, pct
 from trendline import schema
 
 RULE = "verdict"
@@ -184,17 +185,10 @@ def growth_words(row: dict) -> str:
     g, lo, hi = row.get("growth"), row.get("growth_low"), row.get("growth_high")
     if g is None:
         return ""
-    text = f"{_pct(g)} a year"
-    if lo is not None and hi is not None:
-        ci = (f"{round(lo * 100)}-{round(hi * 100)}%" if round(lo * 100) >= 0
-              else f"{_pct(lo)} to {_pct(hi)}")
-        text += f", 95% CI {ci}"
-    return text
+    text = f"{pct(g)} a year"
+    return text + (f", 95% CI {ci_range(lo, hi)}" if lo is not None and hi is not None else "")
 
 
-def _pct(g: float) -> str:
-    whole = round(g * 100)
-    return f"{whole:+d}%" if whole else "0%"
 
 
 def load(conn, subject: str | None = "all") -> dict[tuple[str, str], dict]:
