@@ -36,10 +36,10 @@ def store_url(backend: str, n: int) -> str:
 def prepare(backend: str, n: int) -> tuple[float, float]:
     """A store with n works, built once and kept (seconds to build, to resolve)."""
     from benchmarks.scale_data import build
-    from tasks.resolve import resolve
-    from trendline.db import make_engine, migrate
-    from trendline.resources import Resources
-    from trendline.settings import load_settings
+    from trendline.core.db import make_engine, migrate
+    from trendline.core.resources import Resources
+    from trendline.core.settings import load_settings
+    from trendline.tasks.resolve import resolve
 
     url = store_url(backend, n)
     marker = WORK / f"{backend}-{n}.ready"
@@ -67,10 +67,10 @@ def prepare(backend: str, n: int) -> tuple[float, float]:
 
 def evaluate_here(url: str) -> dict:
     """Run in a child process: evaluate every indicator, raise alerts, queue the digest."""
-    from tasks.evaluate.evaluation import evaluate_store
-    from trendline.db import make_engine
-    from trendline.resources import Resources
-    from trendline.settings import load_settings
+    from trendline.core.db import make_engine
+    from trendline.core.resources import Resources
+    from trendline.core.settings import load_settings
+    from trendline.tasks.evaluate.evaluation import evaluate_store
 
     res = Resources(load_settings(None, store={"url": url}, home=str(WORK / "home")),
                     make_engine(url))

@@ -16,8 +16,8 @@ import time
 
 from rapidfuzz import fuzz, process
 
-from tasks.ingest.registry import registry
-from tasks.resolve.match import build
+from trendline.tasks.ingest.registry import registry
+from trendline.tasks.resolve.match import build
 
 TOTAL, DISTINCT, BASELINE_SAMPLE = 100_000, 20_000, 1_000
 DEPTS = ["School of Computer Science", "Department of Automation", "Key Laboratory of Intelligent "

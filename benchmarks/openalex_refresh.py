@@ -22,8 +22,8 @@ from pydantic import SecretStr
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from tasks.ingest.sources import openalex
-from trendline.settings import OpenAlexConfig, Settings, SourcesConfig
+from trendline.core.settings import OpenAlexConfig, Settings, SourcesConfig
+from trendline.tasks.ingest.sources import openalex
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "openalex" / "works_page.json"

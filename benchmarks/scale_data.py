@@ -12,10 +12,10 @@ import random
 
 import sqlalchemy as sa
 
-from tasks.ingest import ingest
-from tasks.names import affiliation_code, affiliation_key, work_key
-from trendline import schema
-from trendline.resources import Resources
+from trendline.core import schema
+from trendline.core.resources import Resources
+from trendline.tasks.ingest import ingest
+from trendline.tasks.ingest.parsing.names import affiliation_code, affiliation_key, work_key
 
 NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 RUN = "00000000-0000-0000-0000-00000000beef"

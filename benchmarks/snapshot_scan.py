@@ -25,9 +25,9 @@ import orjson
 from isal import igzip
 
 from benchmarks.snapshot_data import write_snapshot
-from tasks.ingest.sources import openalex_snapshot as snap
-from trendline import schema
-from trendline.db import make_engine
+from trendline.core import schema
+from trendline.core.db import make_engine
+from trendline.tasks.ingest.sources import openalex_snapshot as snap
 
 WORK = Path(__file__).resolve().parent / ".work" / "snapshot"
 

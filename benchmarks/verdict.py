@@ -21,7 +21,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from indicators.verdict import reference_change_points, reference_fit, verdicts
+from trendline.indicators.verdict import reference_change_points, reference_fit, verdicts
 
 SERIES, PERIODS, SAMPLE, TARGET_S = 10_000, 20, 200, 10.0
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from prefect import flow
 
-from flows.ops import announce_failure
-from flows.steps import prefect_step
-from tasks.evaluate import EvaluateOutcome
-from tasks.evaluate import evaluate as run_evaluate
-from tasks.publish import announce, report
-from tasks.resolve import resolve
-from trendline.resources import open_resources
+from trendline.core.resources import open_resources
+from trendline.flows.ops import announce_failure
+from trendline.flows.steps import prefect_step
+from trendline.tasks.evaluate import EvaluateOutcome
+from trendline.tasks.evaluate import evaluate as run_evaluate
+from trendline.tasks.publish import announce, report
+from trendline.tasks.resolve import resolve
 
 
 @flow(name="evaluate", on_failure=[announce_failure],

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import logging
 
-from tasks.publish import deliver
-from tasks.publish.announce import flow_failed
-from trendline.resources import open_resources
+from trendline.core.resources import open_resources
+from trendline.tasks.publish import deliver
+from trendline.tasks.publish.announce import flow_failed
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The daily pipeline: the plain tasks.pipeline, with each unit as a Prefect task, and a
+"""The daily pipeline: the plain trendline.tasks.pipeline, with each unit as a Prefect task, and a
 Markdown artifact with the run summary and a link to the report."""
 
 from __future__ import annotations
@@ -6,13 +6,13 @@ from __future__ import annotations
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
-from flows.ops import announce_failure
-from flows.steps import prefect_step
-from tasks.pipeline import PipelineOutcome
-from tasks.pipeline import pipeline as run_pipeline
-from tasks.publish.run_summary import markdown
-from trendline.locks import store_lock
-from trendline.resources import open_resources
+from trendline.core.locks import store_lock
+from trendline.core.resources import open_resources
+from trendline.flows.ops import announce_failure
+from trendline.flows.steps import prefect_step
+from trendline.tasks.pipeline import PipelineOutcome
+from trendline.tasks.pipeline import pipeline as run_pipeline
+from trendline.tasks.publish.run_summary import markdown
 
 ARTIFACT_KEY = "pipeline-run-summary"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
-from flows.steps import prefect_step
-from tasks.publish import DeliveryOutcome, deliver, weekly
-from trendline.resources import open_resources
+from trendline.core.resources import open_resources
+from trendline.flows.steps import prefect_step
+from trendline.tasks.publish import DeliveryOutcome, deliver, weekly
 
 
 @flow(name="deliver", description="Send what waits in the outbox to its Apprise targets.")

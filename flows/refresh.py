@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from prefect import flow
 
-from flows.steps import prefect_step
-from tasks.ingest import FAMILIES, RefreshOutcome, ingest
-from trendline.resources import open_resources
+from trendline.core.resources import open_resources
+from trendline.flows.steps import prefect_step
+from trendline.tasks.ingest import FAMILIES, RefreshOutcome, ingest
 
 
 @flow(name="refresh", description="Refresh sources (all, or the families and names given).")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from prefect import serve
 from prefect.schedules import Cron
 
-from flows.pipeline import pipeline
-from flows.publish import weekly_summary
-from trendline.settings import Settings
+from trendline.core.settings import Settings
+from trendline.flows.pipeline import pipeline
+from trendline.flows.publish import weekly_summary
 
 
 def deployments(settings: Settings, config: str | None):

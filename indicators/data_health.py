@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from indicators.base import Baseline, Result, Rule, indicator
+from trendline.indicators.base import Baseline, Result, Rule, indicator
 
 
 def _day(value) -> dt.date | None:

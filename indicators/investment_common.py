@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from indicators.common import Evidence, records, rows
+from trendline.indicators.common import Evidence, records, rows
 
 CN_RU = ("CN->RU", "RU->CN", "JOINT")
 

@@ -3,9 +3,9 @@ concern, RCIF's portfolio, corporate partnerships and data agreements."""
 
 from __future__ import annotations
 
-from indicators.base import Baseline, Result, Rule, indicator
-from indicators.common import partial_years, rows
-from indicators.investment_common import (
+from trendline.indicators.base import Baseline, Result, Rule, indicator
+from trendline.indicators.common import partial_years, rows
+from trendline.indicators.investment_common import (
     by_year,
     cn_ru_deals,
     deal_evidence,

@@ -4,9 +4,9 @@ nothing here matches names."""
 
 from __future__ import annotations
 
-from indicators.base import Baseline, Result, Rule, indicator, year_series
-from indicators.common import partial_years, records, rows
-from indicators.investment_common import (
+from trendline.indicators.base import Baseline, Result, Rule, indicator, year_series
+from trendline.indicators.common import partial_years, records, rows
+from trendline.indicators.investment_common import (
     CN_RU,
     deal_record,
     event_record,

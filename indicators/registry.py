@@ -9,9 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import indicators
-from indicators.base import _REGISTERED, Finding, Frames, Indicator, Result, Rule
-from indicators.rules import check
+from trendline import indicators
+from trendline.indicators.base import _REGISTERED, Finding, Frames, Indicator, Result, Rule
+from trendline.indicators.rules import check
 
 _INFRA = {"base", "rules", "registry"}
 
@@ -19,7 +19,7 @@ _INFRA = {"base", "rules", "registry"}
 def all_indicators() -> dict[str, Indicator]:
     for mod in pkgutil.iter_modules(indicators.__path__):
         if mod.name not in _INFRA:
-            importlib.import_module(f"indicators.{mod.name}")
+            importlib.import_module(f"{indicators.__name__}.{mod.name}")
     return dict(sorted(_REGISTERED.items()))
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from indicators.base import Baseline, Result, Rule, indicator
-from indicators.common import evidence, partial_years, span, yearly
+from trendline.indicators.base import Baseline, Result, Rule, indicator
+from trendline.indicators.common import evidence, partial_years, span, yearly
 
 BRIEF_TOTAL, BRIEF_YEARS = 43, 16  # 2005-2020
 INSTITUTIONS = {"ras": "ror:05qrfxd25", "cas": "ror:034t30j35"}  # resolved organisations

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from indicators.base import year_series
+from trendline.indicators.base import year_series
 
 JOINT = "CN+RU"
 

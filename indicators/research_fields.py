@@ -3,8 +3,8 @@ decided in tasks/resolve from data/research/fields.toml)."""
 
 from __future__ import annotations
 
-from indicators.base import Baseline, Result, Rule, indicator
-from indicators.common import english_ai, evidence, partial_years, records, span, yearly
+from trendline.indicators.base import Baseline, Result, Rule, indicator
+from trendline.indicators.common import english_ai, evidence, partial_years, records, span, yearly
 
 OTHER = "other"
 TABLE_1 = {"pattern recognition": 29, "computer vision": 20, "algorithm development": 20,

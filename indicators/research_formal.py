@@ -3,9 +3,9 @@ summer schools and funded joint projects."""
 
 from __future__ import annotations
 
-from indicators.base import Baseline, Result, Rule, indicator
-from indicators.common import partial_years, rows
-from indicators.investment_common import by_year, event_evidence, parties_of
+from trendline.indicators.base import Baseline, Result, Rule, indicator
+from trendline.indicators.common import partial_years, rows
+from trendline.indicators.investment_common import by_year, event_evidence, parties_of
 
 FORMAL_TYPES = ("research_agreement", "joint_centre", "joint_degree", "summer_school",
                 "research_project")

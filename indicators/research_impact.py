@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from indicators.base import Baseline, Result, Rule, indicator
-from indicators.common import english_ai, evidence, partial_years, records, span, yearly
+from trendline.indicators.base import Baseline, Result, Rule, indicator
+from trendline.indicators.common import english_ai, evidence, partial_years, records, span, yearly
 
 
 @indicator(

@@ -6,9 +6,9 @@ kept as evidence); when the store has no counts, the stored joint works are coun
 
 from __future__ import annotations
 
-from indicators.base import Baseline, Result, Rule, indicator
-from indicators.common import english_ai, evidence, partial_years, records, yearly
-from indicators.research_common import (
+from trendline.indicators.base import Baseline, Result, Rule, indicator
+from trendline.indicators.common import english_ai, evidence, partial_years, records, yearly
+from trendline.indicators.research_common import (
     JOINT,
     count_records,
     count_series,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from indicators.base import Baseline, Result, Rule, indicator, year_series
-from indicators.common import english_ai, evidence, partial_years, records, span, yearly
+from trendline.indicators.base import Baseline, Result, Rule, indicator, year_series
+from trendline.indicators.common import english_ai, evidence, partial_years, records, span, yearly
 
 TABLE_2 = {
     "RAS - CAS": 15, "Skoltech - Hangzhou Dianzi": 12, "Skoltech - ECUST": 12,

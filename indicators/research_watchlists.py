@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from indicators.base import Baseline, Result, Rule, indicator
-from indicators.common import evidence, joint_ai, partial_years, records, span, yearly
+from trendline.indicators.base import Baseline, Result, Rule, indicator
+from trendline.indicators.common import evidence, joint_ai, partial_years, records, span, yearly
 
 ENTITY_LISTS = ("entity_list", "meu_list")
 ADDED = "added_while_collaborating"  # set: organisations listed while co-authoring

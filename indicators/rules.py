@@ -16,7 +16,7 @@ import re
 import statistics
 from collections.abc import Iterable, Sequence
 
-from indicators.base import SEVERITIES, Finding, Indicator, Result, Rule, sorted_periods
+from trendline.indicators.base import SEVERITIES, Finding, Indicator, Result, Rule, sorted_periods
 
 OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 WORDS = {">": "above", ">=": "at or above", "<": "below", "<=": "at or below"}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from indicators.base import Baseline, Result, Rule, indicator
-from indicators.common import partial_years, rows
-from indicators.investment_common import point_evidence, points, summed
+from trendline.indicators.base import Baseline, Result, Rule, indicator
+from trendline.indicators.common import partial_years, rows
+from trendline.indicators.investment_common import point_evidence, points, summed
 
 FLOWS = {
     "CN->RU": "students.cn_in_ru",

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from indicators.verdict_fits import (
+from trendline.indicators.verdict_fits import (
     KINDS,
     Fit,
     change_points,
@@ -48,7 +48,7 @@ from indicators.verdict_fits import (
     reference_change_points,
     reference_fit,
 )
-from indicators.verdict_words import against_brief, describe
+from trendline.indicators.verdict_words import against_brief, describe
 
 __all__ = ["KINDS", "LABELS", "Verdict", "change_points", "reference_change_points",
            "reference_fit", "trend_points", "verdict_for", "verdicts"]

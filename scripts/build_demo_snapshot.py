@@ -23,13 +23,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tasks.ingest.sources.openalex import (  # noqa: E402
+from trendline.tasks.ingest.clients.openalex_replay import request_key  # noqa: E402
+from trendline.tasks.ingest.sources.openalex import (  # noqa: E402
     JOINT,
     SERIES,
     count_params,
     works_params,
 )
-from tasks.ingest.sources.openalex_replay import request_key  # noqa: E402
 
 OUT = ROOT / "data" / "demo" / "openalex"
 AI = "topics.subfield.id:1702"

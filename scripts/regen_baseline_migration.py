@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT))
 
 from alembic import command  # noqa: E402
 
-from trendline.db import MIGRATIONS, alembic_config  # noqa: E402
+from trendline.core.db import MIGRATIONS, alembic_config  # noqa: E402
 
 BASELINE = "0002"  # 0001 was the first turn's schema: stores made with it are refused by name
 for old in (MIGRATIONS / "versions").glob("000*_*.py"):

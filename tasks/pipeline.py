@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tasks.evaluate import EvaluateOutcome, evaluate
-from tasks.ingest import RefreshOutcome, ingest
-from tasks.publish import AnnounceOutcome, DeliveryOutcome, announce, deliver, report
-from tasks.resolve import ResolveOutcome, resolve
-from tasks.steps import Step, direct
-from trendline.resources import Resources
+from trendline.core.resources import Resources
+from trendline.core.steps import Step, direct
+from trendline.tasks.evaluate import EvaluateOutcome, evaluate
+from trendline.tasks.ingest import RefreshOutcome, ingest
+from trendline.tasks.publish import AnnounceOutcome, DeliveryOutcome, announce, deliver, report
+from trendline.tasks.resolve import ResolveOutcome, resolve
 
 
 @dataclass

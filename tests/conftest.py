@@ -41,14 +41,14 @@ def home(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def settings(home):
-    from trendline.settings import load_settings
+    from trendline.core.settings import load_settings
 
     return load_settings()
 
 
 @pytest.fixture
 def engine(settings):
-    from trendline.db import make_engine, migrate
+    from trendline.core.db import make_engine, migrate
 
     settings.home.mkdir(parents=True, exist_ok=True)
     eng = make_engine(settings.database_url)
@@ -61,7 +61,7 @@ def engine(settings):
 def prefect_server(tmp_path_factory):
     """One temporary Prefect API server for the few flow tests, started the way
     `trendline run` starts it; PREFECT_API_URL points the CLI at it."""
-    from trendline.embedded import TemporaryServer, drain_prefect
+    from trendline.flows.embedded import TemporaryServer, drain_prefect
 
     mp = pytest.MonkeyPatch()
     mp.setenv("PREFECT_HOME", str(tmp_path_factory.mktemp("prefect")))
@@ -69,7 +69,7 @@ def prefect_server(tmp_path_factory):
     mp.setenv("PREFECT_LOGGING_LEVEL", "WARNING")
     # as apply_prefect_environment sets them with a real server: our loggers reach it,
     # and a plain call outside a flow run logs locally without a warning
-    mp.setenv("PREFECT_LOGGING_EXTRA_LOGGERS", "tasks,flows,indicators,trendline")
+    mp.setenv("PREFECT_LOGGING_EXTRA_LOGGERS", "trendline")
     mp.setenv("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
     server = TemporaryServer()
     try:
@@ -91,8 +91,8 @@ def demo_template(tmp_path_factory):
     tests that only read it or deliver from it."""
     from helpers import run_pipeline
 
-    from trendline.db import make_engine, migrate
-    from trendline.settings import load_settings
+    from trendline.core.db import make_engine, migrate
+    from trendline.core.settings import load_settings
 
     folder = tmp_path_factory.mktemp("demo-template")
     with pytest.MonkeyPatch.context() as mp:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import apprise
 
-from tasks.pipeline import pipeline
-from trendline.db import engine_for
-from trendline.resources import Resources
+from trendline.core.db import engine_for
+from trendline.core.resources import Resources
+from trendline.tasks.pipeline import pipeline
 
 CAPTURED: list[dict] = []
 
@@ -18,7 +18,7 @@ def _capture(body, title, notify_type, meta, *args, **kwargs):
 
 
 def run_pipeline(engine, settings, **kw):
-    """tasks.pipeline.pipeline on this engine and settings (no Prefect)."""
+    """trendline.tasks.pipeline.pipeline on this engine and settings (no Prefect)."""
     out = pipeline(Resources(settings, engine, **kw))
     return out.refreshed, out.evaluation, out.report, out.delivery
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from tasks.ingest.registry import LISTS_DIR, ROR_FILE, load_lists, ror_org
-from tasks.parse import short_id
+from trendline.tasks.ingest.parsing.fields import short_id
+from trendline.tasks.ingest.registry import LISTS_DIR, ROR_FILE, load_lists, ror_org
 
 KEEP = ("id", "name", "names", "labels", "aliases", "acronyms", "status", "types",
         "relationships", "country")

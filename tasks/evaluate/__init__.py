@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tasks.evaluate.evaluation import EvaluateOutcome, evaluate_store
-from tasks.steps import Step, direct
-from trendline.resources import Resources
+from trendline.core.resources import Resources
+from trendline.core.steps import Step, direct
+from trendline.tasks.evaluate.evaluation import EvaluateOutcome, evaluate_store
 
 
 def evaluate(res: Resources, step: Step = direct) -> EvaluateOutcome:

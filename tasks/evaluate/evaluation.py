@@ -10,17 +10,17 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from indicators.base import Indicator, sorted_periods
-from indicators.registry import Evaluation, all_indicators
-from indicators.rules import check
-from tasks.evaluate import alerts, verdicts
-from tasks.evaluate.samples import enrich
-from tasks.frames import load_frames, provenance
-from tasks.resolve.works import definition_label
-from tasks.steps import Step, direct
-from trendline import schema
-from trendline.db import upsert
-from trendline.resources import Resources
+from trendline.core import schema
+from trendline.core.db import upsert
+from trendline.core.resources import Resources
+from trendline.core.steps import Step, direct
+from trendline.indicators.base import Indicator, sorted_periods
+from trendline.indicators.registry import Evaluation, all_indicators
+from trendline.indicators.rules import check
+from trendline.tasks.evaluate import alerts, verdicts
+from trendline.tasks.evaluate.samples import enrich
+from trendline.tasks.frames import load_frames, provenance
+from trendline.tasks.resolve.works import definition_label
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from indicators.registry import all_indicators
-from tasks.frames import load_frames
-from trendline import schema
-from trendline.resources import Resources
+from trendline.core import schema
+from trendline.core.resources import Resources
+from trendline.indicators.registry import all_indicators
+from trendline.tasks.frames import load_frames
 
 COLUMNS = ["indicator", "subject", "period", "kind", "id", "label", "year", "url", "demo"]
 

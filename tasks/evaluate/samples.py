@@ -6,8 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from indicators.base import Result
-from trendline import schema
+from trendline.core import schema
+from trendline.indicators.base import Result
 
 OPENALEX = "https://openalex.org/"
 

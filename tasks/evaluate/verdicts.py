@@ -23,10 +23,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from indicators.base import Finding, Indicator, Result
-from indicators.verdict import Verdict, trend_points, verdict_for
-from indicators.verdict_words import ci_range, pct
-from trendline import schema
+from trendline.core import schema
+from trendline.indicators.base import Finding, Indicator, Result
+from trendline.indicators.verdict import Verdict, trend_points, verdict_for
+from trendline.indicators.verdict_words import ci_range, pct
 
 RULE = "verdict"
 AMOUNT_UNITS = {"USD"}

@@ -13,11 +13,11 @@ from collections.abc import Iterable
 import pandas as pd
 import sqlalchemy as sa
 
-from tasks.frames.columnar import Columnar
-from tasks.ingest.sources import all_sources
-from tasks.resolve.registry import COUNTED
-from trendline import schema
-from trendline.resources import Resources
+from trendline.core import schema
+from trendline.core.resources import Resources
+from trendline.tasks.frames.columnar import Columnar
+from trendline.tasks.ingest.sources import all_sources
+from trendline.tasks.resolve.registry import COUNTED
 
 T = schema
 

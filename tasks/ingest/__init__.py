@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tasks.ingest.refresh import refresh_one
-from tasks.ingest.runs import RefreshOutcome
-from tasks.ingest.sources import all_sources
-from tasks.steps import Step, direct
-from trendline.resources import Resources
+from trendline.core.resources import Resources
+from trendline.core.steps import Step, direct
+from trendline.tasks.ingest.refresh import refresh_one
+from trendline.tasks.ingest.runs import RefreshOutcome
+from trendline.tasks.ingest.sources import all_sources
 
 FAMILIES = ("watchlists", "publications", "deals")  # watch-lists first: resolve needs them
 

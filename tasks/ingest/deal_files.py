@@ -14,11 +14,11 @@ from types import SimpleNamespace
 
 from sqlalchemy.engine import Engine
 
-from tasks.ingest.runs import RefreshOutcome, write_batch
-from tasks.ingest.sources import Batch, Reject, SourceError, crunchbase, curated_deals
-from tasks.ingest.sources.deal_rules import load_rules
-from trendline.db import utcnow
-from trendline.settings import DATA_DIR
+from trendline.core.db import utcnow
+from trendline.core.settings import DATA_DIR
+from trendline.tasks.ingest.parsing.deal_rules import load_rules
+from trendline.tasks.ingest.runs import RefreshOutcome, write_batch
+from trendline.tasks.ingest.sources import Batch, Reject, SourceError, crunchbase, curated_deals
 
 DEMO_DIR = DATA_DIR / "demo"
 

@@ -1,5 +1,5 @@
 """One source's refresh: fetch (I/O; transient faults retried by the source's one policy,
-tasks.ingest.retry), then normalise and write in one transaction. Plain functions; nothing
+trendline.tasks.ingest.retry), then normalise and write in one transaction. Plain functions; nothing
 here raises for a source problem: a skipped or failed source is an outcome, and a failure
 writes only its refresh_runs row."""
 
@@ -15,11 +15,11 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from tasks.ingest.retry import PER_REQUEST, Policy, Transient, is_transient, policy_for
-from tasks.ingest.runs import RefreshOutcome, record_failure, write_batch
-from tasks.ingest.sources import Skip, SourceError
-from trendline.db import utcnow
-from trendline.settings import Settings
+from trendline.core.db import utcnow
+from trendline.core.settings import Settings
+from trendline.tasks.ingest.retry import PER_REQUEST, Policy, Transient, is_transient, policy_for
+from trendline.tasks.ingest.runs import RefreshOutcome, record_failure, write_batch
+from trendline.tasks.ingest.sources import Skip, SourceError
 
 log = logging.getLogger(__name__)
 

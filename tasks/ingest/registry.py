@@ -12,9 +12,9 @@ from pathlib import Path
 
 import yaml
 
-from tasks.names import canon
-from tasks.parse import day, short_id
-from trendline.settings import DATA_DIR
+from trendline.core.settings import DATA_DIR
+from trendline.tasks.ingest.parsing.fields import day, short_id
+from trendline.tasks.ingest.parsing.names import canon
 
 LISTS_DIR = DATA_DIR / "lists"
 ROR_FILE = "ror_subset.jsonl"

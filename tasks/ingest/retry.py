@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import httpx
 import tenacity
 
-from trendline.settings import Settings
+from trendline.core.settings import Settings
 
 T = TypeVar("T")
 MAX_WAIT = 60.0  # seconds: longer Retry-After values are capped

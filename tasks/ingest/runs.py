@@ -10,9 +10,9 @@ from types import ModuleType
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from tasks.ingest.sources import Batch, Reject
-from trendline import schema
-from trendline.db import upsert, utcnow
+from trendline.core import schema
+from trendline.core.db import upsert, utcnow
+from trendline.tasks.ingest.sources import Batch, Reject
 
 
 @dataclass

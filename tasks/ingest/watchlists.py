@@ -7,8 +7,8 @@ import hashlib
 
 import sqlalchemy as sa
 
-from trendline import schema
-from trendline.db import upsert
+from trendline.core import schema
+from trendline.core.db import upsert
 
 COMPARED = ("name", "aliases", "listed_on", "citation")
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tasks.publish.announce import AnnounceOutcome
-from tasks.publish.announce import announce as announce_events
-from tasks.publish.notify import DeliveryOutcome
-from tasks.publish.notify import deliver as deliver_outbox
-from tasks.publish.report import write_report
-from tasks.publish.weekly import build_weekly
-from trendline.resources import Resources
+from trendline.core.resources import Resources
+from trendline.tasks.publish.announce import AnnounceOutcome
+from trendline.tasks.publish.announce import announce as announce_events
+from trendline.tasks.publish.notify import DeliveryOutcome
+from trendline.tasks.publish.notify import deliver as deliver_outbox
+from trendline.tasks.publish.report import write_report
+from trendline.tasks.publish.weekly import build_weekly
 
 
 def report(res: Resources) -> Path:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from tasks.publish import outbox, report
-from tasks.publish.render import render
-from trendline import schema
-from trendline.settings import Settings
+from trendline.core import schema
+from trendline.core.settings import Settings
+from trendline.tasks.publish import outbox, report
+from trendline.tasks.publish.render import render
 
 STUCK_ATTEMPTS = 3  # a message that failed this often is a delivery incident
 

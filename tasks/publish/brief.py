@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tasks.evaluate.verdicts import growth_words
-from tasks.publish.render import change, number, sparkline
+from trendline.tasks.evaluate.verdicts import growth_words
+from trendline.tasks.publish.render import change, number, sparkline
 
 GROUPS = (
     ("research", "Research"),
@@ -69,7 +69,7 @@ def _rank(indicator_id: str) -> int:
 
 
 def row(ind: dict[str, Any], today: dt.date) -> dict[str, Any]:
-    """One table row from an overview row (tasks.publish.report.overview)."""
+    """One table row from an overview row (trendline.tasks.publish.report.overview)."""
     unit = ind["unit"]
     series = ind["series"]
     complete = [p for p in series if not _partial(p, today)]

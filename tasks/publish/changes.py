@@ -10,8 +10,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tasks.publish.render import native_names
-from trendline import schema
+from trendline.core import schema
+from trendline.tasks.publish.render import native_names
 
 SHOWN = 8  # records named in the summary; the rest are counted and listed in a file
 LISTS = {

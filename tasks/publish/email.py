@@ -14,7 +14,7 @@ standard library:
         image/png ...         Content-ID <file name>, inline
     (+ multipart/mixed around it for attachments the HTML does not refer to)
 
-Imported only by tasks.publish.notify; `use_text()` hands a message's text part to the
+Imported only by trendline.tasks.publish.notify; `use_text()` hands a message's text part to the
 email targets before Apprise sends it. Without one (a plain Apprise call), the plugin
 falls back to Apprise's own message.
 """

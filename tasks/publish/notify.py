@@ -21,9 +21,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from tasks.publish import outbox
-from trendline.db import utcnow
-from trendline.settings import ConfigError, Settings
+from trendline.core.db import utcnow
+from trendline.core.settings import ConfigError, Settings
+from trendline.tasks.publish import outbox
 
 log = logging.getLogger(__name__)
 _SECRET = re.compile(r"(://)([^/@\s]+)@")
@@ -69,7 +69,7 @@ def check_urls(settings: Settings) -> None:
 def build(settings: Settings):
     import apprise
 
-    from tasks.publish import email  # mailto(s):// with our text part and CID images
+    from trendline.tasks.publish import email  # mailto(s):// with our text part and CID images
 
     email.register()
     check_urls(settings)
@@ -118,7 +118,7 @@ def send_one(plugin, msg: dict) -> bool:
     """Send one message to one target."""
     import apprise
 
-    from tasks.publish import email
+    from trendline.tasks.publish import email
 
     header = outbox.message_id_header(msg["id"])
     headers = getattr(plugin, "headers", None)

@@ -16,7 +16,7 @@ import hashlib
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from trendline import schema
+from trendline.core import schema
 
 LEASE = dt.timedelta(minutes=10)
 MESSAGE_ID_DOMAIN = "trendline.invalid"

@@ -10,7 +10,7 @@ from typing import Any
 
 import jinja2
 
-from trendline.settings import TEMPLATES_DIR
+from trendline.core.settings import TEMPLATES_DIR
 
 FORMATS = ("html", "txt", "md")
 NO_VALUE = "no data"

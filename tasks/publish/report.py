@@ -12,15 +12,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from indicators.base import BRIEF, SEVERITIES, sorted_periods
-from indicators.registry import all_indicators
-from tasks.evaluate import alerts as alert_state
-from tasks.evaluate import verdicts as verdict_state
-from tasks.publish.brief import FIGURES, grouped
-from tasks.publish.changes import LISTS, org_names
-from tasks.publish.render import native_names, number, render, safe_url
-from trendline import __version__, schema
-from trendline.settings import Settings
+from trendline import __version__
+from trendline.core import schema
+from trendline.core.settings import Settings
+from trendline.indicators.base import BRIEF, SEVERITIES, sorted_periods
+from trendline.indicators.registry import all_indicators
+from trendline.tasks.evaluate import alerts as alert_state
+from trendline.tasks.evaluate import verdicts as verdict_state
+from trendline.tasks.publish.brief import FIGURES, grouped
+from trendline.tasks.publish.changes import LISTS, org_names
+from trendline.tasks.publish.render import native_names, number, render, safe_url
 
 EVIDENCE_DIR = "evidence"  # beside the report: evidence/<alert id>.csv
 EVIDENCE_SHOWN = 5

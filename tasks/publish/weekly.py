@@ -15,14 +15,14 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from indicators.registry import all_indicators
-from tasks.evaluate import alerts as alert_state
-from tasks.publish import outbox
-from tasks.publish.changes import since_last
-from tasks.publish.charts import chart_png
-from tasks.publish.render import render
-from tasks.publish.report import alert_context, explain
-from trendline.settings import Settings
+from trendline.core.settings import Settings
+from trendline.indicators.registry import all_indicators
+from trendline.tasks.evaluate import alerts as alert_state
+from trendline.tasks.publish import outbox
+from trendline.tasks.publish.changes import since_last
+from trendline.tasks.publish.charts import chart_png
+from trendline.tasks.publish.render import render
+from trendline.tasks.publish.report import alert_context, explain
 
 LIST_FILE = "watchlist-changes.csv"
 FIRING_SHOWN = 3  # alerts per indicator named in the details

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tasks.resolve.affiliations import resolve_affiliations, resolve_centres
-from tasks.resolve.deals import resolve_deals
-from tasks.resolve.listings import resolve_listings
-from tasks.resolve.parties import resolve_parties
-from tasks.resolve.registry import load_registry, set_state, state
-from tasks.resolve.works import definition_label, resolve_works
-from trendline.resources import Resources
+from trendline.core.resources import Resources
+from trendline.tasks.resolve.affiliations import resolve_affiliations, resolve_centres
+from trendline.tasks.resolve.deals import resolve_deals
+from trendline.tasks.resolve.listings import resolve_listings
+from trendline.tasks.resolve.parties import resolve_parties
+from trendline.tasks.resolve.registry import load_registry, set_state, state
+from trendline.tasks.resolve.works import definition_label, resolve_works
 
 
 @dataclass

@@ -8,12 +8,12 @@ import tomllib
 
 import sqlalchemy as sa
 
-from tasks.names import affiliation_code
-from tasks.resolve.countries import country_of
-from tasks.resolve.registry import COUNTED, Registry, set_state, state
-from trendline import schema
-from trendline.db import upsert
-from trendline.settings import DATA_DIR
+from trendline.core import schema
+from trendline.core.db import upsert
+from trendline.core.settings import DATA_DIR
+from trendline.tasks.ingest.parsing.names import affiliation_code
+from trendline.tasks.resolve.countries import country_of
+from trendline.tasks.resolve.registry import COUNTED, Registry, set_state, state
 
 CENTRES = DATA_DIR / "research" / "centres.toml"
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from trendline.settings import DATA_DIR
+from trendline.core.settings import DATA_DIR
 
 DEFINITIONS = DATA_DIR / "cnki" / "definitions.toml"
 _CJK = re.compile(r"[\u3400-\u9fff]")

@@ -7,8 +7,8 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from tasks.resolve.registry import sync
-from trendline import schema
+from trendline.core import schema
+from trendline.tasks.resolve.registry import sync
 
 CN_RU = ("CN->RU", "RU->CN", "JOINT")
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tasks.resolve.registry import Registry, sync
-from trendline import schema
+from trendline.core import schema
+from trendline.tasks.resolve.registry import Registry, sync
 
 
 def resolve_listings(conn, reg: Registry, now: dt.datetime) -> int:

@@ -7,9 +7,9 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from tasks.names import canon
-from tasks.resolve.registry import COUNTED, Registry, sync
-from trendline import schema
+from trendline.core import schema
+from trendline.tasks.ingest.parsing.names import canon
+from trendline.tasks.resolve.registry import COUNTED, Registry, sync
 
 
 def resolve_parties(conn, reg: Registry, now: dt.datetime) -> int:

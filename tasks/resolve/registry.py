@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from tasks.resolve.match import Matcher, build
-from trendline import schema
-from trendline.db import upsert
+from trendline.core import schema
+from trendline.core.db import upsert
+from trendline.tasks.resolve.match import Matcher, build
 
 PROVENANCE = ("refresh_run_id", "fetched_at")
 COUNTED = ("ror", "alias", "fuzzy", "org_id")  # match rules that count; `review` never does

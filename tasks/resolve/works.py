@@ -11,11 +11,11 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 
-from tasks.names import work_key
-from tasks.parse import short_id
-from trendline import schema
-from trendline.db import upsert
-from trendline.settings import DATA_DIR, OpenAlexConfig
+from trendline.core import schema
+from trendline.core.db import upsert
+from trendline.core.settings import DATA_DIR, OpenAlexConfig
+from trendline.tasks.ingest.parsing.fields import short_id
+from trendline.tasks.ingest.parsing.names import work_key
 
 CNKI_AI = "cnki:ai"  # the pseudo-topic CNKI ingest sets from the keyword definition
 FIELDS = DATA_DIR / "research" / "fields.toml"

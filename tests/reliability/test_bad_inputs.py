@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from trendline.cli import main
-from trendline.settings import DATA_DIR
+from trendline.core.settings import DATA_DIR
 
 BIG = "x" * 10_000_000  # a 10 MB field
 CB = DATA_DIR / "demo" / "crunchbase"
@@ -328,9 +328,9 @@ SCREENING = [  # (id, file content, expected status, message or reject reason)
 
 @pytest.mark.parametrize("case", SCREENING, ids=[c[0] for c in SCREENING])
 def test_bad_screening_list(case, engine, home, tmp_path, monkeypatch):
-    from tasks.ingest.refresh import refresh_one
-    from tasks.ingest.sources import screening_list
-    from trendline.settings import load_settings
+    from trendline.core.settings import load_settings
+    from trendline.tasks.ingest.refresh import refresh_one
+    from trendline.tasks.ingest.sources import screening_list
 
     _, content, status, says = case
     path = tmp_path / "csl.csv"

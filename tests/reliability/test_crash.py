@@ -19,9 +19,9 @@ from procs_helpers import clean_env, kill, no_leftovers, start, trendline
 from test_delivery import free_port, start_smtp
 
 from benchmarks.snapshot_data import write_snapshot
-from tasks.publish import outbox
-from trendline.db import make_engine, table_counts, utcnow
-from trendline.settings import DATA_DIR
+from trendline.core.db import make_engine, table_counts, utcnow
+from trendline.core.settings import DATA_DIR
+from trendline.tasks.publish import outbox
 
 SEED = 20261129
 DEAL_FILES = [*sorted((DATA_DIR / "demo" / "crunchbase").glob("*.csv")),
@@ -179,16 +179,16 @@ if __name__ == "__main__":  # pragma: no cover
 
 
 def test_an_ingest_left_running_is_marked_interrupted_by_the_next(tmp_path):
-    from tasks.ingest.sources import openalex_snapshot as snap
-    from trendline import schema
-    from trendline.db import migrate
+    from trendline.core import schema
+    from trendline.core.db import migrate
+    from trendline.tasks.ingest.sources import openalex_snapshot as snap
 
     root = tmp_path / "works"
     write_snapshot(root, 200, 2, 0.05, seed=9)
     engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
     migrate(engine)
-    from tasks.ingest.runs import start_run
-    from trendline.db import utcnow
+    from trendline.core.db import utcnow
+    from trendline.tasks.ingest.runs import start_run
 
     with engine.begin() as conn:  # as a SIGKILL leaves it
         killed = start_run(conn, snap.NAME, "file", utcnow())

@@ -18,9 +18,9 @@ def test_read_commands_on_a_fresh_store(home, args):
 
 def test_evaluate_on_a_fresh_store(engine, settings):
     """Every indicator evaluates on an empty store and says it has no data."""
-    from tasks.evaluate.evaluation import evaluate_store
-    from tasks.resolve import resolve
-    from trendline.resources import Resources
+    from trendline.core.resources import Resources
+    from trendline.tasks.evaluate.evaluation import evaluate_store
+    from trendline.tasks.resolve import resolve
 
     res = Resources(settings, engine)
     resolve(res)
@@ -30,8 +30,8 @@ def test_evaluate_on_a_fresh_store(engine, settings):
 
 
 def test_weekly_summary_on_a_fresh_store(engine, settings):
-    from tasks.publish.weekly import build_weekly
-    from trendline.db import utcnow
+    from trendline.core.db import utcnow
+    from trendline.tasks.publish.weekly import build_weekly
 
     path, _ = build_weekly(engine, settings, utcnow())
     assert path.is_file()

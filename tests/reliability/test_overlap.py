@@ -13,8 +13,8 @@ from procs_helpers import clean_env, no_leftovers, start
 from test_delivery import free_port, start_smtp
 from test_postgres import pg_url  # noqa: F401  (fixture)
 
-from tasks.publish import outbox
-from trendline.db import make_engine, table_counts, utcnow
+from trendline.core.db import make_engine, table_counts, utcnow
+from trendline.tasks.publish import outbox
 
 
 def together(args_list, envs):
@@ -98,8 +98,8 @@ def test_two_deliverers_at_once_send_every_message_exactly_once(
 
 def copy_store(src_url: str, dst_url: str) -> None:
     """The demo store's rows into a migrated PostgreSQL database."""
-    from trendline import schema
-    from trendline.db import migrate
+    from trendline.core import schema
+    from trendline.core.db import migrate
 
     src, dst = make_engine(src_url), make_engine(dst_url)
     migrate(dst)

@@ -12,7 +12,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from trendline import embedded
+from trendline.flows import embedded
 
 
 def gone(pid: int, within: float) -> bool:
@@ -36,7 +36,7 @@ def test_the_server_dies_when_its_parent_is_killed(tmp_path):
     code = textwrap.dedent(
         """
         import sys, time
-        from trendline.embedded import TemporaryServer
+        from trendline.flows.embedded import TemporaryServer
         server = TemporaryServer()
         print(server.process.pid, flush=True)
         time.sleep(60)

@@ -13,13 +13,13 @@ from click.testing import CliRunner
 from procs_helpers import clean_env, no_leftovers, trendline
 from test_delivery import free_port
 
-from tasks.evaluate.evaluation import evaluate_store
-from tasks.publish.report import write_report
-from tasks.publish.weekly import build_weekly
-from trendline import schema
 from trendline.cli import main
-from trendline.db import make_engine, utcnow
-from trendline.resources import Resources
+from trendline.core import schema
+from trendline.core.db import make_engine, utcnow
+from trendline.core.resources import Resources
+from trendline.tasks.evaluate.evaluation import evaluate_store
+from trendline.tasks.publish.report import write_report
+from trendline.tasks.publish.weekly import build_weekly
 
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
 RAW_MARKERS = ("<script>alert(1)", "<img src=x onerror")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
 
 from procs_helpers import clean_env, no_leftovers
@@ -26,8 +27,13 @@ def test_a_wheel_installed_elsewhere_runs_the_demo(tmp_path):
     names = subprocess.run([sys.executable, "-m", "zipfile", "-l", str(wheel)],
                            capture_output=True, text=True).stdout
     for inside in ("trendline/_bundled/trendline.toml", "trendline/_bundled/templates/",
-                   "trendline/_bundled/data/demo/", "trendline/migrations/versions/0002_"):
+                   "trendline/_bundled/data/demo/", "trendline/core/migrations/versions/0002_",
+                   "trendline/tasks/pipeline.py", "trendline/flows/pipeline.py",
+                   "trendline/indicators/base.py"):
         assert inside in names, inside
+    with zipfile.ZipFile(wheel) as whl:  # one top-level package: no `tasks` of anyone else's
+        tops = {name.split("/", 1)[0] for name in whl.namelist()}
+    assert {t for t in tops if not t.endswith(".dist-info")} == {"trendline"}, tops
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
@@ -45,7 +51,8 @@ def test_a_wheel_installed_elsewhere_runs_the_demo(tmp_path):
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    where = subprocess.run([str(py), "-c", "import trendline.settings as s; print(s.DATA_DIR)"],
+    probe = "import trendline.core.settings as s; print(s.DATA_DIR)"
+    where = subprocess.run([str(py), "-c", probe],
                            capture_output=True, text=True, cwd=elsewhere).stdout
     assert where.startswith(purelib), where  # the wheel's data, not the checkout's
     home = elsewhere / "state"

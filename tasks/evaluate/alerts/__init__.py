@@ -4,10 +4,10 @@ what was true before the first run, acknowledgements and silences. Every change 
 is a row of `alert_events`, written in the transaction that changes the state; the publish
 stage (tasks/publish/announce.py) turns them into messages."""
 
-from tasks.evaluate.alerts.engine import Transition, alert_id, apply, first_evaluation
-from tasks.evaluate.alerts.inputs import data_problems
-from tasks.evaluate.alerts.queries import annotate, firing, listing, report_rows
-from tasks.evaluate.alerts.silences import (
+from trendline.tasks.evaluate.alerts.engine import Transition, alert_id, apply, first_evaluation
+from trendline.tasks.evaluate.alerts.inputs import data_problems
+from trendline.tasks.evaluate.alerts.queries import annotate, firing, listing, report_rows
+from trendline.tasks.evaluate.alerts.silences import (
     acknowledge,
     add_silence,
     expire_silence,

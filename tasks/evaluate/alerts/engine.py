@@ -16,12 +16,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from indicators.base import SEVERITIES, Finding
-from indicators.registry import all_indicators
-from indicators.rules import group_message
-from tasks.evaluate.alerts.groups import Group, alert_id, group
-from tasks.evaluate.alerts.silences import active_silences, matching_silence
-from trendline import schema
+from trendline.core import schema
+from trendline.indicators.base import SEVERITIES, Finding
+from trendline.indicators.registry import all_indicators
+from trendline.indicators.rules import group_message
+from trendline.tasks.evaluate.alerts.groups import Group, alert_id, group
+from trendline.tasks.evaluate.alerts.silences import active_silences, matching_silence
 
 ACTIVE = ("pending", "firing", "no_data", "history")
 EVIDENCE_IN_EVENT = 20  # records copied into an announcement; the alert keeps them all

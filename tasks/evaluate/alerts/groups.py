@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from indicators.base import SEVERITIES, Finding
+from trendline.indicators.base import SEVERITIES, Finding
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from trendline import schema
+from trendline.core import schema
 
 EXPANDS = {"affiliations": ("authorships", "affiliation_matches")}
 

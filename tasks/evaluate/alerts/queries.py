@@ -7,9 +7,9 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from indicators.base import SEVERITIES
-from tasks.evaluate.alerts.silences import active_silences, matching_silence
-from trendline import schema
+from trendline.core import schema
+from trendline.indicators.base import SEVERITIES
+from trendline.tasks.evaluate.alerts.silences import active_silences, matching_silence
 
 
 def _order(r: dict) -> tuple:

@@ -13,7 +13,7 @@ import secrets
 
 import sqlalchemy as sa
 
-from trendline import schema
+from trendline.core import schema
 
 MATCHERS = ("indicator", "subject", "period", "severity")
 

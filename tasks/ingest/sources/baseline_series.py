@@ -14,8 +14,8 @@ from pathlib import Path
 
 from pydantic import ValidationInfo, field_validator
 
-from tasks.ingest.sources import Batch, Reject, SourceError
-from tasks.ingest.sources.deal_records import (
+from trendline.core.settings import DATA_DIR, Settings
+from trendline.tasks.ingest.parsing.deal_records import (
     Amount,
     Record,
     SourceUrl,
@@ -24,7 +24,7 @@ from tasks.ingest.sources.deal_records import (
     rule,
     wrong,
 )
-from tasks.ingest.sources.deal_rules import (
+from trendline.tasks.ingest.parsing.deal_rules import (
     DEMO_NOTE,
     Invalid,
     Rules,
@@ -32,7 +32,7 @@ from tasks.ingest.sources.deal_rules import (
     numbered,
     read_files,
 )
-from trendline.settings import DATA_DIR, Settings
+from trendline.tasks.ingest.sources import Batch, Reject, SourceError
 
 NAME = "baseline_series"
 FAMILY = "deals"

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from tasks.ingest.sources import Batch, Reject, Skip
-from tasks.ingest.sources.cnki_formats import Record, detect_format, parse, read_text
-from tasks.names import affiliation_code, affiliation_key, work_key
-from trendline.settings import DATA_DIR, Settings
+from trendline.core.settings import DATA_DIR, Settings
+from trendline.tasks.ingest.parsing.cnki_formats import Record, detect_format, parse, read_text
+from trendline.tasks.ingest.parsing.names import affiliation_code, affiliation_key, work_key
+from trendline.tasks.ingest.sources import Batch, Reject, Skip
 
 NAME = "cnki"
 FAMILY = "publications"

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from tasks.ingest.sources import Batch, Reject, Skip, SourceError
-from tasks.ingest.sources.deal_rules import (
+from trendline.core.settings import DATA_DIR, Settings
+from trendline.tasks.ingest.parsing.deal_rules import (
     MAPPINGS,
     Invalid,
     Rules,
@@ -23,7 +23,7 @@ from tasks.ingest.sources.deal_rules import (
     numbered,
     split_list,
 )
-from trendline.settings import DATA_DIR, Settings
+from trendline.tasks.ingest.sources import Batch, Reject, Skip, SourceError
 
 NAME = "crunchbase"
 FAMILY = "deals"

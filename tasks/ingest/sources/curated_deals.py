@@ -15,8 +15,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ValidationInfo, field_validator
 
-from tasks.ingest.sources import Batch, Reject, SourceError
-from tasks.ingest.sources.deal_records import (
+from trendline.core.settings import DATA_DIR, Settings
+from trendline.tasks.ingest.parsing.deal_records import (
     Amount,
     Country,
     Date,
@@ -33,7 +33,7 @@ from tasks.ingest.sources.deal_records import (
     rule,
     wrong,
 )
-from tasks.ingest.sources.deal_rules import (
+from trendline.tasks.ingest.parsing.deal_rules import (
     BadRow,
     Invalid,
     Rules,
@@ -44,7 +44,7 @@ from tasks.ingest.sources.deal_rules import (
     split_list,
     yaml_items,
 )
-from trendline.settings import DATA_DIR, Settings
+from trendline.tasks.ingest.sources import Batch, Reject, SourceError
 
 NAME = "curated_deals"
 FAMILY = "deals"

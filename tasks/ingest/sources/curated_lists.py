@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tasks.ingest.registry import LISTS_DIR, registry
-from tasks.ingest.sources import Batch, SourceError
-from tasks.ingest.watchlists import load_snapshot
-from trendline import schema
-from trendline.db import upsert
-from trendline.settings import Settings
+from trendline.core import schema
+from trendline.core.db import upsert
+from trendline.core.settings import Settings
+from trendline.tasks.ingest.registry import LISTS_DIR, registry
+from trendline.tasks.ingest.sources import Batch, SourceError
+from trendline.tasks.ingest.watchlists import load_snapshot
 
 NAME = "curated_lists"
 FAMILY = "watchlists"

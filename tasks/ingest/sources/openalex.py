@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
-from tasks.ingest.sources import Batch, Skip, SourceError
-from tasks.names import affiliation_code, affiliation_key, work_key
-from tasks.parse import short_id
-from trendline.settings import DATA_DIR, Settings
+from trendline.core.settings import DATA_DIR, Settings
+from trendline.tasks.ingest.parsing.fields import short_id
+from trendline.tasks.ingest.parsing.names import affiliation_code, affiliation_key, work_key
+from trendline.tasks.ingest.sources import Batch, Skip, SourceError
 
 NAME = "openalex"
 FAMILY = "publications"
@@ -93,12 +93,12 @@ class Raw:
 
 def make_client(settings: Settings) -> Client:
     if settings.sources.publications == "demo":
-        from tasks.ingest.sources.openalex_replay import ReplayClient
+        from trendline.tasks.ingest.clients.openalex_replay import ReplayClient
 
         return ReplayClient(DEMO_DIR)
     if settings.openalex_api_key is None:
         raise Skip("OPENALEX_API_KEY is not set: the live OpenAlex source needs a (free) key")
-    from tasks.ingest.sources.openalex_http import LiveClient
+    from trendline.tasks.ingest.clients.openalex_http import LiveClient
 
     return LiveClient.from_settings(settings)
 

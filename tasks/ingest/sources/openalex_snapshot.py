@@ -20,8 +20,12 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from tasks.ingest.runs import finish_run, start_run
-from tasks.ingest.sources.openalex_snapshot_scan import (
+from trendline.core import schema
+from trendline.core.db import upsert, utcnow
+from trendline.core.procs import die_with_parent
+from trendline.tasks.ingest.parsing.fields import short_id
+from trendline.tasks.ingest.parsing.names import work_key
+from trendline.tasks.ingest.parsing.snapshot_scan import (
     SOURCE,
     PartitionResult,
     gzip_module,
@@ -29,11 +33,7 @@ from tasks.ingest.sources.openalex_snapshot_scan import (
     partitions,
     scan_partition,
 )
-from tasks.names import work_key
-from tasks.parse import short_id
-from trendline import schema
-from trendline.db import upsert, utcnow
-from trendline.procs import die_with_parent
+from trendline.tasks.ingest.runs import finish_run, start_run
 
 NAME = "openalex_snapshot"
 

@@ -16,8 +16,8 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, field_validator
 
-from tasks.ingest.sources import Batch, Reject
-from tasks.ingest.sources.deal_records import (
+from trendline.core.settings import DATA_DIR, Settings
+from trendline.tasks.ingest.parsing.deal_records import (
     Amount,
     Country,
     Date,
@@ -29,14 +29,14 @@ from tasks.ingest.sources.deal_records import (
     record,
     wrong,
 )
-from tasks.ingest.sources.deal_rules import (
+from trendline.tasks.ingest.parsing.deal_rules import (
     Invalid,
     Rules,
     load_rules,
     read_files,
     yaml_items,
 )
-from trendline.settings import DATA_DIR, Settings
+from trendline.tasks.ingest.sources import Batch, Reject
 
 NAME = "rcif"
 FAMILY = "deals"

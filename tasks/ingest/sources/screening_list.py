@@ -16,13 +16,13 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
-from tasks.ingest.retry import http_problem
-from tasks.ingest.sources import Batch, Reject, SourceError
-from tasks.ingest.sources.deal_rules import BadRow, numbered
-from tasks.ingest.watchlists import load_snapshot
-from tasks.parse import day
-from trendline import schema
-from trendline.settings import DATA_DIR, Settings
+from trendline.core import schema
+from trendline.core.settings import DATA_DIR, Settings
+from trendline.tasks.ingest.parsing.deal_rules import BadRow, numbered
+from trendline.tasks.ingest.parsing.fields import day
+from trendline.tasks.ingest.retry import http_problem
+from trendline.tasks.ingest.sources import Batch, Reject, SourceError
+from trendline.tasks.ingest.watchlists import load_snapshot
 
 NAME = "screening_list"
 FAMILY = "watchlists"

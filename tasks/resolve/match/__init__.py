@@ -8,9 +8,9 @@ token index scored with rapidfuzz, guarded against look-alikes); uncertain candi
 
 from __future__ import annotations
 
-from tasks.names import affiliation_key, normalise
-from tasks.resolve.match.build import build
-from tasks.resolve.match.matcher import NO_MATCH, Match, Matcher
+from trendline.tasks.ingest.parsing.names import affiliation_key, normalise
+from trendline.tasks.resolve.match.build import build
+from trendline.tasks.resolve.match.matcher import NO_MATCH, Match, Matcher
 
 __all__ = ["NO_MATCH", "Match", "Matcher", "affiliation_key", "build", "normalise"]
 

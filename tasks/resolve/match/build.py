@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from tasks.names import canon
-from tasks.resolve.match.matcher import Matcher
+from trendline.tasks.ingest.parsing.names import canon
+from trendline.tasks.resolve.match.matcher import Matcher
 
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&-]{1,9}$")
 

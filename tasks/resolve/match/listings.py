@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from tasks import parse
+from trendline.tasks.ingest.parsing import fields as parse
 
 
 class Listings:

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from tasks.names import STOP, fold, is_cjk, segments
-from tasks.parse import short_id
-from tasks.resolve.match.guards import CONTINUES, DIRECTIONS, GENERIC, PLACES
+from trendline.tasks.ingest.parsing.fields import short_id
+from trendline.tasks.ingest.parsing.names import STOP, fold, is_cjk, segments
+from trendline.tasks.resolve.match.guards import CONTINUES, DIRECTIONS, GENERIC, PLACES
 
 ACCEPT = 0.90  # fuzzy score from which a match counts
 REVIEW = 0.80  # fuzzy score from which a candidate is shown for review
@@ -64,7 +64,7 @@ class Matcher:
     @classmethod
     def from_entries(cls, entries: Iterable) -> Matcher:
         """A matcher from watch-list entries alone (no registry)."""
-        from tasks.resolve.match.build import build
+        from trendline.tasks.resolve.match.build import build
 
         return build((), entries)[0]
 
@@ -217,6 +217,6 @@ class Matcher:
 
 
 def fold_words(text: str) -> list[str]:
-    from tasks.names import tokens
+    from trendline.tasks.ingest.parsing.names import tokens
 
     return tokens(fold(text))

@@ -1,0 +1,1 @@
+"""Parsing helpers shared by the sources: names, fields, file formats, deal rules."""

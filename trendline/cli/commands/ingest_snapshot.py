@@ -1,0 +1,60 @@
+"""`trendline ingest-snapshot PATH`: keep the joint works of an OpenAlex works snapshot."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from trendline.cli import context
+from trendline.tasks.ingest.sources import openalex_snapshot as snap
+
+
+@click.command("ingest-snapshot")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--countries",
+    default="CN,RU",
+    show_default=True,
+    help="Country codes that must all appear among a work's affiliations.",
+)
+@click.option(
+    "--workers", type=int, default=None, help="Partitions read in parallel (default: one per core)."
+)
+@click.option(
+    "--dask-address", default=None,
+    help="Scan on a running Dask cluster (tcp://host:8786) that sees the same files "
+    "(default: sources.snapshot.dask_address; empty: local processes).",
+)
+def command(path: Path, countries: str, workers: int | None, dask_address: str | None) -> None:
+    """Scan an OpenAlex works snapshot folder (updated_date=*/part_*.gz). Finished
+    partitions are remembered, so a second run only reads what is new."""
+    context.require(path, folder_ok=True)
+    pair = tuple(c.strip().upper() for c in countries.split(",") if c.strip())
+    if len(pair) < 1 or any(len(c) != 2 for c in pair):
+        raise click.BadParameter("use ISO two-letter codes, e.g. CN,RU", param_hint="--countries")
+    settings = context.settings()
+    with context.exclusive(settings):
+        _ingest(settings, path, pair, workers, dask_address)
+
+
+def _ingest(settings, path: Path, pair, workers, dask_address) -> None:
+    engine = context.store(settings)
+    address = settings.sources.snapshot.dask_address if dask_address is None else dask_address
+    files = snap.partitions(path)
+    if not files:
+        raise context.FileProblem(f"no part_*.gz files under {path}")
+    with click.progressbar(length=len(files), label="partitions", show_pos=True) as bar:
+        bar.update(len(files) - _todo(engine, files))
+        outcome = snap.ingest(engine, path, pair, workers, lambda _r: bar.update(1), address)
+    click.echo(outcome.line())
+    for where, why in outcome.failed:
+        click.echo(f"trendline: snapshot partition {where}: {why}; not loaded", err=True)
+    if outcome.failed:
+        sys.exit(1)
+
+
+def _todo(engine, files) -> int:
+    done = snap.done_partitions(engine)
+    return sum(1 for p in files if done.get(str(p.resolve())) != p.stat().st_size)

@@ -1,0 +1,1 @@
+"""The ground floor: settings, the store (engine, schema, migrations), locks, resources."""

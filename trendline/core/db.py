@@ -1,0 +1,204 @@
+"""Engine, migrations and the one upsert every source uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from trendline.core import schema
+from trendline.core.settings import ConfigError, env_name
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def require_store_url(url: str) -> None:
+    """ConfigError (exit 2) naming `store.url` and where it was set, when unusable."""
+    try:
+        check_store_url(url)
+    except ValueError as exc:
+        var = env_name("store.url")
+        where = f"environment variable {var}" if var else "config"
+        raise ConfigError(f"{where}: bad value for 'store.url': {exc}") from None
+
+
+def make_engine(url: str) -> Engine:
+    require_store_url(url)
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url)
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # WAL: readers never block the writer
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+DRIVER_EXTRAS = {"postgresql": "pip install 'trendline[postgres]'"}
+
+
+def check_store_url(url: str) -> None:
+    """A SQLAlchemy URL of a database Trendline supports, whose driver is installed."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError("not a database URL (e.g. postgresql+psycopg://user@host/db)") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise ValueError(f"unsupported database {backend!r}: use sqlite or postgresql")
+    if parsed.get_driver_name() in ("asyncpg", "aiosqlite", "psycopg_async"):
+        raise ValueError(f"async driver {parsed.get_driver_name()!r} not supported here; "
+                         "use postgresql+psycopg://")
+    try:
+        parsed.get_dialect().import_dbapi()
+    except (ImportError, NoSuchModuleError):
+        how = DRIVER_EXTRAS.get(backend, "install its driver")
+        raise ValueError(
+            f"the {backend} driver {parsed.get_driver_name()!r} is not installed: {how}"
+        ) from None
+
+
+def alembic_config(url: str):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+class StoreError(Exception):
+    """The store cannot be used as it is; the message says why, in one line."""
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration (cheap when already there)."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    scripts = ScriptDirectory.from_config(cfg)
+    head = scripts.get_current_head()
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    if current == head:
+        return
+    if current is not None and current not in {s.revision for s in scripts.walk_revisions()}:
+        raise StoreError(
+            f"the store {engine.url.render_as_string(hide_password=True)} has schema {current}, "
+            f"made by an earlier Trendline; this one needs {head}: start a new store "
+            "(another TRENDLINE_HOME or store.url) and run `trendline run` to fill it")
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":  # DDL in one transaction: a kill leaves no half
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # (and a second migrator waits here)
+            if MigrationContext.configure(conn).get_current_revision() == head:
+                conn.rollback()
+                return
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+        conn.commit()
+
+
+def upsert(conn: Connection, table: sa.Table, rows: Iterable[Mapping],
+           newer: str | None = None) -> int:
+    """Insert rows, or update them in place when their primary key exists. Keyed by the
+    table's natural primary key, so loading the same rows twice adds none. One statement,
+    executed for every row by the driver (executemany); on SQLite the values go straight
+    to the driver, converted as SQLAlchemy would store them (JSON through orjson), which
+    keeps a million-row write in seconds. Rows with different columns go in groups. With
+    `newer` (a version column), a stored row is replaced only by a version at least as new."""
+    rows = list(rows)
+    groups: dict[tuple[str, ...], list[Mapping]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row), []).append(row)
+    for cols, group in groups.items():
+        _upsert(conn, table, list(cols), group, newer)
+    return len(rows)
+
+
+def _upsert(conn: Connection, table: sa.Table, cols: list[str], rows: list[Mapping],
+            newer: str | None = None) -> None:
+    dialect = conn.dialect.name
+    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
+    if insert is None:
+        raise RuntimeError(f"unsupported database dialect: {dialect}")
+    keys = [c.name for c in table.primary_key.columns]
+    stmt = insert(table)
+    updates = {c: stmt.excluded[c] for c in cols if c not in keys}
+    where = None
+    if newer:
+        old = table.c[newer]
+        where = sa.or_(old.is_(None), old <= stmt.excluded[newer])
+    stmt = (stmt.on_conflict_do_update(index_elements=keys, set_=updates, where=where)
+            if updates else stmt.on_conflict_do_nothing(index_elements=keys))
+    if dialect != "sqlite":
+        conn.execute(stmt, rows)
+        return
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=cols)
+    order = compiled.positiontup or []
+    convert = [_sqlite_value(table.c[name].type) for name in order]
+    missing = {name: _default(table.c[name]) for name in order if name not in cols}
+    params = [tuple(f(row[name] if name in row else missing[name]())
+                    for f, name in zip(convert, order, strict=True)) for row in rows]
+    conn.exec_driver_sql(compiled.string, params)
+
+
+def _default(column: sa.Column) -> Callable[[], Any]:
+    """A column's Python-side default, which SQLAlchemy adds to every insert."""
+    d = column.default
+    if d is None:
+        return lambda: None
+    return (lambda: d.arg) if d.is_scalar else (lambda: d.arg(None))
+
+
+def _sqlite_value(kind: sa.types.TypeEngine) -> Callable[[Any], Any]:
+    """How SQLAlchemy stores a Python value in SQLite, for the column types we use."""
+    if isinstance(kind, sa.JSON):
+        return lambda v: None if v is None else orjson.dumps(
+            v, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS).decode()
+    if isinstance(kind, sa.DateTime):
+        return lambda v: None if v is None else v.replace(tzinfo=None).isoformat(
+            " ", "microseconds")
+    if isinstance(kind, sa.Date):
+        return lambda v: None if v is None else (
+            v.date() if isinstance(v, dt.datetime) else v).isoformat()
+    if isinstance(kind, sa.Boolean):
+        return lambda v: None if v is None else int(bool(v))
+    return lambda v: v
+
+
+def table_counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {
+            name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+            for name, t in schema.metadata.tables.items()
+        }
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def engine_for(url: str) -> Engine:
+    """One migrated engine per database URL per process."""
+    if url not in _ENGINES:
+        engine = make_engine(url)
+        migrate(engine)
+        _ENGINES[url] = engine
+    return _ENGINES[url]

@@ -1,0 +1,140 @@
+"""What evaluation writes: indicator values, verdicts and alerts with their members, events
+and silences."""
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+
+from trendline.core.schema.base import metadata
+
+indicator_values = Table(
+    "indicator_values",
+    metadata,
+    Column("indicator_id", String(64), primary_key=True),
+    Column("subject", String(128), primary_key=True),
+    Column("period", String(16), primary_key=True),
+    Column("value", Float),
+    Column("detail", JSON, nullable=False, default=dict),  # the other series at this period
+    Column("baseline", JSON, nullable=False, default=dict),
+    Column("evidence", JSON, nullable=False, default=list),  # a bounded sample, newest first
+    Column("evidence_count", Integer, nullable=False, default=0),  # every record behind it
+    Column("query", Text, nullable=False, default=""),
+    Column("provenance", JSON, nullable=False, default=list),
+    Column("evaluated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+verdicts = Table(  # headline or trend line, per indicator and subject (tasks/evaluate/verdicts.py)
+    "verdicts",
+    metadata,
+    Column("indicator_id", String(64), primary_key=True),
+    Column("subject", String(128), primary_key=True),
+    # trend | headline | flat | decline | insufficient
+    Column("verdict", String(16), nullable=False),
+    Column("growth", Float),  # a year, over the window; None when it cannot be fitted
+    Column("growth_low", Float),  # 95% CI
+    Column("growth_high", Float),
+    Column("change_points", JSON, nullable=False, default=list),  # first year of each new regime
+    Column("explanation", Text, nullable=False, default=""),
+    Column("kind", String(16), nullable=False),  # count | amount | share
+    Column("window_start", Integer),  # complete years after the brief
+    Column("window_end", Integer),
+    Column("brief_growth", Float),  # the same fit over the brief's own window
+    Column("n_periods", Integer, nullable=False, default=0),
+    Column("trend", JSON, nullable=False, default=list),  # [[year, fitted value], ...]
+    Column("period", String(16), nullable=False, default=""),  # the latest complete period
+    Column("previous", String(16)),  # the verdict before the last change (None: never changed)
+    Column("changed_period", String(16)),  # the latest complete period when it changed
+    Column("changed_at", DateTime(timezone=True)),
+    Column("evaluated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", String(16), primary_key=True),  # short form of the fingerprint
+    Column("fingerprint", String(255), nullable=False, unique=True),
+    Column("indicator_id", String(64), nullable=False, index=True),
+    Column("subject", String(128), nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("rule", String(64), nullable=False),
+    Column("severity", String(16), nullable=False),
+    # pending | firing | resolved | no_data | history (before the first run: not announced)
+    Column("state", String(16), nullable=False),
+    Column("value", Float),
+    Column("threshold", Float),
+    Column("message", Text, nullable=False),
+    Column("evidence", JSON, nullable=False, default=list),
+    Column("first_fired_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("last_notified_at", DateTime(timezone=True)),
+    Column("notified_severity", String(16)),  # severity last announced in this episode
+    Column("repeat_count", Integer, nullable=False, default=0),  # repeats sent (back-off step)
+    Column("pending_count", Integer, nullable=False, default=0),  # evaluations condition held
+    Column("member_count", Integer, nullable=False, default=0),  # records in the group now
+    Column("no_data_reason", Text, nullable=False, default=""),
+    Column("acked_at", DateTime(timezone=True)),
+    Column("acked_by", String(128)),
+    Column("ack_note", Text),
+    Column("ack_severity", String(16)),  # re-announced only above this
+)
+
+
+alert_members = Table(  # the records in each alert's group, and when each joined
+    "alert_members",
+    metadata,
+    Column("alert_id", String(16), primary_key=True),
+    Column("member_id", String(255), primary_key=True),
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
+)
+
+
+alert_events = Table(  # alert state changes to announce; the publish stage queues them
+    "alert_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", String(16), nullable=False, index=True),
+    # firing | updated | escalated | repeat | resolved | no_data
+    Column("change", String(16), nullable=False),
+    Column("detail", JSON, nullable=False, default=dict),  # the alert as announced
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("queued_at", DateTime(timezone=True), index=True),
+    Column("message_id", String(16)),
+)
+
+
+silences = Table(  # from `trendline silence add`; config silences live in the config
+    "silences",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("alert_id", String(16)),  # one alert, or the matchers below (globs)
+    Column("indicator", String(128), nullable=False, default="*"),
+    Column("subject", String(255), nullable=False, default="*"),
+    Column("period", String(32), nullable=False, default="*"),
+    Column("severity", String(16), nullable=False, default="*"),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("ends_at", DateTime(timezone=True)),  # none: until expired
+    Column("reason", Text, nullable=False, default=""),
+    Column("author", String(128), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+incidents = Table(  # failures announced to the ops tag: refresh, delivery, flow run
+    "incidents",
+    metadata,
+    Column("key", String(255), primary_key=True),  # source:NAME | delivery:TAG | flow:NAME
+    Column("kind", String(16), nullable=False),
+    Column("detail", Text, nullable=False, default=""),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True)),
+)

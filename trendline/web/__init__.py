@@ -1,0 +1,1 @@
+"""The browser workspace (`trendline web`): the store served to people."""
