@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from trendline.core.resources import open_resources
+from trendline.flows.resources import current
 from trendline.tasks.publish import deliver
 from trendline.tasks.publish.announce import flow_failed
 
@@ -15,9 +15,8 @@ log = logging.getLogger(__name__)
 
 def announce_failure(flow, flow_run, state) -> None:
     """Prefect on_failure hook: never raises (the flow has failed already)."""
-    params = dict(getattr(flow_run, "parameters", None) or {})
     try:
-        res = open_resources(params.get("config"), params.get("overrides"))
+        res = current()
         message = getattr(state, "message", "") or "failed"
         if flow_failed(res.engine, res.settings, flow.name, message, res.now()):
             deliver(res)  # the failed run will not get to its delivery step

@@ -1,4 +1,4 @@
-"""Delivery of the outbox, and the weekly summary."""
+"""The weekly summary, and its delivery."""
 
 from __future__ import annotations
 
@@ -7,25 +7,21 @@ from pathlib import Path
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
-from trendline.core.resources import open_resources
+from trendline.core.locks import store_lock
+from trendline.flows.ops import announce_failure
+from trendline.flows.resources import current
 from trendline.flows.steps import prefect_step
 from trendline.tasks.publish import DeliveryOutcome, deliver, weekly
 
 
-@flow(name="deliver", description="Send what waits in the outbox to its Apprise targets.")
-def deliver_messages(config: str | None = None, overrides: dict | None = None
-                     ) -> DeliveryOutcome:
-    res = open_resources(config, overrides)
-    return prefect_step("deliver", lambda: deliver(res))
-
-
-@flow(name="weekly-summary", description="Render this week's summary (HTML, text, Markdown, "
-      "charts) and send it to the `weekly` targets.")
-def weekly_summary(config: str | None = None, overrides: dict | None = None
-                   ) -> tuple[str, DeliveryOutcome]:
-    res = open_resources(config, overrides)
-    path = prefect_step("weekly-summary", lambda: weekly(res))
-    delivery = prefect_step("deliver", lambda: deliver(res))
+@flow(name="weekly-summary", on_failure=[announce_failure],
+      description="Render this week's summary (HTML, text, Markdown, charts) and send it "
+      "to the `weekly` targets.")
+def weekly_summary() -> tuple[str, DeliveryOutcome]:
+    res = current()
+    with store_lock(res.settings.database_url, wait=True):  # not beside a pipeline's writes
+        path = prefect_step("weekly-summary", lambda: weekly(res))
+    delivery = prefect_step("deliver", lambda: deliver(res))  # leases: no lock needed
     create_markdown_artifact(
         key="weekly-summary",
         markdown=f"# Weekly summary\n\n[{Path(path).parent.name}/summary.html]"

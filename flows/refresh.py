@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from prefect import flow
 
-from trendline.core.resources import open_resources
+from trendline.core.locks import store_lock
+from trendline.flows.resources import current
 from trendline.flows.steps import prefect_step
 from trendline.tasks.ingest import FAMILIES, RefreshOutcome, ingest
+
+Family = Literal["watchlists", "publications", "deals"]
 
 
 @flow(name="refresh", description="Refresh sources (all, or the families and names given).")
 def refresh(
-    config: str | None = None,
-    overrides: dict | None = None,
-    only: list[str] | None = None,
-    families: list[str] | None = None,
+    families: list[Family] | None = None,
+    sources: list[str] | None = None,
+    publications: Literal["demo", "openalex"] | None = None,
 ) -> list[RefreshOutcome]:
-    res = open_resources(config, overrides)
-    return ingest(res, only, prefect_step, tuple(families or FAMILIES))
+    """`sources`: source names (unknown ones are refused); `publications`: where
+    publications come from this time (default: the configured `sources.publications`)."""
+    res = current().publications_from(publications)
+    with store_lock(res.settings.database_url, wait=True):
+        return ingest(res, sources, prefect_step, tuple(families or FAMILIES))

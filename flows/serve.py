@@ -1,4 +1,5 @@
-"""Deployments with cron schedules, served from one process."""
+"""Deployments with cron schedules, served from one process. They take no settings as
+parameters: each run reads the serving process's own config file and environment."""
 
 from __future__ import annotations
 
@@ -10,23 +11,21 @@ from trendline.flows.pipeline import pipeline
 from trendline.flows.publish import weekly_summary
 
 
-def deployments(settings: Settings, config: str | None):
-    tz, params = settings.schedule.timezone, {"config": config}
+def deployments(settings: Settings):
+    tz = settings.schedule.timezone
     return [
         pipeline.to_deployment(
             name="daily",
             description="Daily: refresh every source, evaluate every indicator, alert.",
-            parameters=params,
             schedule=Cron(settings.schedule.pipeline_cron, timezone=tz),
         ),
         weekly_summary.to_deployment(
             name="weekly",
             description="Weekly: the summary email of what changed, against the brief.",
-            parameters=params,
             schedule=Cron(settings.schedule.weekly_cron, timezone=tz),
         ),
     ]
 
 
-def serve_all(settings: Settings, config: str | None) -> None:
-    serve(*deployments(settings, config))
+def serve_all(settings: Settings) -> None:
+    serve(*deployments(settings))

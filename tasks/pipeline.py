@@ -29,10 +29,11 @@ class PipelineOutcome:
                     or any(r.status == "failed" for r in self.refreshed))
 
 
-def pipeline(res: Resources, step: Step = direct) -> PipelineOutcome:
+def pipeline(res: Resources, step: Step = direct, accept_history: bool = False
+             ) -> PipelineOutcome:
     refreshed = ingest(res, step=step)
     resolved = step("resolve", lambda: resolve(res))
-    evaluation = evaluate(res, step=step)
+    evaluation = evaluate(res, step=step, accept_history=accept_history)
     written = step("report", lambda: report(res))
     announced = step("announce", lambda: announce(res, flows=("pipeline",)))
     delivered = step("deliver", lambda: deliver(res))

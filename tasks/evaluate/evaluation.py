@@ -107,7 +107,8 @@ def run_indicators(res: Resources, step: Step = direct) -> tuple[list[Evaluation
     return done, errors
 
 
-def evaluate_store(res: Resources, step: Step = direct) -> EvaluateOutcome:
+def evaluate_store(res: Resources, step: Step = direct, accept_history: bool = False
+                   ) -> EvaluateOutcome:
     evaluations, errors = run_indicators(res, step)
     label = definition_label(res.settings.sources.openalex)
     for ev in evaluations:  # every count of papers states the definition it used
@@ -138,6 +139,7 @@ def evaluate_store(res: Resources, step: Step = direct) -> EvaluateOutcome:
             settings,
             latest=latest_periods(evaluations),
             no_data=no_data,
+            accept_history=accept_history,
         )
     return outcome
 

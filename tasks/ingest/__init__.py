@@ -20,8 +20,13 @@ def source_names(only: list[str] | None = None, families=FAMILIES) -> list[str]:
 
 def ingest(res: Resources, only: list[str] | None = None, step: Step = direct,
            families=FAMILIES) -> list[RefreshOutcome]:
-    """Refresh each source as its own step; a failed source never stops the others."""
+    """Refresh each source as its own step; a failed source never stops the others.
+    An `only` name that is no source is refused (ValueError) before anything runs."""
     sources = all_sources()
+    unknown = sorted(set(only or ()) - set(sources))
+    if unknown:
+        raise ValueError(f"unknown source {', '.join(unknown)}; choose from "
+                         f"{', '.join(sorted(sources))}")
     return [
         step(f"refresh-{name}", lambda name=name: refresh_one(res.engine, res.settings,
                                                               sources[name]))

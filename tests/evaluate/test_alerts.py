@@ -41,8 +41,8 @@ class Engine:
     """apply() and the events it wrote, on a store whose first evaluation is behind it
     unless `fresh`."""
 
-    def __init__(self, engine, fresh=False, **alerts_cfg):
-        self.engine = engine
+    def __init__(self, engine, fresh=False, accept_history=False, **alerts_cfg):
+        self.engine, self.accept_history = engine, accept_history
         self.settings = load_settings(None, alerts=alerts_cfg)
         with engine.begin() as conn:
             if not fresh and alerts.first_evaluation(conn):  # a store evaluated before
@@ -54,7 +54,7 @@ class Engine:
     def run(self, findings, now, no_data=None, latest=None):
         with self.engine.begin() as conn:
             ts = alerts.apply(conn, findings, {IND}, now, self.settings, latest=latest,
-                              no_data=no_data)
+                              no_data=no_data, accept_history=self.accept_history)
         return [t.change for t in ts]
 
     def state(self, rule="yoy", period="2025"):

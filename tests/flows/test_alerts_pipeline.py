@@ -218,11 +218,15 @@ def test_a_failed_flow_is_announced_once_and_resolved_by_the_next_run(store):
     assert announce_failure in pipeline_flow.on_failure_hooks
     assert announce_failure in evaluate_flow.on_failure_hooks
     flow = SimpleNamespace(name="pipeline")
-    run = SimpleNamespace(parameters={"config": None, "overrides": None})
+    run = SimpleNamespace(parameters={})
     state = SimpleNamespace(message="Flow run encountered an exception: OperationalError")
-    announce_failure(flow, run, state)
-    assert len(CAPTURED) == 1 and "flow pipeline failed" in CAPTURED[0]["body"]
-    announce_failure(flow, run, state)
+    from trendline.core.resources import Resources
+    from trendline.flows.resources import handed
+
+    with handed(Resources(settings, engine)):
+        announce_failure(flow, run, state)
+        assert len(CAPTURED) == 1 and "flow pipeline failed" in CAPTURED[0]["body"]
+        announce_failure(flow, run, state)
     assert len(CAPTURED) == 1, "once per incident"
     assert announce(engine, settings, utcnow(), flows=("evaluate",)).incidents_resolved == 0
     assert announce(engine, settings, utcnow(), flows=("pipeline",)).incidents_resolved == 1

@@ -48,6 +48,6 @@ def test_run_twice_then_weekly_summary(prefect_server, home, monkeypatch):
 def test_served_deployments_have_the_configured_schedules(home):
     from trendline.flows.serve import deployments
 
-    deps = deployments(load_settings(), None)
+    deps = deployments(load_settings())
     crons = {d.name: d.schedules[0].schedule.cron for d in deps}
     assert crons == {"daily": "0 6 * * *", "weekly": "0 7 * * 1"}

@@ -40,13 +40,19 @@ async def _read(flow_run_id):
     return tasks, logs, artifacts, flow_run
 
 
+MISSING = "no-such-screening-list.csv"
+
+
 @pytest.fixture
 def served(prefect_server, home):
-    """`trendline serve` in a subprocess against the test's Prefect server."""
+    """`trendline serve` in a subprocess against the test's Prefect server, configured (by
+    its own environment, as an operator would) with a screening list that is missing."""
     trendline = Path(sys.executable).with_name("trendline")
     log = home.parent / "serve.log"
+    env = {**os.environ, "TRENDLINE_SOURCES__WATCHLISTS": "live",
+           "TRENDLINE_SOURCES__SCREENING_LIST__PATH": str(home.parent / MISSING)}
     with open(log, "wb") as out:
-        proc = subprocess.Popen([str(trendline), "serve"], env=dict(os.environ),
+        proc = subprocess.Popen([str(trendline), "serve"], env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
     try:
         yield log
@@ -60,14 +66,12 @@ def served(prefect_server, home):
 
 
 def test_a_served_run_with_a_failing_source_fails_that_task_only_and_publishes_a_summary(
-        served, tmp_path):
+        served):
     from prefect.deployments import run_deployment
 
     from trendline.flows.pipeline import ARTIFACT_KEY
 
-    missing = tmp_path / "no-such-screening-list.csv"
-    overrides = {"sources": {"watchlists": "live", "screening_list": {"path": str(missing)}}}
-    run = wait_for_deployment(run_deployment, served, overrides)
+    run = wait_for_deployment(run_deployment, served)
     assert run.state.type.value == "COMPLETED", run.state  # the others ran on
     drain_prefect()
     tasks, logs, artifacts, flow_run = asyncio.run(_read(run.id))
@@ -75,14 +79,14 @@ def test_a_served_run_with_a_failing_source_fails_that_task_only_and_publishes_a
     names = {t.name for t in tasks}
     failed = [t for t in tasks if t.name.startswith("refresh-screening_list")]
     assert failed and failed[0].state.type.value == "FAILED", names
-    assert missing.name in (failed[0].state.message or "")
+    assert MISSING in (failed[0].state.message or "")
     refresh = [t for t in tasks if t.name.startswith("refresh-") and t not in failed]
     assert len(refresh) >= 5 and all(t.state.type.value == "COMPLETED" for t in refresh), \
         {t.name: t.state.type.value for t in refresh}
     assert not any(t.name.startswith(("unit", "refresh_source")) for t in tasks), names
 
     mine = [entry for entry in logs if entry.task_run_id == failed[0].id]
-    assert any(entry.level >= 40 and missing.name in entry.message for entry in mine), \
+    assert any(entry.level >= 40 and MISSING in entry.message for entry in mine), \
         [entry.message for entry in logs][:10]
 
     summary = [a for a in artifacts if a.key == ARTIFACT_KEY]
@@ -92,14 +96,14 @@ def test_a_served_run_with_a_failing_source_fails_that_task_only_and_publishes_a
     assert "file://" in text and "Indicators evaluated" in text
 
 
-def wait_for_deployment(run_deployment, log: Path, overrides: dict, timeout: float = 240):
+def wait_for_deployment(run_deployment, log: Path, timeout: float = 240):
     """Run pipeline/daily once the served deployment is registered."""
     from prefect.exceptions import ObjectNotFound
 
     deadline = time.monotonic() + timeout
     while True:
         try:
-            return run_deployment("pipeline/daily", parameters={"overrides": overrides},
+            return run_deployment("pipeline/daily", parameters={},
                                   timeout=max(10.0, deadline - time.monotonic()))
         except ObjectNotFound:  # not registered yet
             if time.monotonic() > deadline:
@@ -127,5 +131,5 @@ def test_deployments_carry_descriptions(home):
     from trendline.core.settings import load_settings
     from trendline.flows.serve import deployments
 
-    for dep in deployments(load_settings(), None):
+    for dep in deployments(load_settings()):
         assert dep.description and dep.description != "None", dep.name

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from trendline.cli import context
 from trendline.core import schema
 from trendline.core.db import make_engine
+from trendline.core.resources import Resources
 from trendline.core.settings import Settings
 from trendline.tasks.ingest.parsing.cnki_formats import detect_format, read_text, split_list
 from trendline.tasks.ingest.sources import cnki
@@ -130,7 +131,7 @@ def test_import_cnki_command(tmp_path, monkeypatch):
     engine = make_engine(f"sqlite:///{tmp_path / 't.db'}")
     schema.metadata.create_all(engine)
     monkeypatch.setattr(context, "settings", lambda: Settings.model_construct(home=tmp_path))
-    monkeypatch.setattr(context, "store", lambda s: engine)
+    monkeypatch.setattr(context, "resources", lambda: Resources(context.settings(), engine))
     from trendline.cli.commands.import_cnki import command
 
     rw, bad = tmp_path / "a.txt", tmp_path / "bad.txt"

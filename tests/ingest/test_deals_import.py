@@ -14,6 +14,7 @@ from trendline.cli import context
 from trendline.cli.commands.import_deals import command
 from trendline.core import schema
 from trendline.core.db import make_engine
+from trendline.core.resources import Resources
 from trendline.core.settings import DATA_DIR, Settings
 from trendline.tasks.ingest.sources import crunchbase
 
@@ -27,7 +28,7 @@ def store(tmp_path, monkeypatch):
     engine = make_engine(f"sqlite:///{tmp_path / 'deals.db'}")
     schema.metadata.create_all(engine)
     monkeypatch.setattr(context, "settings", lambda: Settings.model_construct(home=tmp_path))
-    monkeypatch.setattr(context, "store", lambda s: engine)
+    monkeypatch.setattr(context, "resources", lambda: Resources(context.settings(), engine))
     yield engine
     engine.dispose()
 

@@ -10,6 +10,7 @@ from benchmarks.snapshot_data import write_snapshot
 from trendline.cli import context
 from trendline.core import schema
 from trendline.core.db import make_engine
+from trendline.core.resources import Resources
 from trendline.core.settings import Settings
 from trendline.tasks.ingest.sources import openalex_snapshot as snap
 
@@ -65,7 +66,7 @@ def test_ingest_snapshot_command(tmp_path, monkeypatch):
     counts = write_snapshot(root, 200, 2, 0.1, seed=5)
     engine = engine_at(tmp_path)
     monkeypatch.setattr(context, "settings", lambda: Settings.model_construct(home=tmp_path))
-    monkeypatch.setattr(context, "store", lambda s: engine)
+    monkeypatch.setattr(context, "resources", lambda: Resources(context.settings(), engine))
     from trendline.cli.commands.ingest_snapshot import command
 
     result = CliRunner().invoke(command, [str(root), "--workers", "1"])

@@ -39,7 +39,7 @@ def crash(monkeypatch):
     def boom(*_a, **_k):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(trendline.cli.context, "store", boom)
+    monkeypatch.setattr(trendline.cli.context, "resources", boom)
     return CliRunner().invoke(main, ["alerts"])
 
 

@@ -1,22 +1,47 @@
-"""What every command needs: settings and a migrated store."""
+"""What every command needs, built once per command: the settings, the resources (the
+migrated store and the clock), the store lock; and the one style of file errors."""
 
 from __future__ import annotations
 
-import click
-from sqlalchemy.engine import Engine
+from pathlib import Path
 
-from trendline.core.db import make_engine, migrate, require_store_url
+import click
+
+from trendline.core.db import require_store_url
 from trendline.core.locks import store_lock
+from trendline.core.resources import Resources, open_resources
 from trendline.core.settings import ConfigError, Settings, load_settings
 
 
-def settings() -> Settings:
+def _cache() -> dict:
     ctx = click.get_current_context(silent=True)
-    path = (ctx.find_root().obj or {}).get("config") if ctx else None
-    s = load_settings(path)
-    require_store_url(s.database_url)
-    check_indicator_ids(s)
-    return s
+    if ctx is None:
+        return {}
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = {}
+    return root.obj
+
+
+def config_path() -> str | None:
+    return _cache().get("config")
+
+
+def settings() -> Settings:
+    cache = _cache()
+    if "settings" not in cache:
+        s = load_settings(cache.get("config"))
+        require_store_url(s.database_url)
+        check_indicator_ids(s)
+        cache["settings"] = s
+    return cache["settings"]
+
+
+def resources() -> Resources:
+    cache = _cache()
+    if "resources" not in cache:
+        cache["resources"] = open_resources(settings())
+    return cache["resources"]
 
 
 def check_indicator_ids(s: Settings) -> None:
@@ -41,8 +66,6 @@ class FileProblem(Exception):
 
 def require(path, what: str = "", folder_ok: bool = False) -> None:
     """The one style of every missing-file error: `cannot read PATH: REASON`."""
-    from pathlib import Path
-
     p = Path(path)
     if not p.exists():
         raise FileProblem(f"cannot read {what}{p}: No such file or directory")
@@ -50,14 +73,7 @@ def require(path, what: str = "", folder_ok: bool = False) -> None:
         raise FileProblem(f"cannot read {what}{p}: Is a directory")
 
 
-def store(s: Settings) -> Engine:
-    s.home.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(s.database_url)
-    migrate(engine)
-    return engine
-
-
-def exclusive(s: Settings, wait: bool = False):
-    """One writer of the store at a time (trendline.core.locks): raises StoreBusy at once, or
-    waits with `wait`."""
-    return store_lock(s.database_url, wait=wait)
+def exclusive(wait: bool = False):
+    """One writer of the store at a time (trendline.core.locks): raises StoreBusy at once,
+    or waits with `wait`."""
+    return store_lock(settings().database_url, wait=wait)

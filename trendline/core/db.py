@@ -117,31 +117,32 @@ def migrate(engine: Engine) -> None:
 
 
 def upsert(conn: Connection, table: sa.Table, rows: Iterable[Mapping],
-           newer: str | None = None) -> int:
+           newer: str | None = None, ignore: bool = False) -> int:
     """Insert rows, or update them in place when their primary key exists. Keyed by the
     table's natural primary key, so loading the same rows twice adds none. One statement,
     executed for every row by the driver (executemany); on SQLite the values go straight
     to the driver, converted as SQLAlchemy would store them (JSON through orjson), which
     keeps a million-row write in seconds. Rows with different columns go in groups. With
-    `newer` (a version column), a stored row is replaced only by a version at least as new."""
+    `newer` (a version column), a stored row is replaced only by a version at least as new;
+    with `ignore`, a stored row is kept as it is (insert-or-ignore: racing inserts agree)."""
     rows = list(rows)
     groups: dict[tuple[str, ...], list[Mapping]] = {}
     for row in rows:
         groups.setdefault(tuple(row), []).append(row)
     for cols, group in groups.items():
-        _upsert(conn, table, list(cols), group, newer)
+        _upsert(conn, table, list(cols), group, newer, ignore)
     return len(rows)
 
 
 def _upsert(conn: Connection, table: sa.Table, cols: list[str], rows: list[Mapping],
-            newer: str | None = None) -> None:
+            newer: str | None = None, ignore: bool = False) -> None:
     dialect = conn.dialect.name
     insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
     if insert is None:
         raise RuntimeError(f"unsupported database dialect: {dialect}")
     keys = [c.name for c in table.primary_key.columns]
     stmt = insert(table)
-    updates = {c: stmt.excluded[c] for c in cols if c not in keys}
+    updates = {} if ignore else {c: stmt.excluded[c] for c in cols if c not in keys}
     where = None
     if newer:
         old = table.c[newer]

@@ -134,7 +134,6 @@ class AlertsConfig(Strict):
     # first evaluation (or --accept-history): alerts about periods before this are history,
     # recorded and not announced; empty: the last complete period (the previous year)
     announce_from: str = Field("", pattern=r"^(\d{4}.*)?$")
-    accept_history: bool = False  # set by `--accept-history` on evaluate and run
     repeat_backoff_hours: list[float] = Field([24.0, 168.0, 672.0], min_length=1)
 
 
@@ -229,6 +228,13 @@ def config_path(explicit: str | os.PathLike | None = None) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def pin_config_file(path: str | os.PathLike | None) -> None:
+    """Served flow runs read the config file the server was started with: `trendline serve
+    --config F` puts F in TRENDLINE_CONFIG for its process and the runs it starts."""
+    if path:
+        os.environ["TRENDLINE_CONFIG"] = str(Path(path).resolve())
 
 
 def load_settings(path: str | os.PathLike | None = None, **overrides: Any) -> Settings:

@@ -76,12 +76,13 @@ def apply(
     settings,
     latest: Mapping[str, str] | None = None,
     no_data: Mapping[str, str] | None = None,
+    accept_history: bool = False,
 ) -> list[Transition]:
     """Update alert state for the evaluated indicators (and those whose input is missing,
     `no_data`: indicator -> reason); write an `alert_events` row per change to announce and
     return those changes. With `latest` (indicator -> newest period), only alerts about the
     newest period are repeated: a closed year's alert is not news twice."""
-    run = _Run(conn, now, settings, latest, dict(no_data or {}))
+    run = _Run(conn, now, settings, latest, dict(no_data or {}), accept_history)
     t = schema.alerts
     scope = set(evaluated) | set(run.no_data)
     rows = {
@@ -109,10 +110,10 @@ def apply(
 class _Run:
     """One evaluation's pass over the alerts: what changes, and what is announced."""
 
-    def __init__(self, conn, now, settings, latest, no_data):
+    def __init__(self, conn, now, settings, latest, no_data, accept_history=False):
         self.conn, self.now, self.settings = conn, now, settings
         self.latest, self.no_data = latest, no_data
-        self.history = settings.alerts.accept_history or first_evaluation(conn)
+        self.history = accept_history or first_evaluation(conn)
         self.start = announce_from(settings, now)
         self.silences = active_silences(conn, settings, now)
         self.titles = {k: v.title for k, v in all_indicators().items()}

@@ -9,15 +9,14 @@ import re
 import click
 
 from trendline.cli import context
-from trendline.core.db import utcnow
 
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([mhdw])$")
 UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def store():
-    settings = context.settings()
-    return settings, context.store(settings)
+    res = context.resources()
+    return res.settings, res.engine
 
 
 def author(given: str | None) -> str:
@@ -53,5 +52,5 @@ def ends_at(until: str | None, duration: str | None, now: dt.datetime) -> dt.dat
 
 
 def now() -> dt.datetime:
-    return utcnow()
+    return context.resources().now()
 

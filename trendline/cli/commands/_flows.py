@@ -1,4 +1,5 @@
-"""Running a flow from a command, and printing what it did."""
+"""Running a flow from a command (its resources handed down, typed run options only), and
+printing what it did."""
 
 from __future__ import annotations
 
@@ -9,16 +10,17 @@ import click
 
 from trendline.cli import context
 from trendline.flows.embedded import prefect_session
+from trendline.flows.resources import handed
 
 
-def run_flow(load: Callable[[], Callable], **params: Any) -> Any:
+def run_flow(load: Callable[[], Callable], **options: Any) -> Any:
     """`load` imports and returns the flow, so Prefect is imported only when needed."""
-    settings = context.settings()
-    config = click.get_current_context().find_root().obj.get("config")
-    with prefect_session(settings) as server_ready:
+    res = context.resources()
+    with prefect_session(res.settings) as server_ready:
         flow = load()
         server_ready()
-        return flow(config=config, **params)
+        with handed(res):
+            return flow(**options)
 
 
 def echo_refresh(outcomes) -> None:

@@ -13,8 +13,8 @@ from trendline.tasks.publish.notify import deliver, mask
 @click.command("deliver")
 def command() -> None:
     """Send pending messages to their Apprise targets (no Prefect needed)."""
-    settings = context.settings()
-    out = deliver(context.store(settings), settings)
+    res = context.resources()
+    out = deliver(res.engine, res.settings)
     busy = f", {out.busy} being sent by another deliverer" if out.busy else ""
     click.echo(
         f"Messages: {out.sent} sent, {out.failed} failed, {out.waiting} waiting{busy}"

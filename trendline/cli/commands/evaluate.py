@@ -6,9 +6,8 @@ import sys
 
 import click
 
+from trendline.cli import context
 from trendline.cli.commands._flows import run_flow
-
-HISTORY = {"alerts": {"accept_history": True}}
 
 
 def _flow():
@@ -21,10 +20,12 @@ def _flow():
 @click.option("--accept-history", is_flag=True,
               help="Record alerts about periods before alerts.announce_from as history: "
               "listed, not announced (as on a store's first evaluation).")
-def command(accept_history: bool) -> None:
+@click.option("--wait", is_flag=True, help="Wait for a run that holds the store to end.")
+def command(accept_history: bool, wait: bool) -> None:
     """Evaluate every enabled indicator from what the store holds now (no refresh), raise
     and resolve alerts, queue their announcement and write the alert report."""
-    outcome, report = run_flow(_flow, overrides=HISTORY if accept_history else None)
+    with context.exclusive(wait):  # never beside a pipeline's writes
+        outcome, report = run_flow(_flow, accept_history=accept_history)
     click.echo(f"Indicators evaluated: {len(outcome.evaluations)}")
     for ind, err in outcome.errors.items():
         click.echo(f"  {ind} failed: {err}")

@@ -18,12 +18,10 @@ from trendline.cli import context
 def command(indicator: str, period: str | None, subject: str | None, fmt: str) -> None:
     """List every record (paper, deal, event, count query, listing) behind INDICATOR's
     values: the full list its stored sample and count stand for."""
-    from trendline.core.resources import Resources
     from trendline.tasks.evaluate.evidence import UnknownIndicator, list_evidence
 
-    s = context.settings()
     try:
-        rows = list_evidence(Resources(s, context.store(s)), indicator, period, subject)
+        rows = list_evidence(context.resources(), indicator, period, subject)
     except UnknownIndicator as exc:
         click.echo(f"trendline: {exc}", err=True)
         sys.exit(2)

@@ -23,12 +23,12 @@ def command(files: tuple[Path, ...]) -> None:
     for path in files:
         context.require(path)
     s = context.settings()
-    with context.exclusive(s):
+    with context.exclusive():
         _import(s, files)
 
 
 def _import(s, files: tuple[Path, ...]) -> None:
-    engine = context.store(s)
+    engine = context.resources().engine
     started = utcnow()
     raw = cnki.fetch(s, list(files))
     batch = cnki.normalise(raw)

@@ -38,14 +38,14 @@ def command(files: tuple[Path, ...]) -> None:
             continue
         readable.append((path, family, text))
     if readable:
-        with context.exclusive(s):
+        with context.exclusive():
             failed = _load(s, readable) or failed
     sys.exit(2 if failed == "unreadable" else 1 if failed else 0)
 
 
 def _load(s, readable) -> bool:
     """Store each file's batch; True when a file had rows and every one was rejected."""
-    engine = context.store(s)
+    engine = context.resources().engine
     all_rejected = False
     for report in normalise(readable):
         click.echo(report.line())

@@ -9,7 +9,6 @@ import click
 
 from trendline.cli import context
 from trendline.cli.commands._output import FORMAT, Col, emit_json, table
-from trendline.core.db import utcnow
 from trendline.tasks.publish.brief import row as brief_row
 from trendline.tasks.publish.brief import verdict_short
 from trendline.tasks.publish.report import overview
@@ -31,7 +30,7 @@ COLUMNS = [
 def command(fmt: str, evidence: bool) -> None:
     """Verdict (headline or trend line), latest value, baseline, status and series of
     every evaluated indicator."""
-    engine = context.store(context.settings())
+    engine = context.resources().engine
     with engine.connect() as conn:
         rows = overview(conn)
     if not evidence:
@@ -40,7 +39,7 @@ def command(fmt: str, evidence: bool) -> None:
     if fmt == "json":
         emit_json(rows)
     else:
-        today = utcnow().date()
+        today = context.resources().now().date()
         people = []
         for r in rows:
             b = brief_row(r, today)  # the latest complete period, with its unit

@@ -35,12 +35,12 @@ def command(path: Path, countries: str, workers: int | None, dask_address: str |
     if len(pair) < 1 or any(len(c) != 2 for c in pair):
         raise click.BadParameter("use ISO two-letter codes, e.g. CN,RU", param_hint="--countries")
     settings = context.settings()
-    with context.exclusive(settings):
+    with context.exclusive():
         _ingest(settings, path, pair, workers, dask_address)
 
 
 def _ingest(settings, path: Path, pair, workers, dask_address) -> None:
-    engine = context.store(settings)
+    engine = context.resources().engine
     address = settings.sources.snapshot.dask_address if dask_address is None else dask_address
     files = snap.partitions(path)
     if not files:

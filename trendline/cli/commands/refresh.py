@@ -34,7 +34,6 @@ def command(names: tuple[str, ...], publications: str | None) -> None:
                 or any(sources[n].FAMILY == f for n in names if n in sources)]
     named = [n for n in names if n in sources]
     only = None if any(n in FAMILIES for n in names) else (named or None)
-    overrides = {"sources": {"publications": publications}} if publications else None
 
     def load():
         from trendline.flows.refresh import refresh
@@ -43,8 +42,8 @@ def command(names: tuple[str, ...], publications: str | None) -> None:
 
     from trendline.cli import context
 
-    with context.exclusive(context.settings()):
-        outcomes = run_flow(load, overrides=overrides, only=only, families=families)
+    with context.exclusive():
+        outcomes = run_flow(load, sources=only, families=families, publications=publications)
     click.echo(f"Refreshed {len(outcomes)} source(s):")
     echo_refresh(outcomes)
     if any(o.status == "failed" for o in outcomes):

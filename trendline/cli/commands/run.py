@@ -9,8 +9,6 @@ import click
 from trendline.cli import context
 from trendline.cli.commands._flows import echo_refresh, run_flow
 
-HISTORY = {"alerts": {"accept_history": True}}
-
 
 def _pipeline():
     from trendline.flows.pipeline import pipeline
@@ -30,8 +28,8 @@ def command(accept_history: bool, wait: bool) -> None:
 
     settings = context.settings()
     check_urls(settings)  # a bad Apprise URL stops here, before any work
-    with context.exclusive(settings, wait):
-        out = run_flow(_pipeline, overrides=HISTORY if accept_history else None)
+    with context.exclusive(wait):
+        out = run_flow(_pipeline, accept_history=accept_history)
     sys.exit(report(settings, out))
 
 

@@ -34,6 +34,7 @@ from trendline.core.schema.ingested import (
     watchlist_entries,
     works,
 )
+from trendline.core.schema.keys import store_secrets
 from trendline.core.schema.outbox import (
     outbox,
     outbox_deliveries,
@@ -71,4 +72,5 @@ __all__ = [
     "outbox",
     "outbox_leases",
     "outbox_deliveries",
+    "store_secrets",
 ]

@@ -2,11 +2,12 @@
 
 Revision ID: 0002
 Revises: 
-Create Date: 2026-11-29 09:34:23.964715
+Create Date: 2026-12-01 21:47:20.529860
 """
 
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 revision = '0002'
 down_revision = None
@@ -372,6 +373,12 @@ def upgrade() -> None:
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('path')
     )
+    op.create_table('store_secrets',
+    sa.Column('name', sa.String(length=32), nullable=False),
+    sa.Column('value', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('name')
+    )
     op.create_table('verdicts',
     sa.Column('indicator_id', sa.String(length=64), nullable=False),
     sa.Column('subject', sa.String(length=128), nullable=False),
@@ -504,6 +511,7 @@ def downgrade() -> None:
 
     op.drop_table('watchlist_changes')
     op.drop_table('verdicts')
+    op.drop_table('store_secrets')
     op.drop_table('snapshot_partitions')
     op.drop_table('silences')
     with op.batch_alter_table('series_points', schema=None) as batch_op:
