@@ -3,13 +3,15 @@ wraps it (flows/pipeline.py) and the tests call it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from trendline.core.resources import Resources
 from trendline.core.steps import Step, direct
 from trendline.tasks.evaluate import EvaluateOutcome, evaluate
-from trendline.tasks.ingest import RefreshOutcome, ingest
+from trendline.tasks.ingest import RefreshOutcome, Source, ingest, run_source
 from trendline.tasks.publish import AnnounceOutcome, DeliveryOutcome, announce, deliver, report
 from trendline.tasks.resolve import ResolveOutcome, resolve
 
@@ -38,3 +40,13 @@ def pipeline(res: Resources, step: Step = direct, accept_history: bool = False
     announced = step("announce", lambda: announce(res, flows=("pipeline",)))
     delivered = step("deliver", lambda: deliver(res))
     return PipelineOutcome(refreshed, resolved, evaluation, written, delivered, announced)
+
+
+def take_in(res: Resources, items: Iterable[tuple[Source, Any]]
+            ) -> tuple[list[RefreshOutcome], ResolveOutcome | None]:
+    """Data brought in by hand (`import-cnki`, `import-deals`): each (source, raw data read
+    from its files) through the one runner, then the facts resolved once, as the pipeline
+    would (None when nothing was written)."""
+    outcomes = [run_source(res, source, raw) for source, raw in items]
+    wrote = any(o.status == "succeeded" for o in outcomes)
+    return outcomes, resolve(res) if wrote else None

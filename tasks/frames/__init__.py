@@ -173,7 +173,7 @@ def load_frames(res: Resources, needs: Iterable[str]) -> dict[str, pd.DataFrame]
         col.close()
     if "sources" in needs:  # the scheduled sources (one-off imports are not among them)
         frames["sources"] = pd.DataFrame(
-            [{"name": n, "family": m.FAMILY} for n, m in sorted(all_sources().items())],
+            [{"name": n, "family": s.family} for n, s in sorted(all_sources().items())],
             columns=["name", "family"])
     return frames
 

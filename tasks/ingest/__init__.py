@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from trendline.core.resources import Resources
 from trendline.core.steps import Step, direct
-from trendline.tasks.ingest.refresh import refresh_one
+from trendline.tasks.ingest.runner import run_source
 from trendline.tasks.ingest.runs import RefreshOutcome
+from trendline.tasks.ingest.source import Source
 from trendline.tasks.ingest.sources import all_sources
+
+__all__ = ["FAMILIES", "RefreshOutcome", "Source", "ingest", "run_source", "source_names"]
 
 FAMILIES = ("watchlists", "publications", "deals")  # watch-lists first: resolve needs them
 
@@ -15,7 +18,7 @@ def source_names(only: list[str] | None = None, families=FAMILIES) -> list[str]:
     """Scheduled sources in refresh order (by family, then name); `only` narrows them."""
     found = all_sources()
     return [n for f in families for n in sorted(found)
-            if found[n].FAMILY == f and (not only or n in only)]
+            if found[n].family == f and (not only or n in only)]
 
 
 def ingest(res: Resources, only: list[str] | None = None, step: Step = direct,
@@ -28,7 +31,6 @@ def ingest(res: Resources, only: list[str] | None = None, step: Step = direct,
         raise ValueError(f"unknown source {', '.join(unknown)}; choose from "
                          f"{', '.join(sorted(sources))}")
     return [
-        step(f"refresh-{name}", lambda name=name: refresh_one(res.engine, res.settings,
-                                                              sources[name]))
+        step(f"refresh-{name}", lambda name=name: run_source(res, sources[name]))
         for name in source_names(only, families)
     ]

@@ -1,8 +1,8 @@
 """Deal files from the command line (`trendline import-deals`): each file's shape is
 recognised (Crunchbase export or curated deals), normalised into its own batch with a
 report (rows read, accepted, rejected, undisclosed, deals stored, rows merged), and stored
-as a one-off source `import:<file name>` (one transaction per file; importing the same file
-again changes nothing)."""
+as a one-off source `import:<file name>` through the one runner (one transaction per file;
+importing the same file again changes nothing)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,11 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 
-from sqlalchemy.engine import Engine
-
-from trendline.core.db import utcnow
 from trendline.core.settings import DATA_DIR
 from trendline.tasks.ingest.parsing.deal_rules import load_rules
-from trendline.tasks.ingest.runs import RefreshOutcome, write_batch
-from trendline.tasks.ingest.sources import Batch, Reject, SourceError, crunchbase, curated_deals
+from trendline.tasks.ingest.source import Batch, Reject, Source, SourceError, given
+from trendline.tasks.ingest.sources import crunchbase, curated_deals
 
 DEMO_DIR = DATA_DIR / "demo"
 
@@ -120,10 +116,9 @@ def write_rejects(folder: Path, report: FileReport) -> Path:
     return out
 
 
-def store(engine: Engine, report: FileReport) -> RefreshOutcome | None:
-    """A file's batch as the one-off source `import:<file name>`; None: nothing to store
-    (an organisation lookup, or every row rejected)."""
+def source_of(report: FileReport) -> tuple[Source, Batch] | None:
+    """A file's batch as the one-off source `import:<file name>`, for `run_source`; None:
+    nothing to store (an organisation lookup, or every row rejected)."""
     if report.batch is None or (report.rejects and not report.accepted):
         return None
-    source = SimpleNamespace(NAME=f"import:{report.path.name}"[:64])
-    return write_batch(engine, source, report.batch, utcnow())
+    return given(f"import:{report.path.name}"), report.batch

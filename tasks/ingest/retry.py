@@ -3,9 +3,10 @@
 What is worth another try (transient): a connection that failed or timed out, an HTTP 5xx,
 a 429 (honouring `Retry-After`). What is not (permanent): any other 4xx, a refused key, a
 spent daily budget, a file that cannot be read: those raise SourceError at once. Each
-source's policy (attempts, backoff) is in `policy_for`; `refresh_one` applies it around a
-source's fetch, and the OpenAlex client applies the same policy to each of its requests (so a
-failure on page 30 does not fetch pages 1-29 again). Prefect adds no retries of its own.
+source declares its policy (`Source.retry`: attempts, first backoff); `run_source` applies
+it around the source's fetch, and the OpenAlex client applies its configured policy to each
+of its requests instead (so a failure on page 30 does not fetch pages 1-29 again). Prefect
+adds no retries of its own.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from typing import Any, TypeVar
 
 import httpx
 import tenacity
-
-from trendline.core.settings import Settings
 
 T = TypeVar("T")
 MAX_WAIT = 60.0  # seconds: longer Retry-After values are capped
@@ -77,20 +76,3 @@ class Policy:
             reraise=True,
         )
         return retrying(fn, *args, **kw)
-
-
-# Sources whose client applies the policy to each request; refresh_one does not retry
-# their whole fetch again.
-PER_REQUEST = {"openalex"}
-
-
-def policy_for(
-    name: str, settings: Settings, sleep: Callable[[float], None] = time.sleep
-) -> Policy:
-    """The one policy of each source."""
-    if name == "openalex":
-        cfg = settings.sources.openalex
-        return Policy(cfg.max_retries + 1, cfg.backoff_seconds, sleep)
-    if name == "screening_list":
-        return Policy(4, 2.0, sleep)
-    return Policy(1, 0.0, sleep)  # local files: reading again would not help

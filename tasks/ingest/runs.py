@@ -1,18 +1,18 @@
-"""Refresh bookkeeping and reading the store into frames for the indicators."""
+"""Refresh bookkeeping: the one writer of refresh_runs rows, and a source's batch written
+in one transaction with its run."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
-from types import ModuleType
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from trendline.core import schema
-from trendline.core.db import upsert, utcnow
-from trendline.tasks.ingest.sources import Batch, Reject
+from trendline.core.db import upsert
+from trendline.tasks.ingest.source import Batch, Reject, Source
 
 
 @dataclass
@@ -44,37 +44,35 @@ def last_success(conn, source: str):
     ).first()
 
 
-def write_batch(
-    engine: Engine, source: ModuleType, batch: Batch, started: dt.datetime
-) -> RefreshOutcome:
+def write_batch(engine: Engine, source: Source, batch: Batch, started: dt.datetime,
+                now: dt.datetime) -> RefreshOutcome:
     """Write a normalised batch in one transaction. Content already stored by the last
     successful refresh is not written again: the run is only marked as checked."""
     digest = batch.content_hash()
-    now = utcnow()
+    name = source.name
     with engine.begin() as conn:
-        prev = last_success(conn, source.NAME)
+        prev = last_success(conn, name)
         if prev is not None and prev.content_hash == digest:
             conn.execute(
                 schema.refresh_runs.update()
                 .where(schema.refresh_runs.c.id == prev.id)
                 .values(checked_at=now)
             )
-            return RefreshOutcome(source.NAME, "unchanged", prev.id, batch.read, 0, batch.rejects)
+            return RefreshOutcome(name, "unchanged", prev.id, batch.read, 0, batch.rejects)
         if prev is not None and (prev.mode == "demo") != (batch.mode == "demo"):
             if batch.mode == "demo":
                 message = (
-                    f"the store holds real {source.NAME} data; demo records would mix "
+                    f"the store holds real {name} data; demo records would mix "
                     "into it: run the demo with another TRENDLINE_HOME"
                 )
-                return RefreshOutcome(source.NAME, "skipped", message=message)
-            batch.notes.append(f"removed {purge_demo(conn, source.NAME)} demo rows")
-        run_id = start_run(conn, source.NAME, batch.mode, started, content_hash=digest,
+                return RefreshOutcome(name, "skipped", message=message)
+            batch.notes.append(f"removed {purge_demo(conn, name)} demo rows")
+        run_id = start_run(conn, name, batch.mode, started, content_hash=digest,
                            rows_read=batch.read)
-        load = getattr(source, "load", None) or load_tables
-        written = load(conn, batch, run_id, now)
-        finish_run(conn, run_id, "succeeded", rows_written=written,
+        written = (source.load or load_tables)(conn, batch, run_id, now)
+        finish_run(conn, run_id, "succeeded", now, rows_written=written,
                    rows_rejected=len(batch.rejects), message="; ".join(batch.notes))
-    return RefreshOutcome(source.NAME, "succeeded", run_id, batch.read, written, batch.rejects)
+    return RefreshOutcome(name, "succeeded", run_id, batch.read, written, batch.rejects)
 
 
 def purge_demo(conn, source: str) -> int:
@@ -103,12 +101,11 @@ def load_tables(conn, batch: Batch, run_id: str, now: dt.datetime) -> int:
     return written
 
 
-def record_failure(
-    engine: Engine, source: str, mode: str, started: dt.datetime, message: str
-) -> str:
+def record_failure(engine: Engine, source: str, mode: str, started: dt.datetime,
+                   message: str, now: dt.datetime) -> str:
     with engine.begin() as conn:
         run_id = start_run(conn, source, mode, started)
-        finish_run(conn, run_id, "failed", message=message, checked_at=None)
+        finish_run(conn, run_id, "failed", now, message=message, checked_at=None)
     return run_id
 
 
@@ -120,9 +117,9 @@ def start_run(conn, source: str, mode: str, started: dt.datetime, **fields) -> s
     return run_id
 
 
-def finish_run(conn, run_id: str, status: str, message: str = "", **fields) -> None:
+def finish_run(conn, run_id: str, status: str, now: dt.datetime, message: str = "",
+               **fields) -> None:
     """... and ends succeeded or failed, with its counts and a message."""
-    now = utcnow()
     values = {"finished_at": now, "checked_at": now, **fields}
     conn.execute(schema.refresh_runs.update().where(schema.refresh_runs.c.id == run_id)
                  .values(status=status, message=message[:2000], **values))

@@ -13,7 +13,8 @@ from werkzeug import Response
 
 from trendline.core.settings import OpenAlexConfig, Settings, SourcesConfig
 from trendline.tasks.ingest.clients.openalex_http import LiveClient, redact
-from trendline.tasks.ingest.sources import SourceError, openalex
+from trendline.tasks.ingest.source import SourceError
+from trendline.tasks.ingest.sources import openalex
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "openalex"
 KEY = "sekrit-key-123"

@@ -10,11 +10,13 @@ import sqlalchemy as sa
 from werkzeug import Response
 
 from trendline.core import schema
+from trendline.core.resources import Resources
 from trendline.core.settings import DATA_DIR, load_settings
 from trendline.tasks.ingest.clients.openalex_http import LiveClient
-from trendline.tasks.ingest.refresh import refresh_one
-from trendline.tasks.ingest.retry import Policy, Transient, policy_for
-from trendline.tasks.ingest.sources import SourceError, screening_list
+from trendline.tasks.ingest.retry import Policy, Transient
+from trendline.tasks.ingest.runner import run_source
+from trendline.tasks.ingest.source import SourceError
+from trendline.tasks.ingest.sources import all_sources, screening_list
 
 GOOD = (DATA_DIR / "demo" / "screening_list.csv").read_text(encoding="utf-8")
 
@@ -52,7 +54,7 @@ def csl(home, httpserver, monkeypatch):
 
 def refresh(engine, settings):
     slept: list[float] = []
-    out = refresh_one(engine, settings, screening_list, sleep=slept.append)
+    out = run_source(Resources(settings, engine), screening_list.SOURCE, sleep=slept.append)
     return out, slept
 
 
@@ -118,9 +120,13 @@ def test_openalex_does_not_retry_a_client_error(httpserver, status):
 
 def test_the_policies_come_from_settings_and_files_are_not_retried(home):
     settings = load_settings()
-    assert policy_for("openalex", settings).attempts == settings.sources.openalex.max_retries + 1
-    assert policy_for("screening_list", settings).attempts == 4
-    assert policy_for("cnki", settings).attempts == 1
+    client = LiveClient.from_settings(settings)  # OpenAlex retries each request itself
+    assert client.policy.attempts == settings.sources.openalex.max_retries + 1
+    client.close()
+    sources = all_sources()
+    assert sources["openalex"].retry(settings) == (1, 0.0)
+    assert sources["screening_list"].retry(settings) == (4, 2.0)
+    assert sources["cnki"].retry(settings)[0] == 1
     calls = []
 
     def flaky():

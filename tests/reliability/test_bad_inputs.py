@@ -328,8 +328,9 @@ SCREENING = [  # (id, file content, expected status, message or reject reason)
 
 @pytest.mark.parametrize("case", SCREENING, ids=[c[0] for c in SCREENING])
 def test_bad_screening_list(case, engine, home, tmp_path, monkeypatch):
+    from trendline.core.resources import Resources
     from trendline.core.settings import load_settings
-    from trendline.tasks.ingest.refresh import refresh_one
+    from trendline.tasks.ingest.runner import run_source
     from trendline.tasks.ingest.sources import screening_list
 
     _, content, status, says = case
@@ -337,7 +338,8 @@ def test_bad_screening_list(case, engine, home, tmp_path, monkeypatch):
     path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
     monkeypatch.setenv("TRENDLINE_SOURCES__WATCHLISTS", "live")
     monkeypatch.setenv("TRENDLINE_SOURCES__SCREENING_LIST__PATH", str(path))
-    out = refresh_one(engine, load_settings(), screening_list)
+    out = run_source(Resources(load_settings(), engine), screening_list.SOURCE,
+                     sleep=lambda _s: None)
     assert out.status == status, out.line()
     text = out.line() + " " + " ".join(str(r) for r in out.rejects)
     assert says in text and "unexpected" not in text

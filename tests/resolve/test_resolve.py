@@ -44,7 +44,8 @@ def load_cnki(engine, tmp_path):
     path = tmp_path / "traps.net"
     path.write_text(text, encoding="utf-8")
     batch = cnki.normalise(cnki.read_files([path]))
-    write_batch(engine, cnki, batch, dt.datetime.now(dt.UTC))
+    now = dt.datetime.now(dt.UTC)
+    write_batch(engine, cnki.SOURCE, batch, now, now)
 
 
 def test_chinese_language_counts_survive_the_traps(engine, settings, tmp_path):

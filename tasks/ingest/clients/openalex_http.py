@@ -18,11 +18,10 @@ from typing import Any
 import httpx
 
 from trendline.core.settings import Settings
-from trendline.tasks.ingest.retry import Policy, Transient, policy_for, retry_after_seconds
-from trendline.tasks.ingest.sources import SourceError
+from trendline.tasks.ingest.retry import Policy, Transient, retry_after_seconds
+from trendline.tasks.ingest.source import SourceError
 
 log = logging.getLogger(__name__)
-NAME = "openalex"  # its retry policy's name
 _KEY_IN_URL = re.compile(r"(api_key=)[^&\s\"']+")
 _SPENT_WORDS = ("daily", "budget", "credits", "quota", "per day")
 
@@ -77,7 +76,8 @@ class LiveClient:
     def from_settings(cls, settings: Settings, **kw: Any) -> LiveClient:
         cfg = settings.sources.openalex
         key = settings.openalex_api_key.get_secret_value() if settings.openalex_api_key else None
-        kw.setdefault("policy", policy_for(NAME, settings, kw.pop("sleep", time.sleep)))
+        policy = Policy(cfg.max_retries + 1, cfg.backoff_seconds, kw.pop("sleep", time.sleep))
+        kw.setdefault("policy", policy)
         return cls(settings.openalex_url, key, timeout=cfg.timeout_seconds, mailto=cfg.mailto, **kw)
 
     def close(self) -> None:

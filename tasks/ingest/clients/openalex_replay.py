@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from trendline.tasks.ingest.sources import SourceError
+from trendline.tasks.ingest.source import SourceError
 
 IGNORED = ("api_key", "mailto")
 

@@ -206,7 +206,7 @@ def yaml_items(where: str, text: str, key: str) -> list[tuple[int, dict]]:
     """(item number, mapping) pairs of a top-level YAML list; SourceError when absent."""
     import yaml
 
-    from trendline.tasks.ingest.sources import SourceError
+    from trendline.tasks.ingest.source import SourceError
 
     try:
         data = yaml.safe_load(text) or {}
@@ -220,7 +220,7 @@ def yaml_items(where: str, text: str, key: str) -> list[tuple[int, dict]]:
 
 def read_files(paths: list[tuple[Path, bool]]) -> list[tuple[str, str, bool]]:
     """(where, text, is_demo) for each path; SourceError with one line when unreadable."""
-    from trendline.tasks.ingest.sources import SourceError
+    from trendline.tasks.ingest.source import SourceError
 
     out = []
     for path, demo in paths:

@@ -32,10 +32,9 @@ from trendline.tasks.ingest.parsing.deal_rules import (
     numbered,
     read_files,
 )
-from trendline.tasks.ingest.sources import Batch, Reject, SourceError
+from trendline.tasks.ingest.source import Batch, Reject, Source, SourceError
 
 NAME = "baseline_series"
-FAMILY = "deals"
 CURATED = DATA_DIR / "curated" / "baseline_series.csv"
 DEMO = DATA_DIR / "demo" / "series_demo.csv"
 COLUMNS = {"series", "period", "value", "unit", "source_url", "note"}
@@ -125,3 +124,6 @@ def to_point(row: dict, demo: bool, rules: Rules | None = None) -> dict:
         "note": note,
         "is_demo": demo,
     }
+
+
+SOURCE = Source(NAME, fetch=fetch, normalise=normalise, family="deals")

@@ -21,10 +21,9 @@ from pathlib import Path
 from trendline.core.settings import DATA_DIR, Settings
 from trendline.tasks.ingest.parsing.cnki_formats import Record, detect_format, parse, read_text
 from trendline.tasks.ingest.parsing.names import affiliation_code, affiliation_key, work_key
-from trendline.tasks.ingest.sources import Batch, Reject, Skip
+from trendline.tasks.ingest.source import Batch, Reject, Skip, Source
 
 NAME = "cnki"
-FAMILY = "publications"
 DEFINITIONS = DATA_DIR / "cnki" / "definitions.toml"
 DEMO_DIR = DATA_DIR / "demo" / "cnki"
 AI_TOPIC = "cnki:ai"  # the pseudo-topic that marks a record AI-related by keyword
@@ -205,3 +204,6 @@ def normalise(raw: Raw, defs: Definitions | None = None) -> Batch:
     batch.tables = {"works": list(works.values()), "authorships": list(auths.values())}
     batch.notes = [r.line().split("\n")[0] for r in raw.reports]
     return batch
+
+
+SOURCE = Source(NAME, fetch=fetch, normalise=normalise, family="publications")

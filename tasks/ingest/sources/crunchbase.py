@@ -23,10 +23,9 @@ from trendline.tasks.ingest.parsing.deal_rules import (
     numbered,
     split_list,
 )
-from trendline.tasks.ingest.sources import Batch, Reject, Skip, SourceError
+from trendline.tasks.ingest.source import Batch, Reject, Skip, Source, SourceError
 
 NAME = "crunchbase"
-FAMILY = "deals"
 DEMO_DIR = DATA_DIR / "demo" / "crunchbase"
 
 
@@ -284,3 +283,6 @@ def _investors(get, cols: dict, rules: Rules, lookup: dict) -> list[tuple[str, s
         if org:
             found.append((org["name"], org["country"]))
     return found
+
+
+SOURCE = Source(NAME, fetch=fetch, normalise=normalise, family="deals")

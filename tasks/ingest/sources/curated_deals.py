@@ -44,10 +44,9 @@ from trendline.tasks.ingest.parsing.deal_rules import (
     split_list,
     yaml_items,
 )
-from trendline.tasks.ingest.sources import Batch, Reject, SourceError
+from trendline.tasks.ingest.source import Batch, Reject, Source, SourceError
 
 NAME = "curated_deals"
-FAMILY = "deals"
 CURATED = [DATA_DIR / "curated" / "deals.csv", DATA_DIR / "curated" / "deals.yaml"]
 DEMO = DATA_DIR / "demo" / "deals_demo.yaml"
 LIVE_NAMES = ("deals.csv", "deals.yaml", "deals.yml")
@@ -202,3 +201,6 @@ def _direction(rec: DealRecord, rules: Rules) -> str | None:
         if p.role == "investor" and p.country and p.country != rec.target_country:
             return rules.direction(p.name, p.country, rec.target_country)
     return None
+
+
+SOURCE = Source(NAME, fetch=fetch, normalise=normalise, family="deals")

@@ -13,11 +13,10 @@ from trendline.core import schema
 from trendline.core.db import upsert
 from trendline.core.settings import Settings
 from trendline.tasks.ingest.registry import LISTS_DIR, registry
-from trendline.tasks.ingest.sources import Batch, SourceError
+from trendline.tasks.ingest.source import Batch, Source, SourceError
 from trendline.tasks.ingest.watchlists import load_snapshot
 
 NAME = "curated_lists"
-FAMILY = "watchlists"
 
 
 def fetch(settings: Settings):
@@ -42,3 +41,6 @@ def load(conn, batch: Batch, run_id: str, now: dt.datetime) -> int:
     written = upsert(conn, schema.organisations, orgs)
     owned = schema.watchlist_entries.c.source == NAME
     return written + load_snapshot(conn, batch.tables["watchlist_entries"], owned, run_id, now)
+
+
+SOURCE = Source(NAME, fetch=fetch, normalise=normalise, family="watchlists", load=load)

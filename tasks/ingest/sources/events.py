@@ -35,10 +35,9 @@ from trendline.tasks.ingest.parsing.deal_rules import (
     read_files,
     yaml_items,
 )
-from trendline.tasks.ingest.sources import Batch, Reject
+from trendline.tasks.ingest.source import Batch, Reject, Source
 
 NAME = "events"
-FAMILY = "deals"
 CURATED = DATA_DIR / "curated" / "events.yaml"
 DEMO = DATA_DIR / "demo" / "events_demo.yaml"
 TYPES = {
@@ -123,3 +122,6 @@ def to_event(item: dict, rules: Rules, demo: bool) -> dict:
         "note": "; ".join(x for x in (rec.note, DEMO_NOTE if demo else "") if x),
         "is_demo": demo,
     }
+
+
+SOURCE = Source(NAME, fetch=fetch, normalise=normalise, family="deals")

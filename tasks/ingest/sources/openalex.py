@@ -14,10 +14,9 @@ from urllib.parse import urlencode
 from trendline.core.settings import DATA_DIR, Settings
 from trendline.tasks.ingest.parsing.fields import short_id
 from trendline.tasks.ingest.parsing.names import affiliation_code, affiliation_key, work_key
-from trendline.tasks.ingest.sources import Batch, Skip, SourceError
+from trendline.tasks.ingest.source import Batch, Skip, Source, SourceError
 
 NAME = "openalex"
-FAMILY = "publications"
 DEMO_DIR = DATA_DIR / "demo" / "openalex"
 SERIES = {  # name -> countries that must all appear among a work's authorships
     "CN+RU": ("CN", "RU"),
@@ -254,3 +253,6 @@ def _year(key: Any) -> int | None:
     except ValueError:
         return None
     return year if 1900 <= year <= 2100 else None
+
+
+SOURCE = Source(NAME, fetch=fetch, normalise=normalise, family="publications")

@@ -237,5 +237,5 @@ def _close_interrupted(conn) -> None:
 
 def _finish_run(engine: Engine, outcome: IngestOutcome, status: str, message: str) -> None:
     with engine.begin() as conn:
-        finish_run(conn, outcome.run_id, status, message, rows_read=outcome.read,
+        finish_run(conn, outcome.run_id, status, utcnow(), message, rows_read=outcome.read,
                    rows_written=outcome.kept)

@@ -36,10 +36,9 @@ from trendline.tasks.ingest.parsing.deal_rules import (
     read_files,
     yaml_items,
 )
-from trendline.tasks.ingest.sources import Batch, Reject
+from trendline.tasks.ingest.source import Batch, Reject, Source
 
 NAME = "rcif"
-FAMILY = "deals"
 CURATED = DATA_DIR / "curated" / "rcif_portfolio.yaml"
 RCIF = "Russia-China Investment Fund"
 COUNTRY_NAMES = {"china": "CN", "russia": "RU", "hong kong": "HK", "kazakhstan": "KZ"}
@@ -230,3 +229,6 @@ def parse_portfolio_page(html: str, base_url: str = "https://rcif.com") -> list[
             "note": "parsed from the RCIF portfolio page",
         })
     return entries
+
+
+SOURCE = Source(NAME, fetch=fetch, normalise=normalise, family="deals")

@@ -21,11 +21,10 @@ from trendline.core.settings import DATA_DIR, Settings
 from trendline.tasks.ingest.parsing.deal_rules import BadRow, numbered
 from trendline.tasks.ingest.parsing.fields import day
 from trendline.tasks.ingest.retry import http_problem
-from trendline.tasks.ingest.sources import Batch, Reject, SourceError
+from trendline.tasks.ingest.source import Batch, Reject, Source, SourceError
 from trendline.tasks.ingest.watchlists import load_snapshot
 
 NAME = "screening_list"
-FAMILY = "watchlists"
 DEMO_FILE = DATA_DIR / "demo" / "screening_list.csv"
 LISTS = {
     "Entity List (EL) - Bureau of Industry and Security": "entity_list",
@@ -57,6 +56,11 @@ def fetch(settings: Settings) -> tuple[str, str, str]:
     if resp.is_error:
         raise SourceError(f"screening list download failed: HTTP {resp.status_code} from {cfg.url}")
     return cfg.url, resp.text, "live"
+
+
+def retry(_settings: Settings) -> tuple[int, float]:
+    """A download: four attempts, waiting 2 s, then 4 s, then 8 s."""
+    return 4, 2.0
 
 
 def minimum_rows(settings: Settings) -> int:
@@ -162,3 +166,7 @@ def load(conn, batch: Batch, run_id: str, now: dt.datetime) -> int:
         t.c.source == NAME, t.c.source.is_(None)
     )
     return load_snapshot(conn, batch.tables["watchlist_entries"], owned, run_id, now)
+
+
+SOURCE = Source(NAME, fetch=fetch, normalise=normalise, family="watchlists", load=load,
+                minimum_rows=minimum_rows, retry=retry)

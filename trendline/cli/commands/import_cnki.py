@@ -9,9 +9,6 @@ from pathlib import Path
 import click
 
 from trendline.cli import context
-from trendline.core.db import utcnow
-from trendline.tasks.ingest.runs import write_batch
-from trendline.tasks.ingest.sources import cnki
 
 
 @click.command("import-cnki")
@@ -20,22 +17,20 @@ from trendline.tasks.ingest.sources import cnki
 )
 def command(files: tuple[Path, ...]) -> None:
     """Import CNKI export files (UTF-8, UTF-8 with BOM or GB18030/GBK)."""
+    from trendline.tasks.ingest.sources import cnki
+    from trendline.tasks.pipeline import take_in
+
     for path in files:
         context.require(path)
-    s = context.settings()
+    res = context.resources()
     with context.exclusive():
-        _import(s, files)
-
-
-def _import(s, files: tuple[Path, ...]) -> None:
-    engine = context.resources().engine
-    started = utcnow()
-    raw = cnki.fetch(s, list(files))
-    batch = cnki.normalise(raw)
-    for report in raw.reports:
-        click.echo(report.line())
-    if not batch.tables["works"]:
-        click.echo("cnki: nothing to load", err=True)
-        sys.exit(1)
-    outcome = write_batch(engine, cnki, batch, started)
+        raw = cnki.fetch(res.settings, list(files))
+        batch = cnki.normalise(raw)
+        for report in raw.reports:
+            click.echo(report.line())
+        if not batch.tables["works"]:
+            click.echo("cnki: nothing to load", err=True)
+            sys.exit(1)
+        (outcome,), _ = take_in(res, [(cnki.SOURCE.already_normalised(), batch)])
     click.echo(outcome.line())
+    sys.exit(1 if outcome.status == "failed" else 0)

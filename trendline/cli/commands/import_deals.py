@@ -13,8 +13,8 @@ from pathlib import Path
 import click
 
 from trendline.cli import context
-from trendline.tasks.ingest.deal_files import normalise, read, store, write_rejects
-from trendline.tasks.ingest.sources import SourceError
+from trendline.tasks.ingest.deal_files import normalise, read, source_of, write_rejects
+from trendline.tasks.ingest.source import SourceError
 
 SHOWN_REJECTS = 20
 
@@ -45,9 +45,11 @@ def command(files: tuple[Path, ...]) -> None:
 
 def _load(s, readable) -> bool:
     """Store each file's batch; True when a file had rows and every one was rejected."""
-    engine = context.resources().engine
+    from trendline.tasks.pipeline import take_in
+
     all_rejected = False
-    for report in normalise(readable):
+    reports = normalise(readable)
+    for report in reports:
         click.echo(report.line())
         for reject in report.rejects[:SHOWN_REJECTS]:
             click.echo(f"  rejected {reject}")
@@ -59,7 +61,7 @@ def _load(s, readable) -> bool:
         if report.rejects and not report.accepted:
             click.echo(f"  {report.path.name}: failed, every row was rejected; nothing stored")
             all_rejected = True
-        outcome = store(engine, report)
-        if outcome is not None:
-            click.echo(f"  {outcome.line()}")
+    outcomes, _ = take_in(context.resources(), filter(None, map(source_of, reports)))
+    for outcome in outcomes:
+        click.echo(f"  {outcome.line()}")
     return all_rejected

@@ -31,7 +31,7 @@ def command(names: tuple[str, ...], publications: str | None) -> None:
         known = ", ".join(FAMILIES + tuple(sources))
         raise click.UsageError(f"unknown source {', '.join(unknown)}; choose from {known}")
     families = [f for f in FAMILIES if not names or f in names
-                or any(sources[n].FAMILY == f for n in names if n in sources)]
+                or any(sources[n].family == f for n in names if n in sources)]
     named = [n for n in names if n in sources]
     only = None if any(n in FAMILIES for n in names) else (named or None)
 
