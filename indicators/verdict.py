@@ -1,17 +1,12 @@
 """Headline or trend line? A verdict per yearly series. Pure statistics: no I/O, no clock.
 
 A series is a list of periods (years) and values; unknown values (None/NaN) are dropped,
-never read as zero. Each series gets one label:
+never read as zero. Each series gets one of six labels (`verdict_labels`): ``trend``,
+``decline``, ``headline``, ``flat``, ``unclear``, ``insufficient``; its explanation
+(`verdict_words`) starts with the label's word and says why.
 
-- ``trend``: growth whose 95% CI lies above zero and survives dropping the largest point
-  and the two largest points (the rise does not rest on one or two periods);
-- ``decline``: the mirror image;
-- ``headline``: no sustained rise, but one or two periods far above the rest;
-- ``flat``: none of these;
-- ``insufficient``: fewer than ``min_periods`` known periods.
-
-Estimators (all batched in numpy across series, and checked in tests/test_verdict.py
-against the library each one mirrors):
+Estimators (all batched in numpy across series, and checked in tests/indicators/
+test_verdict.py against the library each one mirrors):
 
 - counts: Poisson regression with a log link, fitted by IRLS, with the quasi-Poisson
   dispersion (Pearson chi2 / (n - 2)) and a t interval. Mirrors
@@ -20,8 +15,8 @@ against the library each one mirrors):
 - amounts and shares: Theil-Sen slope with Sen's (1968) interval. Mirrors
   ``scipy.stats.theilslopes(y, x, alpha=0.95, method="separate")``; growth = slope / fitted
   level at the median period (which for that method is median(y); the mean if that is 0).
-- change points: optimal piecewise-linear segmentation with a BIC-style penalty. Mirrors
-  ``ruptures.Pelt(model="linear", min_size=3, jump=1).fit(signal).predict(pen)`` on
+- change points (`verdict_changes`): optimal piecewise-linear segmentation with a
+  BIC-style penalty. Mirrors ``ruptures.Pelt(model="linear", min_size=3, jump=1)`` on
   log(1 + count) or value / median value; reported as the first period of each new regime.
 
 ``reference_fit`` and ``reference_change_points`` run the libraries themselves, one series
@@ -37,28 +32,28 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from trendline.indicators.verdict_changes import change_points, reference_change_points
 from trendline.indicators.verdict_fits import (
     KINDS,
     Fit,
-    change_points,
     check_kind,
     family_of,
     fit,
     num,
-    reference_change_points,
     reference_fit,
 )
-from trendline.indicators.verdict_words import against_brief, describe
+from trendline.indicators.verdict_labels import (
+    FLAT_BAND,
+    LABELS,
+    classify,
+    contradiction,
+    needed,
+)
+from trendline.indicators.verdict_words import Facts, against_brief, describe
 
-__all__ = ["KINDS", "LABELS", "Verdict", "change_points", "reference_change_points",
-           "reference_fit", "trend_points", "verdict_for", "verdicts"]
-
-LABELS = ("trend", "headline", "flat", "decline", "insufficient")
-
-MIN_GROWTH = 0.02  # |growth| below 2% a period is flat even when significant
-COLLAPSE = 0.5  # a refit without the top point(s) must keep at least half the growth
-SPIKE_RATIO = 1.5  # a spike is at least 1.5x the level the other periods predict ...
-SPIKE_Z = 4.0  # ... and at least 4 noise units above it
+__all__ = ["FLAT_BAND", "KINDS", "LABELS", "Verdict", "change_points", "contradiction",
+           "reference_change_points", "reference_fit", "trend_points", "verdict_for",
+           "verdicts"]
 
 
 @dataclass
@@ -92,9 +87,15 @@ def verdict_for(
     window: tuple[int, int] | None = None,
     brief_window: tuple[int, int] | None = None,
     min_periods: int = 5,
+    flat_band: float = FLAT_BAND,
+    unit: str = "",
+    up: str = "",
+    down: str = "",
 ) -> Verdict:
     """The verdict for one series. ``window=(start, end)`` restricts the fit to those periods
-    (inclusive); ``brief_window`` is fitted too and quoted for comparison."""
+    (inclusive); ``brief_window`` is fitted too and quoted for comparison. ``flat_band``:
+    flat needs the 95% CI within +-that a period. ``unit`` (a count's noun), ``up`` and
+    ``down`` (what a rise and a fall mean, for ratios and shares) enter the words."""
     if len(periods) != len(values):
         raise ValueError(f"{len(periods)} periods but {len(values)} values")
     p = [int(v) for v in periods]
@@ -104,8 +105,8 @@ def verdict_for(
         {"series": series, "period": p, "value": [num(v) for v in values]},
         columns=["series", "period", "value"],
     )
-    out = _run(frame, [series], {series: check_kind(kind)}, window, brief_window, min_periods)
-    return out[0]
+    ask = _Ask(window, brief_window, min_periods, flat_band, unit, up, down)
+    return _run(frame, [series], {series: check_kind(kind)}, ask)[0]
 
 
 def verdicts(
@@ -115,6 +116,7 @@ def verdicts(
     window: tuple[int, int] | None = None,
     brief_window: tuple[int, int] | None = None,
     min_periods: int = 5,
+    flat_band: float = FLAT_BAND,
 ) -> pd.DataFrame:
     """Verdicts for many series at once: ``frame`` has columns ``series, period, value``.
     ``kind=None`` picks "count" for a series whose known values are all whole numbers >= 0,
@@ -144,7 +146,7 @@ def verdicts(
     else:
         k = check_kind(kind)
         kinds = dict.fromkeys(names, k)
-    rows = _run(df, names, kinds, window, brief_window, min_periods)
+    rows = _run(df, names, kinds, _Ask(window, brief_window, min_periods, flat_band))
     columns = list(Verdict.__dataclass_fields__)
     return pd.DataFrame([r.as_dict() for r in rows], columns=columns)
 
@@ -177,13 +179,29 @@ def trend_points(
 # --------------------------------------------------------------------------- the pipeline
 
 
-def _run(df, names, kinds, window, brief_window, min_periods) -> list[Verdict]:
-    if min_periods < 3:
+@dataclass(frozen=True)
+class _Ask:
+    """What every series of one call shares."""
+
+    window: tuple[int, int] | None
+    brief_window: tuple[int, int] | None
+    min_periods: int
+    band: float
+    unit: str = ""
+    up: str = ""
+    down: str = ""
+
+
+def _run(df, names, kinds, ask: _Ask) -> list[Verdict]:
+    if ask.min_periods < 3:
         raise ValueError("min_periods must be at least 3")
+    if not 0 < ask.band < 1:
+        raise ValueError(f"flat_band must lie between 0 and 1, not {ask.band!r}")
     x, y, known = _dense(df, names)
     inwin = known.copy()
-    if window is not None:
-        inwin &= (x >= window[0]) & (x <= window[1])
+    if ask.window is not None:
+        inwin &= (x >= ask.window[0]) & (x <= ask.window[1])
+    need = needed(ask.min_periods, ask.window)
     out: list[Verdict | None] = [None] * len(names)
     for family in ("count", "amount"):
         rows = np.array([i for i, s in enumerate(names) if family_of(kinds[s]) == family], int)
@@ -193,120 +211,70 @@ def _run(df, names, kinds, window, brief_window, min_periods) -> list[Verdict]:
         if family == "count" and np.any(ms & (ys < 0)):
             bad = names[rows[np.nonzero(np.any(ms & (ys < 0), axis=1))[0][0]]]
             raise ValueError(f"series {bad!r}: negative value in a count series")
-        res = _classify(family, xs, ys, ms, min_periods)
-        brief = None
-        if brief_window is not None:
-            mb = known[rows] & (x[rows] >= brief_window[0]) & (x[rows] <= brief_window[1])
+        res = _facts_of(family, xs, ys, ms, known[rows], need, ask)
+        brief, brief_n = None, None
+        if ask.brief_window is not None:
+            lo, hi = ask.brief_window
+            mb = known[rows] & (xs >= lo) & (xs <= hi)
             bf = fit(family, xs, ys, mb)
-            res["brief_n"] = mb.sum(1)
-            brief = np.where(res["brief_n"] >= min_periods, bf.growth, np.nan)
+            brief_n = mb.sum(1)
+            brief = np.where(brief_n >= needed(ask.min_periods, ask.brief_window),
+                             bf.growth, np.nan)
         for j, i in enumerate(rows):
-            out[i] = _verdict(names[i], kinds[names[i]], j, res, brief, brief_window, min_periods)
+            out[i] = _verdict(names[i], kinds[names[i]], j, res, brief, brief_n, need, ask)
     return [v for v in out if v is not None]
 
 
-def _classify(family: str, x, y, m, min_periods: int) -> dict[str, Any]:
-    n = m.sum(1)
-    yk = np.where(m, y, -np.inf)
-    order = np.argsort(-yk, axis=1, kind="stable")
-    top1, top2 = order[:, 0], order[:, 1]
-    rows = np.arange(len(y))
-    m1 = m.copy()
-    m1[rows, top1] = False
-    m2 = m1.copy()
-    m2[rows, top2] = False
-
-    full, f1, f2 = fit(family, x, y, m), fit(family, x, y, m1), fit(family, x, y, m2)
-    g = full.growth
-    with np.errstate(invalid="ignore"):
-        trend = (
-            full.ok
-            & (full.low > 0)
-            & (g > MIN_GROWTH)
-            & f1.ok
-            & (f1.low > 0)
-            & (f1.growth >= COLLAPSE * g)
-            & f2.ok
-            & (f2.growth >= COLLAPSE * g)
-        )
-        decline = (
-            full.ok
-            & (full.high < 0)
-            & (g < -MIN_GROWTH)
-            & f1.ok
-            & (f1.high < 0)
-            & (f1.growth <= COLLAPSE * g)
-            & f2.ok
-            & (f2.growth <= COLLAPSE * g)
-        )
-    x1, y1 = x[rows, top1], y[rows, top1]
-    x2, y2 = x[rows, top2], y[rows, top2]
-    one, r1 = _spike(family, f1, x1, y1, m1)
-    two_a, r2a = _spike(family, f2, x1, y1, m2)
-    two_b, r2b = _spike(family, f2, x2, y2, m2)
-    two = two_a & two_b & (n >= 4)
-    label = np.full(len(y), "flat", dtype=object)
-    label[(one | two)] = "headline"
-    label[decline] = "decline"
-    label[trend] = "trend"
-    label[n < min_periods] = "insufficient"
-    spikes = [
-        ([int(a), int(b)] if tw else [int(a)]) if (o or tw) else []
-        for a, b, o, tw in zip(x1, x2, one, two, strict=True)
-    ]
-    ratios = [
-        ([a, b] if tw else [c]) if (o or tw) else []
-        for a, b, c, o, tw in zip(r2a, r2b, r1, one, two, strict=True)
-    ]
-    # order two spikes by year for the explanation
-    for k, sp in enumerate(spikes):
-        if len(sp) == 2 and sp[0] > sp[1]:
-            spikes[k], ratios[k] = sp[::-1], ratios[k][::-1]
-    return {
-        "label": label,
-        "fit": full,
-        "n": n,
-        "spikes": spikes,
-        "ratios": ratios,
-        "change_points": change_points(family, x, y, m),
-        "first": np.where(m, x, np.inf).min(1),
-        "last": np.where(m, x, -np.inf).max(1),
-    }
+def _facts_of(family, x, y, m, known, need, ask: _Ask) -> dict[str, Any]:
+    res = classify(family, x, y, m, need, ask.band)
+    res["change_points"] = change_points(family, x, y, m)
+    res["first"] = np.where(m, x, np.inf).min(1)
+    res["last"] = np.where(m, x, -np.inf).max(1)
+    res["total"] = np.where(m, y, 0.0).sum(1) if family == "count" else None
+    before = known & (y > 0)
+    if ask.window is not None:
+        before &= x < ask.window[0]
+    else:
+        before &= False
+    res["last_above"] = np.where(before, x, -np.inf).max(1)
+    return res
 
 
-def _spike(family: str, f: Fit, xt, yt, mrest):
-    """Is value ``yt`` at period ``xt`` far above what fit ``f`` (of the other periods)
-    predicts? Returns (bool array, ratio array)."""
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        if family == "count":
-            pred = np.where(f.ok, f.level * np.exp(f.slope * (xt - f.center)), f.level)
-            unit = np.sqrt(np.maximum(np.where(f.ok, f.noise, 1.0), 1.0) * np.maximum(pred, 1.0))
-        else:
-            pred = np.where(f.ok, f.level + f.slope * (xt - f.center), f.level)
-            unit = np.maximum(np.where(f.ok, f.noise, 0.0), 0.02 * np.abs(f.level))
-            unit = np.maximum(unit, 1e-12)
-        excess = yt - pred
-        hit = (yt > SPIKE_RATIO * pred) & (excess > SPIKE_Z * unit) & (mrest.sum(1) >= 2)
-        ratio = np.where(pred > 0, yt / pred, np.inf)
-    return hit & np.isfinite(yt), ratio
-
-
-def _verdict(name, kind, j, res, brief, brief_window, min_periods) -> Verdict:
+def _verdict(name, kind, j, res, brief, brief_n, need, ask: _Ask) -> Verdict:
     f: Fit = res["fit"]
     label = str(res["label"][j])
     n = int(res["n"][j])
     growth, low, high = _opt(f.growth[j]), _opt(f.low[j]), _opt(f.high[j])
     bg = None if brief is None else _opt(brief[j])
+    facts = res["facts"][j]
+    known_span = _span(res["first"][j], res["last"][j]) if n else ""
+    window_span = _span(*ask.window) if ask.window is not None else known_span
     cps: list[int] = []
     if label == "insufficient":
         growth = low = high = None
     else:
         cps = res["change_points"][j]
-    text = describe(label, n, res["first"][j], res["last"][j], growth, low, high,
-                    res["spikes"][j], res["ratios"][j], min_periods)
-    if brief_window is not None and label != "insufficient":
-        text += against_brief(bg, int(res["brief_n"][j]), brief_window, min_periods)
+    last_above = res["last_above"][j]
+    without = facts["without"]
+    text = describe(Facts(
+        label=label, span=window_span if label == "insufficient" else known_span,
+        growth=growth, low=low, high=high, band=ask.band, n=n, need=need,
+        window_years=(ask.window[1] - ask.window[0] + 1) if ask.window is not None else 0,
+        reason=res["reason"][j], tops=facts["tops"],
+        without=None if without is None else tuple(float(v) for v in without),
+        last_above=int(last_above) if np.isfinite(last_above) else None,
+        total=None if res["total"] is None else float(res["total"][j]),
+        spikes=facts["spikes"], ratios=facts["ratios"],
+        unit=ask.unit if family_of(kind) == "count" else "", up=ask.up, down=ask.down,
+    ))
+    if ask.brief_window is not None and label != "insufficient":
+        text += against_brief(bg, int(brief_n[j]), ask.brief_window,
+                              needed(ask.min_periods, ask.brief_window))
     return Verdict(name, label, growth, low, high, cps, text, n, bg, kind)
+
+
+def _span(first, last) -> str:
+    return f"{int(first)}-{int(last)}" if first != last else f"{int(first)}"
 
 
 # --------------------------------------------------------------------------- helpers

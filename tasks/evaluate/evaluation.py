@@ -78,6 +78,7 @@ def evaluate_one(res: Resources, ind: Indicator, frames, as_of: dt.date) -> Eval
     since = ind.baseline.end + 1 if cfg.since is None else cfg.since
     params = {"lag_months": lag_months(res, ind), **cfg.params}
     results = ind.evaluate(frames, params, as_of)
+    verdicts.fill_years(ind, results, as_of, lag_months(res, ind))  # no record: none
     for r in results:  # the full lists are for `trendline evidence`: counts and samples stay
         r.members = None
     enrich(res.engine, results)
@@ -126,7 +127,8 @@ def evaluate_store(res: Resources, step: Step = direct, accept_history: bool = F
         # headline or trend line: a verdict per series, and a finding where it changed
         judged = [e for e in evaluations if e.indicator.id not in no_data]
         outcome.verdicts, changed = verdicts.record(
-            conn, verdicts.plans(judged, now.date(), lambda ind: lag_months(res, ind)),
+            conn, verdicts.plans(judged, now.date(), lambda ind: lag_months(res, ind),
+                                 settings.verdicts.flat_band),
             {e.indicator.id: e.indicator.title for e in evaluations}, now,
             evaluated={e.indicator.id for e in judged})
         # the state changes and their alert_events rows commit together; the publish

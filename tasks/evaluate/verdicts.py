@@ -25,22 +25,23 @@ import sqlalchemy as sa
 
 from trendline.core import schema
 from trendline.indicators.base import Finding, Indicator, Result
-from trendline.indicators.verdict import Verdict, trend_points, verdict_for
-from trendline.indicators.verdict_words import ci_range, pct
+from trendline.indicators.verdict import FLAT_BAND, Verdict, trend_points, verdict_for
+from trendline.indicators.verdict_words import WITH_ARTICLE, ci_range, pct, word
 
 RULE = "verdict"
 AMOUNT_UNITS = {"USD"}
 SHARE_UNITS = {"%", "share", "ratio"}
 SKIP = {"data.freshness"}  # days since a refresh: not a series to judge
 NO_BRIEF_WINDOW = ("data.", "talent.")
-QUIET = {"flat", "insufficient"}  # a change to these is info, not a warning
-WORDS = {"trend": "a trend line", "headline": "a headline", "flat": "flat",
-         "decline": "a decline", "insufficient": "too short to judge"}
+QUIET = {"flat", "unclear", "insufficient"}  # a change to these is info, not a warning
+DRAWN = {"trend", "decline", "headline", "flat"}  # labels whose fitted line is drawn
 
 
 @dataclass(frozen=True)
 class Plan:
-    """What one verdict is fitted on (all plain values: small)."""
+    """What one verdict is fitted on (all plain values: small). `unit` (a count's noun),
+    `up` and `down` (what a rise and a fall mean, for ratios and shares) come from the
+    series' declaration and enter the explanation when set."""
 
     indicator_id: str
     subject: str
@@ -50,6 +51,10 @@ class Plan:
     window: tuple[int, int]
     brief_window: tuple[int, int] | None
     period: str  # the latest complete year
+    unit: str = ""
+    up: str = ""
+    down: str = ""
+    flat_band: float = FLAT_BAND  # setting verdicts.flat_band
 
 
 def kind_of(ind: Indicator) -> str:
@@ -77,41 +82,72 @@ def last_complete_year(as_of: dt.date, lag_months: int) -> int:
     return months // 12 - 1
 
 
-def plan(ind: Indicator, result: Result, as_of: dt.date, lag_months: int) -> Plan | None:
+def counts_records(ind: Indicator) -> bool:
+    """Does the indicator count records (papers, deals, events), so that a year without
+    one is none? A curated figure (series_points) not given is unknown instead."""
+    return ind.id not in SKIP and kind_of(ind) == "count" and "series_points" not in ind.needs
+
+
+def no_record_years(ind: Indicator, values: dict[str, float | None], as_of: dt.date,
+                    lag_months: int) -> list[str]:
+    """The complete years a count of records has no value for, which are none (0): from its
+    first record (or the first year after the brief, if that is earlier) to the last
+    complete year. [] for anything else (a curated figure not given stays unknown)."""
+    years = [int(p) for p in values if len(p) == 4 and p.isdigit()]
+    if not years or not counts_records(ind):
+        return []
+    first = min(min(years), ind.baseline.end + 1)
+    return [str(y) for y in range(first, last_complete_year(as_of, lag_months) + 1)
+            if str(y) not in values]
+
+
+def fill_years(ind: Indicator, results: Iterable[Result], as_of: dt.date,
+               lag_months: int) -> None:
+    """Write those zeros into the results' value series, before they are stored and
+    judged: the store, the charts and the fit then agree on what a year with no record is."""
+    for r in results:
+        values = r.series.get("value")
+        if values:
+            values.update(dict.fromkeys(no_record_years(ind, values, as_of, lag_months), 0.0))
+
+
+def plan(ind: Indicator, result: Result, as_of: dt.date, lag_months: int,
+         flat_band: float = FLAT_BAND) -> Plan | None:
     """The series to fit for one result, or None when it has no yearly value."""
     if ind.id in SKIP:
         return None
-    yearly = {int(p): v for p, v in result.values.items()
+    values = {**dict.fromkeys(no_record_years(ind, result.values, as_of, lag_months), 0.0),
+              **result.values}
+    yearly = {int(p): v for p, v in values.items()
               if len(p) == 4 and p.isdigit() and p not in result.partial_periods}
     if not yearly:
         return None
     kind = kind_of(ind)
     last = max(max(yearly), last_complete_year(as_of, lag_months))
-    if kind == "count" and "series_points" not in ind.needs:
-        # no record in a year is none that year; a curated figure not given is unknown
-        for year in range(min(yearly), last + 1):
-            yearly.setdefault(year, 0.0)
     years = sorted(yearly)
     start = ind.baseline.end + 1
     return Plan(ind.id, result.subject, kind, tuple(years), tuple(yearly[y] for y in years),
-                (start, max(last, start)), brief_window(ind), str(last))
+                (start, max(last, start)), brief_window(ind), str(last),
+                unit=ind.unit if kind == "count" else "", flat_band=flat_band)
 
 
 def judge(p: Plan) -> tuple[Verdict, list[tuple[int, float]]]:
     v = verdict_for(p.periods, p.values, kind=p.kind, series=p.subject, window=p.window,
-                    brief_window=p.brief_window)
-    line = [] if v.verdict == "insufficient" else trend_points(
-        p.periods, p.values, kind=p.kind, window=p.window)
+                    brief_window=p.brief_window, flat_band=p.flat_band, unit=p.unit,
+                    up=p.up, down=p.down)
+    line = trend_points(p.periods, p.values, kind=p.kind, window=p.window) \
+        if v.verdict in DRAWN else []
     return v, [(x, y) for x, y in line if math.isfinite(y)]  # stored as JSON
 
 
-def plans(evaluations: Iterable, as_of: dt.date, lag) -> list[Plan]:
+def plans(evaluations: Iterable, as_of: dt.date, lag,
+          flat_band: float = FLAT_BAND) -> list[Plan]:
     """Every series to judge. `lag(indicator) -> months` a year takes to fill in."""
     out = []
     for ev in evaluations:
         months = lag(ev.indicator)
         for r in ev.results:
-            p = plan(ev.indicator, r, as_of, months)
+            p = plan(ev.indicator, r, as_of, months, flat_band)
             if p is not None:
                 out.append(p)
     return out
@@ -167,8 +203,8 @@ def finding(row: dict, title: str) -> Finding:
     who = "" if row["subject"] == "all" else f"{row['subject']}: "  # grouped: one per subject
     rate = growth_words(row)
     since = f" since {row['window_start']}" if row.get("window_start") else ""
-    text = f"{title}: {who}now {WORDS.get(new, new)}{f' ({rate})' if rate else ''}{since}; " \
-           f"it was {WORDS.get(old, old)}"
+    text = f"{title}: {who}now {said(new)}{f' ({rate})' if rate else ''}{since}; " \
+           f"it was {said(old)}"
     period = row["changed_period"] or row["period"]
     # the verdict is its own record: a series joining the group is news, a paper is not
     record = {"kind": "verdict", "id": f"{row['indicator_id']}:{row['subject']}",
@@ -180,6 +216,11 @@ def finding(row: dict, title: str) -> Finding:
     )
 
 
+def said(label: str) -> str:
+    """`a trend`, `flat`, `too short to judge`: the label in a sentence."""
+    return WITH_ARTICLE.get(label, word(label))
+
+
 def growth_words(row: dict) -> str:
     """`+18% a year, 95% CI 12-24%`, or "" when no rate was fitted."""
     g, lo, hi = row.get("growth"), row.get("growth_low"), row.get("growth_high")
@@ -187,8 +228,6 @@ def growth_words(row: dict) -> str:
         return ""
     text = f"{pct(g)} a year"
     return text + (f", 95% CI {ci_range(lo, hi)}" if lo is not None and hi is not None else "")
-
-
 
 
 def load(conn, subject: str | None = "all") -> dict[tuple[str, str], dict]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from trendline.indicators.verdict_words import pct, word
 from trendline.tasks.evaluate.verdicts import growth_words
 from trendline.tasks.publish.render import change, number, sparkline
 
@@ -115,14 +116,14 @@ def row(ind: dict[str, Any], today: dt.date) -> dict[str, Any]:
 
 
 def verdict_short(judged: dict[str, Any] | None) -> str:
-    """`trend +16%/yr`: the verdict and its rate in a few words ("" without one)."""
+    """`trend +16%/yr`: the verdict and its rate in a few words ("" without one); no rate
+    beside `unclear` (the data cannot tell it) or "too short to judge"."""
     if not judged:
         return ""
     g = judged.get("growth")
-    if g is None or judged["verdict"] == "insufficient":
-        return judged["verdict"]
-    whole = round(g * 100)
-    return f"{judged['verdict']} {f'{whole:+d}%' if whole else '0%'}/yr"
+    if g is None or judged["verdict"] in ("unclear", "insufficient"):
+        return word(judged["verdict"])
+    return f"{word(judged['verdict'])} {pct(g)}/yr"
 
 
 def shown(point: dict[str, Any], unit: str) -> str:

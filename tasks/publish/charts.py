@@ -10,11 +10,12 @@ import io
 import math
 from typing import Any
 
+from trendline.indicators.verdict_words import word
+
 WIDTH, HEIGHT, DPI = 6.0, 2.6, 100
 COLOURS = ("#1f4e79", "#c55a11", "#7f7f7f")  # primary, second, third series
 ALERT = "#c00000"
 TREND = "#2a7a2a"
-WORDS = {"trend": "trend line"}
 # the brief compared these dyads on one chart: {indicator: [(label, detail key or value)]}
 DYADS = {
     "research.dyad_comparison": [("China-Russia", "cn_ru"), ("US-China", "us_cn"),
@@ -103,7 +104,7 @@ def chart_png(row: dict[str, Any], alert_periods: set[str], current_year: int) -
     verdict = (row.get("verdict") or {}).get("verdict", "")
     if line:
         ax.plot([x for x, _ in line], [y / scale for _, y in line], color=TREND, lw=1.4,
-                ls=(0, (4, 2)), label=f"fitted: {WORDS.get(verdict, verdict)}")
+                ls=(0, (4, 2)), label=f"fitted: {word(verdict)}")
     for k, x in enumerate(cuts):
         ax.axvline(x - 0.5, color=TREND, lw=1.0, ls=":",
                    label="change point" if k == 0 else None)

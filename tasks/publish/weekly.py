@@ -17,6 +17,8 @@ from sqlalchemy.engine import Engine
 
 from trendline.core.settings import Settings
 from trendline.indicators.registry import all_indicators
+from trendline.indicators.verdict_labels import LABELS
+from trendline.indicators.verdict_words import counted, meanings, word
 from trendline.tasks.evaluate import alerts as alert_state
 from trendline.tasks.publish import outbox
 from trendline.tasks.publish.changes import since_last
@@ -26,8 +28,6 @@ from trendline.tasks.publish.report import alert_context, explain
 
 LIST_FILE = "watchlist-changes.csv"
 FIRING_SHOWN = 3  # alerts per indicator named in the details
-VERDICT_WORDS = {"trend": "trend line", "headline": "headline", "decline": "decline",
-                 "flat": "flat", "insufficient": "too short to judge"}
 
 
 def weekly_context(
@@ -66,6 +66,8 @@ def weekly_context(
     ctx.update(
         verdicts=judged,
         verdict_counts=verdict_counts(judged),
+        verdict_legend=[{"label": k, "word": word(k), "meaning": m}
+                        for k, m in meanings(settings.verdicts.flat_band).items()],
         week=week,
         changed=changed,
         demo=demo,
@@ -80,7 +82,8 @@ def weekly_context(
 
 def verdict_rows(table: list[dict], by_id: dict[str, dict]) -> list[dict]:
     """Headline or trend line, one row per indicator with a verdict, in the brief's order:
-    the verdict, its rate with the 95% CI, its one line, and what it was if it changed."""
+    the verdict, its one line (which carries the rate and its 95% CI), and what it was if
+    it changed."""
     out = []
     for group in table:
         for row in group["rows"]:
@@ -89,21 +92,18 @@ def verdict_rows(table: list[dict], by_id: dict[str, dict]) -> list[dict]:
                 continue
             out.append({
                 "id": row["id"], "title": row["title"], "group": group["title"],
-                "verdict": v["verdict"], "label": VERDICT_WORDS.get(v["verdict"], v["verdict"]),
-                "growth": row["verdict_growth"], "explanation": v["explanation"],
-                "was": VERDICT_WORDS.get(v["previous"], "") if v.get("previous") else "",
+                "verdict": v["verdict"], "label": word(v["verdict"]),
+                "explanation": v["explanation"],
+                "was": word(v["previous"]) if v.get("previous") else "",
                 "window": "-".join(str(y) for y in v["window"] if y),
             })
     return out
 
 
 def verdict_counts(rows: list[dict]) -> str:
-    """`2 trend lines, 1 decline, 12 flat, 9 too short to judge`."""
-    n = {k: sum(1 for r in rows if r["verdict"] == k) for k in VERDICT_WORDS}
-    plural = {"trend": "trend lines", "headline": "headlines", "decline": "declines"}
-    parts = [f"{c} {VERDICT_WORDS[k] if c == 1 or k not in plural else plural[k]}"
-             for k, c in n.items() if c]
-    return ", ".join(parts)
+    """`2 trends, 1 decline, 12 flat, 3 unclear, 9 too short to judge`."""
+    n = {k: sum(1 for r in rows if r["verdict"] == k) for k in LABELS}
+    return ", ".join(counted(k, c) for k, c in n.items() if c)
 
 
 def write_list(path: Path, rows: list[dict]) -> None:

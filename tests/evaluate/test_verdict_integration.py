@@ -48,8 +48,9 @@ def test_every_indicator_with_a_yearly_series_has_a_stored_verdict(demo_store, e
     assert (joint["window_start"], joint["window_end"]) == (2020, utcnow().year - 1)
     assert joint["growth_low"] < joint["growth"] < joint["growth_high"]
     assert joint["brief_growth"] > joint["growth"]  # the brief's decade grew faster
-    assert re.fullmatch(r"trend line: \+\d+% a year \(95% CI \d+-\d+%\) over 2020-\d{4}, "
-                        r"against \+\d+% a year in 2010-2019", joint["explanation"])
+    assert re.fullmatch(r"trend: \+\d+% a year \(95% CI \d+-\d+%\) over 2020-\d{4}, still "
+                        r"rising without its top two years; against \+\d+% a year in 2010-2019",
+                        joint["explanation"])
     assert [y for y, _ in joint["trend"]][0] == 2020 and joint["previous"] is None
     assert verdicts[("investment.disclosed_flow", "all")]["kind"] == "amount"
     assert verdicts[("research.joint_share", "all")]["kind"] == "share"
@@ -68,7 +69,7 @@ def test_indicators_json_and_table_lead_with_the_verdict(demo_store):
     v = rows["research.joint_output"]["verdict"]
     assert {"verdict", "growth", "growth_low", "growth_high", "change_points",
             "explanation"} <= set(v)
-    assert v["verdict"] == "trend" and v["explanation"].startswith("trend line: +")
+    assert v["verdict"] == "trend" and v["explanation"].startswith("trend: +")
     assert isinstance(v["change_points"], list)
     assert rows["data.freshness"]["verdict"] is None
     out = cli("indicators")
@@ -92,10 +93,10 @@ def test_the_weekly_summary_leads_with_the_verdict_table(demo_store, settings):
     assert first_h2 == "Headline or trend line?"
     head = body.split("<h2>What changed</h2>")[0]
     assert 'class="verdicts"' in head and "Joint China-Russia AI papers per year" in head
-    assert re.search(r"trend line: \+\d+% a year \(95% CI", head)
+    assert re.search(r"trend: \+\d+% a year \(95% CI", head)
     assert "v-trend" in head and "too short to judge" in head
     assert text.index("HEADLINE OR TREND LINE?") < text.index("WHAT CHANGED")
-    assert "- Joint China-Russia AI papers per year: TREND LINE" in text
+    assert "- Joint China-Russia AI papers per year: TREND" in text
     assert md.index("## Headline or trend line?") < md.index("## What changed")
     assert "DEMO DATA" in body[:400], "the demo banner still comes first"
 
@@ -139,7 +140,7 @@ def test_a_verdict_change_is_one_alert_and_a_repeat_evaluation_fires_none(
     assert alert["indicator_id"] == "research.joint_output" and alert["subject"] == "all"
     assert alert["period"] == str(utcnow().year - 1)  # the latest complete period
     assert re.fullmatch(r"Joint China-Russia AI papers per year: now a headline "
-                        r"\([+-]?\d+% a year, 95% CI .+\) since 2020; it was a trend line",
+                        r"\([+-]?\d+% a year, 95% CI .+\) since 2020; it was a trend",
                         alert["message"])
     with engine.connect() as conn:
         events = conn.execute(sa.select(schema.alert_events).where(
@@ -182,7 +183,7 @@ def test_a_verdict_alert_obeys_acknowledgements_and_silences(demo_store, engine,
     assert _verdict_changes(settings, engine) == [], "acknowledged: quiet"
 
 
-@pytest.mark.parametrize("indicator", ["research.joint_output", "research.citation_impact"])
+@pytest.mark.parametrize("indicator", ["research.joint_output", "research.field_mix"])
 def test_the_chart_draws_the_fitted_trend_and_change_points(demo_store, engine, indicator):
     from trendline.tasks.publish.charts import chart_png, verdict_overlay
     from trendline.tasks.publish.report import overview
@@ -231,3 +232,131 @@ def test_a_plan_fits_complete_years_after_the_brief_against_the_brief_window():
                 as_of, 0) is None
     assert plan(inds["research.joint_share"],
                 Result("research.joint_share", {"value": {"2025": 4.8}}), as_of, 6).kind == "share"
+
+
+# --------------------------------------------------------------------------- one meaning each
+
+
+def test_no_stored_verdict_of_the_demo_contradicts_its_interval(demo_store, engine):
+    """Every stored verdict: its label agrees with its own 95% CI (trend above zero, decline
+    below, flat inside the band, ...), its explanation starts with the label's one word, and
+    it never asks for more known years than its window holds."""
+    from trendline.indicators.verdict import contradiction
+    from trendline.indicators.verdict_words import word
+
+    rows = stored(engine)
+    assert len(rows) >= 30 and {r["verdict"] for r in rows.values()} >= {
+        "trend", "decline", "headline", "unclear", "insufficient"}
+    for key, r in rows.items():
+        assert contradiction(r["verdict"], r["growth"], r["growth_low"], r["growth_high"]) \
+            is None, (key, r)
+        text = r["explanation"]
+        assert text.startswith(f"{word(r['verdict'])}: "), (key, text)
+        assert "trend line" not in text and "insufficient" not in text, (key, text)
+        asked = re.search(r"\(need (\d+)\)", text)
+        if asked:
+            assert int(asked[1]) <= r["window_end"] - r["window_start"] + 1, (key, text)
+
+
+def test_the_fit_and_the_chart_agree_on_a_year_with_no_record(demo_store, engine):
+    """investment.partnerships has no partnership in 2021-2023: the stored series, the
+    chart and the fit all read those years as 0 (not blank), and its verdict shows no rate
+    that would point against "-50% since 2020"."""
+    from trendline.tasks.evaluate.verdicts import counts_records
+    from trendline.tasks.publish.brief import verdict_short
+    from trendline.tasks.publish.charts import chart_series
+    from trendline.tasks.publish.report import overview
+
+    with engine.connect() as conn:
+        rows = {r["id"]: r for r in overview(conn)}
+    partnerships = rows["investment.partnerships"]
+    drawn = chart_series(partnerships)["value"]
+    assert [drawn.get(y) for y in (2020, 2021, 2022, 2023, 2024)] == [2.0, 0.0, 0.0, 0.0, 1.0]
+    v = partnerships["verdict"]
+    assert v["verdict"] == "unclear" and verdict_short(v) == "unclear"
+    assert "too noisy to tell" in v["explanation"] and "from 2 events in all" in v["explanation"]
+    from trendline.indicators.registry import all_indicators
+
+    last = utcnow().year - 1
+    for ind in all_indicators().values():  # a count of records has no blank year
+        row = rows.get(ind.id)
+        if not row or not counts_records(ind) or not row["series"]:
+            continue
+        years = {int(p["period"]) for p in row["series"] if p["period"].isdigit()}
+        first = min(years)
+        assert set(range(first, last)) <= years, (ind.id, sorted(years))
+
+
+def test_the_review_verdicts_on_the_demo(demo_store, engine):
+    """words-2026-12-01 section 2: no "flat" beside an interval above zero, no "flat: no
+    rate can be fitted", no count of known years the records do not show."""
+    rows = {k[0]: v for k, v in stored(engine).items() if k[1] == "all"}
+    for ind in ("investment.ai_dragons", "investment.defence_soe"):
+        assert rows[ind]["verdict"] == "insufficient"
+        assert re.fullmatch(r"too short to judge: no .+ in 2021-2025 \(the last in 2017\)",
+                            rows[ind]["explanation"]), rows[ind]["explanation"]
+    assert rows["investment.data_agreements"]["explanation"] == (
+        "too short to judge: only 2023 is above zero in 2022-2025; a rate needs two years")
+    for ind in ("research.huawei_ru", "research.joint_centres", "research.institution_pairs",
+                "research.entity_list_collab"):
+        r = rows[ind]
+        assert r["verdict"] != "flat" and r["growth_low"] > 0
+        if r["verdict"] != "trend":  # above zero, yet not a trend: the words say why
+            assert re.search(r"spikes? in 20\d\d|rests on 20\d\d", r["explanation"]), r
+
+
+def test_a_plan_built_by_hand_says_what_a_fall_means():
+    from trendline.tasks.evaluate.verdicts import Plan, judge
+
+    ratio = (329.2, 284.7, 232.1, 209.8, 192.1, 181.6, 156.7, 116.7, 84.2, 96.9,
+             96.9, 91.1, 87.7, 80.8, 79.4, 61.7)
+    base = dict(indicator_id="research.dyad_comparison", subject="all", kind="share",
+                periods=tuple(range(2010, 2026)), values=ratio, window=(2020, 2025),
+                brief_window=(2010, 2019), period="2025")
+    v, line = judge(Plan(**base, unit="ratio", up="the gap to US-China widens",
+                         down="the gap to US-China narrows"))
+    assert v.verdict == "decline" and line
+    assert re.fullmatch(r"decline: -6% a year \(95% CI -11% to -4%\) over 2020-2025, still "
+                        r"falling without its top two years: the gap to US-China narrows; "
+                        r"against -\d+% a year in 2010-2019", v.explanation), v.explanation
+    plain, _ = judge(Plan(**base))
+    assert "gap" not in plain.explanation
+    steady = {**base, "values": (96.0,) * 10 + (96.2, 95.9, 96.1, 96.0, 95.8, 96.1)}
+    strict, _ = judge(Plan(**steady, flat_band=0.0001))  # the band is the plan's setting
+    loose, _ = judge(Plan(**steady))
+    assert loose.verdict == "flat" and strict.verdict == "unclear"
+
+
+def test_fill_years_writes_the_zeros_a_count_of_records_means():
+    import datetime as dt
+
+    from trendline.indicators.base import Result
+    from trendline.indicators.registry import all_indicators
+    from trendline.tasks.evaluate.verdicts import fill_years
+
+    inds = all_indicators()
+    as_of = dt.date(2026, 11, 29)
+    agreements = Result("investment.data_agreements", {"value": {"2023": 1.0}})
+    fill_years(inds["investment.data_agreements"], [agreements], as_of, 3)
+    assert agreements.values == {"2022": 0.0, "2023": 1.0, "2024": 0.0, "2025": 0.0}
+    students = Result("talent.student_flows", {"value": {"2020": 48000.0, "2023": 56000.0}})
+    fill_years(inds["talent.student_flows"], [students], as_of, 0)
+    assert students.values == {"2020": 48000.0, "2023": 56000.0}  # a figure not given
+
+
+def test_the_weekly_legend_defines_the_six_labels_and_no_rate_is_repeated(
+        demo_store, settings):
+    from trendline.indicators.verdict_words import meanings, word
+    from trendline.tasks.publish.weekly import build_weekly
+
+    engine = make_engine(settings.database_url)
+    path, _ = build_weekly(engine, settings, utcnow())
+    html = path.read_text(encoding="utf-8")
+    after = {".html": "</span>", ".txt": "", ".md": "**"}  # how each format marks the word
+    for suffix, mark in after.items():
+        body = path.with_suffix(suffix).read_text(encoding="utf-8")
+        for label, sentence in meanings(settings.verdicts.flat_band).items():
+            assert f"{word(label).capitalize()}{mark}: {sentence}" in body, (suffix, label)
+    table = html.split('class="verdicts"')[1].split("</table>")[0]
+    cells = re.findall(r"<td><span class=\"v-[a-z]+\">(.*?)</td></tr>", table, re.S)
+    assert cells and not any("a year" in c or "%" in c for c in cells), cells[:3]

@@ -5,156 +5,54 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter, defaultdict
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from verdict_labelled import SEED, accuracy, labelled_set, name, noisy, write_csv
 
 from trendline.cli import main
 from trendline.indicators.verdict import (
     LABELS,
     Verdict,
     change_points,
+    contradiction,
     reference_change_points,
     reference_fit,
     verdict_for,
     verdicts,
 )
-
-SEED = 20211  # the brief's year and a one
-
+from trendline.indicators.verdict_words import meanings, word
 
 # --------------------------------------------------------------------------- labelled set
 
 
-def _noisy(rng, mean, kind: str) -> np.ndarray:
-    """Counts: negative binomial around ``mean`` (size 30: mildly overdispersed);
-    amounts and shares: lognormal noise of 8% around it."""
-    mean = np.asarray(mean, float)
-    if kind == "count":
-        size = 30.0
-        return np.asarray(rng.negative_binomial(size, size / (size + mean)), float)
-    return mean * np.exp(rng.normal(0.0, 0.08, mean.shape))
-
-
-def _level(rng, kind: str) -> float:
-    if kind == "count":
-        return float(rng.uniform(30, 300))
-    if kind == "share":
-        return float(rng.uniform(0.02, 0.08))
-    return float(rng.uniform(5, 500))
-
-
-def _length_for(rng, rate: float) -> int:
-    """Long enough for the change to be recoverable: at least a 2x rise (or halving) over
-    the window; 6-20 periods."""
-    need = math.ceil(math.log(2) / abs(math.log1p(rate))) + 1
-    return int(rng.integers(max(6, need), 21))
-
-
-def labelled_set(seed: int = SEED) -> list[dict]:
-    """At least 200 series with a known label: trends (8-60%/yr, 6-20 periods), one and two
-    spikes (anywhere, often the last period), flat, declining, too short; some with unknown
-    values (None)."""
-    rng = np.random.default_rng(seed)
-    kinds = ["count", "count", "amount", "share"]
-    out: list[dict] = []
-
-    def add(label, kind, values, start=None):
-        start = int(rng.integers(2000, 2012)) if start is None else start
-        periods = list(range(start, start + len(values)))
-        out.append({"label": label, "kind": kind, "periods": periods, "values": values})
-
-    def holes(values, keep: set[int], k: int):
-        free = [i for i in range(len(values)) if i not in keep]
-        for i in rng.choice(free, size=min(k, len(free)), replace=False):
-            values[int(i)] = None
-        return values
-
-    for i in range(60):  # trends
-        kind = kinds[i % 4]
-        rate = float(rng.uniform(0.08, 0.60))
-        n = _length_for(rng, rate)
-        mean = _level(rng, kind) * (1 + rate) ** np.arange(n)
-        vals = [float(v) for v in _noisy(rng, mean, kind)]
-        if i % 3 == 0:
-            vals = holes(vals, {n - 1}, int(rng.integers(1, 3)))
-        add("trend", kind, vals)
-    for i in range(60):  # headlines: one or two spikes on a flat level
-        kind = kinds[i % 4]
-        n = int(rng.integers(6, 21))
-        mean = np.full(n, _level(rng, kind))
-        vals = _noisy(rng, mean, kind)
-        count = 1 if i % 2 == 0 else 2
-        if i % 3 == 0:  # the latest period is a spike
-            where = [n - 1] + list(rng.choice(n - 1, size=count - 1, replace=False))
-        else:
-            where = list(rng.choice(n, size=count, replace=False))
-        for w in where:
-            vals[w] = float(_noisy(rng, mean[w] * rng.uniform(2.5, 6.0), kind))
-        vals = [float(v) for v in vals]
-        if i % 4 == 1:
-            vals = holes(vals, {int(w) for w in where}, 1)
-        add("headline", kind, vals)
-    for i in range(40):  # flat
-        kind = kinds[i % 4]
-        n = int(rng.integers(6, 21))
-        drift = float(rng.uniform(-0.01, 0.01))
-        mean = _level(rng, kind) * (1 + drift) ** np.arange(n)
-        vals = [float(v) for v in _noisy(rng, mean, kind)]
-        if i % 4 == 2 and n >= 8:
-            vals = holes(vals, set(), 2)
-        add("flat", kind, vals)
-    for i in range(40):  # decline
-        kind = kinds[i % 4]
-        rate = -float(rng.uniform(0.08, 0.40))
-        n = _length_for(rng, rate)
-        mean = _level(rng, kind) * 4 * (1 + rate) ** np.arange(n)
-        vals = [float(v) for v in _noisy(rng, mean, kind)]
-        if i % 4 == 3:
-            vals = holes(vals, {0}, 1)
-        add("decline", kind, vals)
-    for i in range(20):  # too few known periods
-        kind = kinds[i % 4]
-        known = int(rng.integers(1, 5))
-        n = known + int(rng.integers(0, 3))
-        vals = [float(v) for v in _noisy(rng, np.full(n, _level(rng, kind)), kind)]
-        vals = holes(vals, set(range(known)), n - known) if n > known else vals
-        add("insufficient", kind, vals)
-    return out
-
-
-def accuracy_table(cases: list[dict], got: list[str]) -> tuple[float, dict[str, float], str]:
-    hits: dict[str, list[bool]] = defaultdict(list)
-    confusion: Counter = Counter()
-    for case, label in zip(cases, got, strict=True):
-        hits[case["label"]].append(case["label"] == label)
-        confusion[(case["label"], label)] += 1
-    per = {k: sum(v) / len(v) for k, v in hits.items()}
-    overall = sum(sum(v) for v in hits.values()) / len(cases)
-    lines = [f"{'truth':<13}{'n':>4}{'accuracy':>10}   got"]
-    for label in LABELS:
-        if label not in hits:
-            continue
-        got_here = ", ".join(
-            f"{g} {c}" for (t, g), c in sorted(confusion.items()) if t == label and g != label
-        )
-        lines.append(f"{label:<13}{len(hits[label]):>4}{per[label]:>10.3f}   {got_here}")
-    lines.append(f"{'overall':<13}{len(cases):>4}{overall:>10.3f}")
-    return overall, per, "\n".join(lines)
-
-
-def test_labelled_set_accuracy():
+def test_labelled_set_accuracy_with_the_command(tmp_path):
+    """`trendline verdict` on the labelled set (verdict_labelled.py, fixed seed): accuracy
+    >= 0.9 overall and >= 0.85 for each of the six labels."""
     cases = labelled_set()
-    assert len(cases) >= 200
-    got = [verdict_for(c["periods"], c["values"], kind=c["kind"]).verdict for c in cases]
-    overall, per, text = accuracy_table(cases, got)
+    assert len(cases) >= 250 and {c["label"] for c in cases} == set(LABELS)
+    path = tmp_path / "labelled.csv"
+    write_csv(path, cases)
+    result = CliRunner().invoke(main, ["verdict", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    got = {r["series"]: r["verdict"] for r in json.loads(result.stdout)}
+    overall, per, text = accuracy(cases, [got[name(i, c)] for i, c in enumerate(cases)])
     print(f"\nverdict accuracy on the labelled set (seed {SEED})\n{text}")
     assert overall >= 0.9, text
     for label, acc in per.items():
         assert acc >= 0.85, f"{label}: {acc:.3f}\n{text}"
+
+
+def test_no_verdict_of_the_labelled_set_contradicts_its_interval():
+    cases = labelled_set()
+    for c in cases:
+        v = verdict_for(c["periods"], c["values"], kind=c["kind"])
+        assert contradiction(v.verdict, v.growth, v.growth_low, v.growth_high) is None, v
+        assert v.explanation.startswith(f"{word(v.verdict)}: "), v.explanation
+        assert "trend line" not in v.explanation and "insufficient" not in v.explanation
 
 
 def test_many_series_at_once_match_one_at_a_time():
@@ -188,7 +86,7 @@ def _sample(seed: int, size: int):
         mean = rng.uniform(3, 400) * (1 + rng.uniform(-0.3, 0.6)) ** np.arange(n)
         if i % 5 == 0:
             mean[rng.integers(n)] *= rng.uniform(2, 6)
-        values: list[float | None] = [float(v) for v in _noisy(rng, mean, "count")]
+        values: list[float | None] = [float(v) for v in noisy(rng, mean, "count")]
         if i % 3 == 0:
             values[int(rng.integers(n))] = None
         yield periods, values
@@ -199,6 +97,7 @@ def test_batched_fits_agree_with_the_libraries(kind):
     """The batched IRLS (quasi-Poisson) and Theil-Sen give statsmodels' and scipy's growth
     and 95% CI per series, to 1e-6 relative."""
     import trendline.indicators.verdict as V
+    from trendline.indicators.verdict_fits import fit
 
     sample = list(_sample(7, 150))
     frame = pd.DataFrame(
@@ -210,10 +109,10 @@ def test_batched_fits_agree_with_the_libraries(kind):
     )
     names = [str(i) for i in range(len(sample))]
     x, y, known = V._dense(frame, names)
-    fit = V.fit("count" if kind == "count" else "amount", x, y, known)
+    f = fit("count" if kind == "count" else "amount", x, y, known)
     for i, (ps, vs) in enumerate(sample):
         ref = reference_fit(ps, vs, kind)
-        ours = (fit.growth[i], fit.low[i], fit.high[i])
+        ours = (f.growth[i], f.low[i], f.high[i])
         for a, b in zip(ours, ref, strict=True):
             assert a == pytest.approx(b, rel=1e-6, abs=1e-9), (i, ours, ref)
 
@@ -229,7 +128,7 @@ def test_change_points_agree_with_ruptures_pelt(kind):
         n = int(rng.integers(10, 21))
         k = int(rng.integers(3, n - 3))
         mean = np.r_[np.full(k, 50.0), 50.0 * 1.3 ** np.arange(1, n - k + 1)]
-        sample.append((list(range(2000, 2000 + n)), [float(v) for v in _noisy(rng, mean, "count")]))
+        sample.append((list(range(2000, 2000 + n)), [float(v) for v in noisy(rng, mean, "count")]))
     frame = pd.DataFrame(
         [
             {"series": str(i), "period": p, "value": v}
@@ -275,7 +174,7 @@ def test_unknown_values_are_dropped_not_zero():
 def test_too_few_known_periods_is_insufficient():
     v = verdict_for([2020, 2021, 2022, 2023, 2024, 2025], [3, None, None, 5, None, 9])
     assert v.verdict == "insufficient" and v.growth is None and v.n_periods == 3
-    assert "3 known periods" in v.explanation
+    assert v.explanation == "too short to judge: 3 known years in 2020-2025 (need 5)"
 
 
 def test_window_and_brief_comparison_in_the_explanation():
@@ -287,8 +186,9 @@ def test_window_and_brief_comparison_in_the_explanation():
     assert isinstance(v, Verdict) and v.verdict == "trend" and v.n_periods == 6
     assert v.growth == pytest.approx(0.18, abs=0.01)
     assert v.brief_growth == pytest.approx(0.34, abs=0.01)
-    assert v.explanation.startswith("trend line: +18% a year (95% CI ")
-    assert v.explanation.endswith("over 2020-2025, against +34% a year in 2010-2019")
+    assert v.explanation.startswith("trend: +18% a year (95% CI ")
+    assert v.explanation.endswith("over 2020-2025, still rising without its top two years; "
+                                  "against +34% a year in 2010-2019")
     full = verdict_for(periods, [round(x) for x in values])
     assert 2020 in full.change_points or 2019 in full.change_points or 2021 in full.change_points
 
@@ -303,6 +203,112 @@ def test_spike_in_the_latest_period_is_a_headline():
         kind="amount",
     )
     assert amounts.verdict == "headline" and "spikes in 2023 and 2025" in amounts.explanation
+
+
+def test_flat_is_evidence_of_no_change_within_the_band():
+    """flat needs the 95% CI within +-flat_band; the same data with a narrower band, or
+    too few to pin the rate down, is unclear, never flat."""
+    periods = list(range(2012, 2026))
+    steady = [200, 204, 197, 203, 199, 202, 198, 201, 205, 196, 200, 203, 199, 201]
+    v = verdict_for(periods, steady)
+    assert v.verdict == "flat" and -0.10 <= v.growth_low <= 0 <= v.growth_high <= 0.10
+    assert v.explanation.startswith("flat: 0% a year (95% CI ")
+    assert "within ±10% a year: no change" in v.explanation
+    narrow = verdict_for(periods, steady, flat_band=0.001)
+    assert narrow.verdict == "unclear" and "flat within ±0.1%" in narrow.explanation
+    few = verdict_for(periods[:5], [3, 5, 2, 4, 3])  # a handful a year over five years
+    assert few.verdict == "unclear"
+    assert few.explanation.startswith("unclear: too noisy to tell: ")
+    assert "a trend needs the CI above zero, flat within ±10%" in few.explanation
+    with pytest.raises(ValueError, match="flat_band"):
+        verdict_for(periods, steady, flat_band=1.5)
+
+
+def test_unclear_says_what_would_decide_it():
+    """A rise whose CI is above zero but that rests on its last year is unclear, and the
+    explanation names the year and the fit without it (research.huawei_ru's shape)."""
+    periods = list(range(2020, 2026))
+    rests = verdict_for(periods, [79, 80, 80, 95, 92, 98], window=(2020, 2025))
+    assert rests.verdict == "unclear" and rests.growth_low > 0
+    assert re.fullmatch(r"unclear: \+5% a year \(95% CI 2-8%\) over 2020-2025, but the rise "
+                        r"rests on 2025 alone: without it, \+\d+% a year \(95% CI -\d+% to "
+                        r"\+\d+%\)", rests.explanation), rests.explanation
+    noisy_amounts = verdict_for(periods, [3.1, 0.8, 6.0, 1.2, 4.9, 2.2], kind="amount")
+    assert noisy_amounts.verdict == "unclear"
+    assert re.search(r"too noisy to tell: .*\(95% CI -\d+% to \+\d+%\)",
+                     noisy_amounts.explanation)
+
+
+def test_too_short_to_judge_in_words():
+    """insufficient is always "too short to judge", and says why: too few known years in
+    the window, none at all since the brief, or only one year above zero."""
+    none = verdict_for(range(2017, 2026), [1, 0, 0, 0, 0, 0, 0, 0, 0], window=(2021, 2025),
+                       unit="deals")
+    assert none.verdict == "insufficient" and none.growth is None
+    assert none.explanation == "too short to judge: no deals in 2021-2025 (the last in 2017)"
+    one = verdict_for(range(2022, 2026), [0, 1, 0, 0], window=(2022, 2025))
+    assert one.explanation == ("too short to judge: only 2023 is above zero in 2022-2025; "
+                               "a rate needs two years")
+    # a requirement the window cannot meet is capped at the window's length ...
+    four = verdict_for(range(2022, 2026), [40, 52, 66, 87], window=(2022, 2025))
+    assert four.verdict != "insufficient" and "need" not in four.explanation
+    gaps = verdict_for(range(2022, 2026), [40, None, 66, 87], window=(2022, 2025))
+    assert gaps.explanation == "too short to judge: 3 known years in 2022-2025 (need 4)"
+    # ... but never below four known periods
+    three = verdict_for(range(2023, 2026), [40, 52, 66], window=(2023, 2025))
+    assert three.explanation == "too short to judge: 2023-2025 has 3 years (need 4 known)"
+
+
+def test_direction_words_say_what_a_fall_means():
+    ratio = [96.9, 91.1, 87.7, 80.8, 79.4, 61.7]  # US-China over China-Russia joint papers
+    v = verdict_for(range(2020, 2026), ratio, kind="share",
+                    up="the gap to US-China widens", down="the gap to US-China narrows")
+    assert v.verdict == "decline"
+    assert v.explanation.startswith("decline: -6% a year (95% CI -11% to -4%) over 2020-2025")
+    assert v.explanation.endswith(": the gap to US-China narrows")
+    rising = verdict_for(range(2020, 2026), ratio[::-1], kind="share",
+                         up="the gap to US-China widens", down="the gap to US-China narrows")
+    assert rising.verdict == "trend" and rising.explanation.endswith("the gap to US-China widens")
+    assert "gap" not in verdict_for(range(2020, 2026), ratio, kind="share").explanation
+
+
+@pytest.mark.parametrize(
+    ("label", "rate", "why"),
+    [
+        ("trend", (0.2, -0.01, 0.4), "lower bound"),
+        ("decline", (-0.2, -0.4, 0.01), "upper bound"),
+        ("flat", (0.01, -0.05, 0.12), "not around zero"),
+        ("flat", (0.04, 0.01, 0.08), "not around zero"),
+        ("unclear", (0.0, -0.05, 0.05), "inside"),
+        ("insufficient", (0.1, 0.0, 0.2), "a rate beside"),
+        ("headline", (None, None, None), "without a rate"),
+        ("trend", (0.5, 0.1, 0.4), "outside its own"),
+        ("steady", (0.0, -0.01, 0.01), "unknown label"),
+    ],
+)
+def test_the_contradiction_check_catches_each_kind(label, rate, why):
+    assert why in (contradiction(label, *rate) or "")
+
+
+def test_contradiction_check_passes_consistent_labels():
+    assert contradiction("trend", 0.2, 0.1, 0.3) is None
+    assert contradiction("flat", 0.0, -0.05, 0.05) is None
+    assert contradiction("unclear", 0.2, 0.05, 0.4) is None  # a rise resting on one year
+    assert contradiction("insufficient", None, None, None) is None
+
+
+def test_one_sentence_per_label_the_same_in_the_readme():
+    from pathlib import Path
+
+    text = meanings(0.10)
+    assert set(text) == set(LABELS)
+    assert all(t.count(". ") == 0 and t.endswith(".") for t in text.values())
+    assert "±10%" in text["flat"] and "±5%" in meanings(0.05)["flat"]
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Verdicts\n", 1)[1].split("\n## ", 1)[0]
+    for label, sentence in text.items():
+        shown = f" (\"{word(label)}\")" if word(label) != label else ""
+        assert f"- `{label}`{shown}: {sentence}" in section, label
 
 
 def test_verdicts_detects_kind_and_rejects_bad_frames():
@@ -378,6 +384,7 @@ def test_cli_table(tmp_path):
     lines = result.stdout.splitlines()
     assert lines[0].split()[:2] == ["SERIES", "VERDICT"] and "CHANGE_POINTS" in lines[0]
     assert any(line.split()[:2] == ["papers", "trend"] for line in lines)
+    assert any(line.startswith("papers: trend: +") for line in lines)
     assert any(line.startswith("deals: headline: spike in 2020") for line in lines)
 
 
@@ -422,6 +429,23 @@ def test_cli_bad_window_is_one_line(tmp_path):
     assert result.stderr.splitlines() == [
         "trendline: --window: expected START-END years, e.g. 2020-2025, not '2025-2020'"
     ]
+    result, _ = run(tmp_path, GOOD, "--flat-band", "2")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "trendline: --flat-band: expected a fraction between 0 and 1, e.g. 0.10, not 2"
+    ]
+
+
+def test_cli_flat_band_from_the_option_and_the_setting(tmp_path, monkeypatch):
+    steady = "series,period,value\n" + "".join(
+        f"s,{2010 + i},{v}\n" for i, v in enumerate([200, 204, 197, 203, 199, 202, 198, 201]))
+    result, _ = run(tmp_path, steady, "--format", "json")
+    assert json.loads(result.stdout)[0]["verdict"] == "flat"
+    result, _ = run(tmp_path, steady, "--format", "json", "--flat-band", "0.001")
+    assert json.loads(result.stdout)[0]["verdict"] == "unclear"
+    monkeypatch.setenv("TRENDLINE_VERDICTS__FLAT_BAND", "0.001")
+    result, _ = run(tmp_path, steady, "--format", "json")
+    assert json.loads(result.stdout)[0]["verdict"] == "unclear", result.output
 
 
 # --------------------------------------------------------------------------- purity, speed

@@ -157,6 +157,13 @@ class PeriodsConfig(Strict):
     deals_lag_months: int = Field(3, ge=0)
 
 
+class VerdictsConfig(Strict):
+    """Headline or trend line: `flat` needs the 95% CI of the growth a year within plus or
+    minus this fraction (0.10: +-10% a year)."""
+
+    flat_band: float = Field(0.10, gt=0, lt=1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TRENDLINE_", env_nested_delimiter="__", extra="forbid"
@@ -170,6 +177,7 @@ class Settings(BaseSettings):
     alerts: AlertsConfig = AlertsConfig()
     reports: ReportsConfig = ReportsConfig()
     periods: PeriodsConfig = PeriodsConfig()
+    verdicts: VerdictsConfig = VerdictsConfig()
     indicators: dict[str, IndicatorConfig] = {}
 
     # Secrets and single overrides with their conventional names.

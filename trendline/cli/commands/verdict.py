@@ -13,6 +13,7 @@ import sys
 
 import click
 
+from trendline.cli import context
 from trendline.cli.commands._output import FORMAT, emit_json, table
 
 COLUMNS = ["series", "period", "value"]
@@ -107,26 +108,36 @@ def _pct(v: float | None) -> str | None:
 @click.option(
     "--brief-window", default=None, help="also fit these years and compare, e.g. 2010-2019"
 )
-def command(
-    file: str, fmt: str, kind: str | None, window: str | None, brief_window: str | None
-) -> None:
+@click.option(
+    "--flat-band", type=float, default=None,
+    help="flat: the 95%% CI within +-this a year (default: verdicts.flat_band, 0.10)",
+)
+def command(file: str, fmt: str, kind: str | None, window: str | None,
+            brief_window: str | None, flat_band: float | None) -> None:
     """Headline or trend line? Reads FILE (CSV: series,period,value; empty value = unknown)
-    and prints per series a verdict (trend, headline, flat, decline, insufficient), the
-    growth a year with its 95% CI, change points and a one-line explanation."""
+    and prints per series a verdict (trend, decline, headline, flat, unclear, insufficient:
+    too short to judge), the growth a year with its 95% CI, change points and a one-line
+    explanation."""
     try:
         win, brief = _span(window, "--window"), _span(brief_window, "--brief-window")
+        if flat_band is not None and not 0 < flat_band < 1:
+            raise CsvError(f"--flat-band: expected a fraction between 0 and 1, e.g. 0.10, "
+                           f"not {flat_band:g}")
         rows = read_series(file, kind)
     except CsvError as exc:
         click.echo(f"trendline: {exc}", err=True)
         sys.exit(2)
+    if flat_band is None:
+        flat_band = context.settings().verdicts.flat_band
 
     import pandas as pd
 
     from trendline.indicators.verdict import verdicts
+    from trendline.indicators.verdict_words import word
 
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["value"] = frame["value"].astype(float)
-    result = verdicts(frame, kind=kind, window=win, brief_window=brief)
+    result = verdicts(frame, kind=kind, window=win, brief_window=brief, flat_band=flat_band)
     records = [
         {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
         for r in result.to_dict(orient="records")
@@ -137,6 +148,7 @@ def command(
     shown = [
         {
             **r,
+            "verdict": word(r["verdict"]),
             "growth": _pct(r["growth"]),
             "growth_low": _pct(r["growth_low"]),
             "growth_high": _pct(r["growth_high"]),
