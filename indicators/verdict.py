@@ -212,17 +212,23 @@ def _run(df, names, kinds, ask: _Ask) -> list[Verdict]:
             bad = names[rows[np.nonzero(np.any(ms & (ys < 0), axis=1))[0][0]]]
             raise ValueError(f"series {bad!r}: negative value in a count series")
         res = _facts_of(family, xs, ys, ms, known[rows], need, ask)
-        brief, brief_n = None, None
-        if ask.brief_window is not None:
-            lo, hi = ask.brief_window
-            mb = known[rows] & (xs >= lo) & (xs <= hi)
-            bf = fit(family, xs, ys, mb)
-            brief_n = mb.sum(1)
-            brief = np.where(brief_n >= needed(ask.min_periods, ask.brief_window),
-                             bf.growth, np.nan)
+        brief = None if ask.brief_window is None else _brief(family, xs, ys, known[rows], ask)
         for j, i in enumerate(rows):
-            out[i] = _verdict(names[i], kinds[names[i]], j, res, brief, brief_n, need, ask)
+            out[i] = _verdict(names[i], kinds[names[i]], j, res, brief, need, ask)
     return [v for v in out if v is not None]
+
+
+def _brief(family, x, y, known, ask: _Ask) -> dict[str, Any]:
+    """The same fit over the brief's window, quoted only when it has the known periods a
+    verdict needs, and (a count) as many above zero: a count that is zero until the brief's
+    last years (a list that began then) has no growth rate to compare."""
+    lo, hi = ask.brief_window
+    mb = known & (x >= lo) & (x <= hi)
+    n = mb.sum(1)
+    pos = (mb & (y > 0)).sum(1) if family == "count" else n
+    need = needed(ask.min_periods, ask.brief_window)
+    growth = np.where((n >= need) & (pos >= need), fit(family, x, y, mb).growth, np.nan)
+    return {"growth": growth, "n": n, "pos": pos, "need": need}
 
 
 def _facts_of(family, x, y, m, known, need, ask: _Ask) -> dict[str, Any]:
@@ -231,21 +237,18 @@ def _facts_of(family, x, y, m, known, need, ask: _Ask) -> dict[str, Any]:
     res["first"] = np.where(m, x, np.inf).min(1)
     res["last"] = np.where(m, x, -np.inf).max(1)
     res["total"] = np.where(m, y, 0.0).sum(1) if family == "count" else None
-    before = known & (y > 0)
-    if ask.window is not None:
-        before &= x < ask.window[0]
-    else:
-        before &= False
+    # the latest period above zero before the window: "none in 2021-2025 (the last in 2017)"
+    before = known & (y > 0) & (x < ask.window[0]) if ask.window else np.zeros_like(known)
     res["last_above"] = np.where(before, x, -np.inf).max(1)
     return res
 
 
-def _verdict(name, kind, j, res, brief, brief_n, need, ask: _Ask) -> Verdict:
+def _verdict(name, kind, j, res, brief, need, ask: _Ask) -> Verdict:
     f: Fit = res["fit"]
     label = str(res["label"][j])
     n = int(res["n"][j])
     growth, low, high = _opt(f.growth[j]), _opt(f.low[j]), _opt(f.high[j])
-    bg = None if brief is None else _opt(brief[j])
+    bg = None if brief is None else _opt(brief["growth"][j])
     facts = res["facts"][j]
     known_span = _span(res["first"][j], res["last"][j]) if n else ""
     window_span = _span(*ask.window) if ask.window is not None else known_span
@@ -267,9 +270,9 @@ def _verdict(name, kind, j, res, brief, brief_n, need, ask: _Ask) -> Verdict:
         spikes=facts["spikes"], ratios=facts["ratios"],
         unit=ask.unit if family_of(kind) == "count" else "", up=ask.up, down=ask.down,
     ))
-    if ask.brief_window is not None and label != "insufficient":
-        text += against_brief(bg, int(brief_n[j]), ask.brief_window,
-                              needed(ask.min_periods, ask.brief_window))
+    if brief is not None and label != "insufficient":
+        text += against_brief(bg, int(brief["n"][j]), int(brief["pos"][j]), ask.brief_window,
+                              brief["need"])
     return Verdict(name, label, growth, low, high, cps, text, n, bg, kind)
 
 

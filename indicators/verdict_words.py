@@ -162,12 +162,14 @@ def _short(f: Facts) -> str:
     return f"no rate can be fitted in {f.span}"
 
 
-def against_brief(brief_growth: float | None, brief_n: int, window: tuple[int, int],
-                  need: int) -> str:
+def against_brief(brief_growth: float | None, brief_n: int, brief_above_zero: int,
+                  window: tuple[int, int], need: int) -> str:
     """The comparison with the brief's own window, appended to a verdict's sentence."""
     bw = f"{window[0]}-{window[1]}"
-    if brief_growth is None and brief_n >= need:
-        return f"; no rate can be fitted in {bw}"
-    if brief_growth is None:
+    if brief_n < need:
         return f"; too few known years in {bw} to compare"
+    if brief_above_zero < need:
+        return f"; too few years above zero in {bw} to compare"
+    if brief_growth is None:
+        return f"; no rate can be fitted in {bw}"
     return f"; against {pct(brief_growth)} a year in {bw}"

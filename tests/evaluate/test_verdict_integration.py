@@ -264,7 +264,7 @@ def test_the_fit_and_the_chart_agree_on_a_year_with_no_record(demo_store, engine
     that would point against "-50% since 2020"."""
     from trendline.tasks.evaluate.verdicts import counts_records
     from trendline.tasks.publish.brief import verdict_short
-    from trendline.tasks.publish.charts import chart_series
+    from trendline.tasks.publish.charts import chart_series, verdict_overlay
     from trendline.tasks.publish.report import overview
 
     with engine.connect() as conn:
@@ -274,6 +274,9 @@ def test_the_fit_and_the_chart_agree_on_a_year_with_no_record(demo_store, engine
     assert [drawn.get(y) for y in (2020, 2021, 2022, 2023, 2024)] == [2.0, 0.0, 0.0, 0.0, 1.0]
     v = partnerships["verdict"]
     assert v["verdict"] == "unclear" and verdict_short(v) == "unclear"
+    assert verdict_overlay(partnerships)[0] == []  # no fitted curve beside "unclear"
+    dragons = rows["investment.ai_dragons"]  # its latest value: none in the last year
+    assert (dragons["period"], dragons["value"]) == (str(utcnow().year - 1), 0.0)
     assert "too noisy to tell" in v["explanation"] and "from 2 events in all" in v["explanation"]
     from trendline.indicators.registry import all_indicators
 
@@ -295,6 +298,8 @@ def test_the_review_verdicts_on_the_demo(demo_store, engine):
         assert rows[ind]["verdict"] == "insufficient"
         assert re.fullmatch(r"too short to judge: no .+ in 2021-2025 \(the last in 2017\)",
                             rows[ind]["explanation"]), rows[ind]["explanation"]
+    assert rows["research.entity_list_collab"]["explanation"].endswith(
+        "; too few years above zero in 2010-2020 to compare")  # zero until listed in 2019
     assert rows["investment.data_agreements"]["explanation"] == (
         "too short to judge: only 2023 is above zero in 2022-2025; a rate needs two years")
     for ind in ("research.huawei_ru", "research.joint_centres", "research.institution_pairs",

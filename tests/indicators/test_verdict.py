@@ -193,6 +193,19 @@ def test_window_and_brief_comparison_in_the_explanation():
     assert 2020 in full.change_points or 2019 in full.change_points or 2021 in full.change_points
 
 
+def test_no_brief_rate_from_a_count_that_was_zero_until_the_brief_ended():
+    """research.entity_list_collab is zero until its organisations were listed (2019):
+    the brief's window has no growth rate to quote (it read "+209% a year in 2010-2020")."""
+    periods = list(range(2008, 2026))
+    values = [0] * 11 + [11, 12, 13, 19, 19, 19, 37]
+    v = verdict_for(periods, values, window=(2021, 2025), brief_window=(2010, 2020))
+    assert v.brief_growth is None
+    assert v.explanation.endswith("; too few years above zero in 2010-2020 to compare")
+    grown = verdict_for(periods, [3, 4, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 13, 19, 19, 19, 37, 30],
+                        window=(2021, 2025), brief_window=(2010, 2020))
+    assert grown.brief_growth is not None and "against +" in grown.explanation
+
+
 def test_spike_in_the_latest_period_is_a_headline():
     v = verdict_for(list(range(2015, 2026)), [30, 28, 33, 31, 29, 32, 30, 34, 31, 29, 140])
     assert v.verdict == "headline"
