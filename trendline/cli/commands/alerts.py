@@ -23,20 +23,22 @@ def command(fmt: str, show_all: bool) -> None:
     for r in rows:
         r["indicator"] = r.pop("indicator_id")
         r["status"] = status(r)
-        r["why"] = quiet_because(r)
+        r["why"] = r["silence_reason"] or r["ack_note"] or r["no_data_reason"] or ""
     if fmt == "json":
         emit_json(rows)
     else:
+        for r in rows:
+            r["note"] = quiet_because(r)
         table(rows, ["id", "severity", "status", "indicator", "period",
                      Col("member_count", "RECORDS", justify="right"),
-                     Col("message", wrap=True), Col("why", "NOTE", wrap=True)])
+                     Col("message", wrap=True), Col("note", wrap=True)])
 
 
 def quiet_because(r: dict) -> str:
-    """Who quieted an alert and why, or why it has no data: "-" when nothing did."""
+    """Why an alert is quiet, and who quieted it (the status says how), or why it has no
+    data: "-" when nothing did."""
     if r.get("silenced_by") or r.get("silence_reason"):
-        return f"silenced by {r.get('silenced_by') or 'unknown'}: " \
-               f"{r.get('silence_reason') or 'no reason given'}"
+        return f"{r.get('silence_reason') or 'no reason given'} (by {r.get('silenced_by')})"
     if r.get("acked_by"):
-        return f"acknowledged by {r['acked_by']}: {r.get('ack_note') or 'no note'}"
+        return f"{r.get('ack_note') or 'no note'} (by {r['acked_by']})"
     return r.get("no_data_reason") or "-"
