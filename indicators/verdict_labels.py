@@ -101,12 +101,12 @@ def _reasons(family, label, n, need, full, x, y, m) -> list[str]:
             out.append("rests" if full.low[i] > 0 or full.high[i] < 0 else "noisy")
         elif lab != "insufficient":
             out.append("")
-        elif n[i] < need:
-            out.append("short")
-        elif npos[i] == 0:
+        elif npos[i] == 0 and n[i]:  # what the records show comes first
             out.append("none" if family == "count" else "flat-zero")
         elif npos[i] == 1 and family == "count":
             out.append("one")
+        elif n[i] < need:
+            out.append("short")
         else:
             out.append("")
     return out

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from trendline.indicators.words import pct
+
 # the label as people read it: `insufficient` is always "too short to judge"
 WORDS = {"trend": "trend", "decline": "decline", "headline": "headline", "flat": "flat",
          "unclear": "unclear", "insufficient": "too short to judge"}
@@ -39,11 +41,6 @@ def word(label: str) -> str:
 def counted(label: str, n: int) -> str:
     """`3 trends`, `1 decline`, `12 flat`, `9 too short to judge`."""
     return f"{n} {PLURAL[label] if n != 1 and label in PLURAL else word(label)}"
-
-
-def pct(g: float) -> str:
-    whole = round(g * 100)
-    return f"{whole:+d}%" if whole else "0%"
 
 
 def _bound(v: float, sign: bool) -> str:

@@ -4,9 +4,11 @@ After the indicators ran, each result's yearly "value" series (subject "all" and
 subject with a yearly point) is fitted on its complete years after the brief (the brief's
 baseline end + 1 on), and compared with the same fit over the brief's own window (2010 to
 the baseline's end for research, 2016-2019 for investment). Years still filling in are
-left out; a count of records' missing years are zeros (no record that year), a curated
-figure not given and an unknown value stay unknown. The verdict is stored in `verdicts`,
-one row per indicator and subject.
+left out. The fit reads the values as they are stored and charted: a count of records has
+its years without one as 0 already (indicators.common.through_complete); a curated figure
+not given and an unknown value stay unknown. So the fit, the stored series, the charts and
+the sparklines read the same years. The verdict is stored in `verdicts`, one row per
+indicator and subject; its six labels are defined in indicators/verdict_labels.py.
 
 A verdict that changed since the last evaluation is a `Finding` of its own rule,
 `verdict:<from>-><to>`, for the alert engine: grouped, acknowledged and silenced like any
@@ -27,21 +29,20 @@ from trendline.core import schema
 from trendline.indicators.base import Finding, Indicator, Result
 from trendline.indicators.verdict import FLAT_BAND, Verdict, trend_points, verdict_for
 from trendline.indicators.verdict_words import WITH_ARTICLE, ci_range, pct, word
+from trendline.indicators.words import UNITS, unit_of
 
 RULE = "verdict"
-AMOUNT_UNITS = {"USD"}
-SHARE_UNITS = {"%", "share", "ratio"}
-SKIP = {"data.freshness"}  # days since a refresh: not a series to judge
-NO_BRIEF_WINDOW = ("data.", "talent.")
+AMOUNT_UNITS = {"usd"}
+SHARE_UNITS = {"percent", "share", "ratio", "points", "index"}
 QUIET = {"flat", "unclear", "insufficient"}  # a change to these is info, not a warning
 DRAWN = {"trend", "decline", "headline", "flat"}  # labels whose fitted line is drawn
 
 
 @dataclass(frozen=True)
 class Plan:
-    """What one verdict is fitted on (all plain values: small). `unit` (a count's noun),
-    `up` and `down` (what a rise and a fall mean, for ratios and shares) come from the
-    series' declaration and enter the explanation when set."""
+    """What one verdict is fitted on (all plain values: small). `unit` (a key of
+    words.UNITS: a count's noun enters the words), `up` and `down` (what a rise and a fall
+    mean, for ratios and shares) come from the series' declaration; each is used when set."""
 
     indicator_id: str
     subject: str
@@ -67,13 +68,9 @@ def kind_of(ind: Indicator) -> str:
 
 
 def brief_window(ind: Indicator) -> tuple[int, int] | None:
-    """The brief's own window: 2010-2019 for papers, 2016-2019 for deals."""
-    end = ind.baseline.end
-    if ind.id.startswith("research."):
-        return (2010, end)
-    if ind.id.startswith("investment."):
-        return (2016, min(2019, end))
-    return None
+    """The brief's own window, as the indicator declares it (None: the brief has no yearly
+    series to compare with)."""
+    return ind.brief_window
 
 
 def last_complete_year(as_of: dt.date, lag_months: int) -> int:
@@ -82,43 +79,12 @@ def last_complete_year(as_of: dt.date, lag_months: int) -> int:
     return months // 12 - 1
 
 
-def counts_records(ind: Indicator) -> bool:
-    """Does the indicator count records (papers, deals, events), so that a year without
-    one is none? A curated figure (series_points) not given is unknown instead."""
-    return ind.id not in SKIP and kind_of(ind) == "count" and "series_points" not in ind.needs
-
-
-def no_record_years(ind: Indicator, values: dict[str, float | None], as_of: dt.date,
-                    lag_months: int) -> list[str]:
-    """The complete years a count of records has no value for, which are none (0): from its
-    first record (or the first year after the brief, if that is earlier) to the last
-    complete year. [] for anything else (a curated figure not given stays unknown)."""
-    years = [int(p) for p in values if len(p) == 4 and p.isdigit()]
-    if not years or not counts_records(ind):
-        return []
-    first = min(min(years), ind.baseline.end + 1)
-    return [str(y) for y in range(first, last_complete_year(as_of, lag_months) + 1)
-            if str(y) not in values]
-
-
-def fill_years(ind: Indicator, results: Iterable[Result], as_of: dt.date,
-               lag_months: int) -> None:
-    """Write those zeros into the results' value series, before they are stored and
-    judged: the store, the charts and the fit then agree on what a year with no record is."""
-    for r in results:
-        values = r.series.get("value")
-        if values:
-            values.update(dict.fromkeys(no_record_years(ind, values, as_of, lag_months), 0.0))
-
-
 def plan(ind: Indicator, result: Result, as_of: dt.date, lag_months: int,
          flat_band: float = FLAT_BAND) -> Plan | None:
     """The series to fit for one result, or None when it has no yearly value."""
-    if ind.id in SKIP:
+    if not ind.judged:  # e.g. days since a refresh: not a series to judge
         return None
-    values = {**dict.fromkeys(no_record_years(ind, result.values, as_of, lag_months), 0.0),
-              **result.values}
-    yearly = {int(p): v for p, v in values.items()
+    yearly = {int(p): v for p, v in result.values.items()
               if len(p) == 4 and p.isdigit() and p not in result.partial_periods}
     if not yearly:
         return None
@@ -126,14 +92,16 @@ def plan(ind: Indicator, result: Result, as_of: dt.date, lag_months: int,
     last = max(max(yearly), last_complete_year(as_of, lag_months))
     years = sorted(yearly)
     start = ind.baseline.end + 1
+    declared = ind.series_of("value")
     return Plan(ind.id, result.subject, kind, tuple(years), tuple(yearly[y] for y in years),
                 (start, max(last, start)), brief_window(ind), str(last),
-                unit=ind.unit if kind == "count" else "", flat_band=flat_band)
+                unit=declared.unit, up=declared.up, down=declared.down, flat_band=flat_band)
 
 
 def judge(p: Plan) -> tuple[Verdict, list[tuple[int, float]]]:
+    noun = unit_of(p.unit).many if p.unit in UNITS and unit_of(p.unit).kind == "count" else ""
     v = verdict_for(p.periods, p.values, kind=p.kind, series=p.subject, window=p.window,
-                    brief_window=p.brief_window, flat_band=p.flat_band, unit=p.unit,
+                    brief_window=p.brief_window, flat_band=p.flat_band, unit=noun,
                     up=p.up, down=p.down)
     line = trend_points(p.periods, p.values, kind=p.kind, window=p.window) \
         if v.verdict in DRAWN else []
@@ -203,8 +171,7 @@ def finding(row: dict, title: str) -> Finding:
     who = "" if row["subject"] == "all" else f"{row['subject']}: "  # grouped: one per subject
     rate = growth_words(row)
     since = f" since {row['window_start']}" if row.get("window_start") else ""
-    text = f"{title}: {who}now {said(new)}{f' ({rate})' if rate else ''}{since}; " \
-           f"it was {said(old)}"
+    text = f"{who}now {said(new)}{f' ({rate})' if rate else ''}{since}; it was {said(old)}"
     period = row["changed_period"] or row["period"]
     # the verdict is its own record: a series joining the group is news, a paper is not
     record = {"kind": "verdict", "id": f"{row['indicator_id']}:{row['subject']}",
@@ -213,6 +180,9 @@ def finding(row: dict, title: str) -> Finding:
         indicator_id=row["indicator_id"], subject=row["subject"], period=period,
         rule=f"{RULE}:{old}->{new}", severity="info" if new in QUIET else "warning",
         value=row["growth"], threshold=None, message=text, evidence=(record,),
+        spec={"kind": "verdict", "from": old, "to": new, "unit": "records",
+              "label": f"{title}: headline or trend line"},
+        detail=f"Why: {row['explanation']}",
     )
 
 

@@ -55,7 +55,7 @@ def test_every_indicator_with_a_yearly_series_has_a_stored_verdict(demo_store, e
     assert verdicts[("investment.disclosed_flow", "all")]["kind"] == "amount"
     assert verdicts[("research.joint_share", "all")]["kind"] == "share"
     flows = verdicts[("investment.disclosed_flow", "all")]
-    assert flows["window_start"] == 2022  # after the baseline's end (2021)
+    assert flows["window_start"] == 2021  # after the baseline's end (2020)
     # a year still filling in is never fitted
     assert all(int(y) < utcnow().year for (_, _), v in verdicts.items() for y, _ in v["trend"])
     # the first evaluation recorded verdicts without alerting
@@ -139,7 +139,7 @@ def test_a_verdict_change_is_one_alert_and_a_repeat_evaluation_fires_none(
     alert = changes[0].alert
     assert alert["indicator_id"] == "research.joint_output" and alert["subject"] == "all"
     assert alert["period"] == str(utcnow().year - 1)  # the latest complete period
-    assert re.fullmatch(r"Joint China-Russia AI papers per year: now a headline "
+    assert re.fullmatch(r"now a headline "
                         r"\([+-]?\d+% a year, 95% CI .+\) since 2020; it was a trend",
                         alert["message"])
     with engine.connect() as conn:
@@ -183,7 +183,7 @@ def test_a_verdict_alert_obeys_acknowledgements_and_silences(demo_store, engine,
     assert _verdict_changes(settings, engine) == [], "acknowledged: quiet"
 
 
-@pytest.mark.parametrize("indicator", ["research.joint_output", "research.field_mix"])
+@pytest.mark.parametrize("indicator", ["research.joint_output", "research.huawei_ru"])
 def test_the_chart_draws_the_fitted_trend_and_change_points(demo_store, engine, indicator):
     from trendline.tasks.publish.charts import chart_png, verdict_overlay
     from trendline.tasks.publish.report import overview
@@ -218,12 +218,12 @@ def test_a_plan_fits_complete_years_after_the_brief_against_the_brief_window():
                    partial_periods=frozenset({"2026"}))
     p = plan(inds["research.joint_output"], joint, as_of, 6)
     assert p.kind == "count" and p.window == (2020, 2025) and p.brief_window == (2010, 2019)
-    assert p.periods == tuple(range(2018, 2026)) and 2026 not in p.periods
-    assert dict(zip(p.periods, p.values, strict=True))[2020] == 0.0  # no paper: zero
+    assert p.periods == (2018, 2019, 2021) and 2026 not in p.periods
+    assert 2020 not in p.periods  # the indicator writes its zeros; the plan adds none
     assert p.period == "2025"
     flows = Result("investment.disclosed_flow", {"value": {"2016": 1e8, "2023": None}})
     p = plan(inds["investment.disclosed_flow"], flows, as_of, 3)
-    assert p.kind == "amount" and p.brief_window == (2016, 2019)
+    assert p.kind == "amount" and p.brief_window == (2016, 2020)
     assert p.periods == (2016, 2023) and p.values == (1e8, None)  # unknown stays unknown
     students = Result("talent.student_flows", {"value": {"2020": 48000.0, "2023": 56000.0}})
     p = plan(inds["talent.student_flows"], students, as_of, 0)
@@ -261,8 +261,8 @@ def test_no_stored_verdict_of_the_demo_contradicts_its_interval(demo_store, engi
 def test_the_fit_and_the_chart_agree_on_a_year_with_no_record(demo_store, engine):
     """investment.partnerships has no partnership in 2021-2023: the stored series, the
     chart and the fit all read those years as 0 (not blank), and its verdict shows no rate
-    that would point against "-50% since 2020"."""
-    from trendline.tasks.evaluate.verdicts import counts_records
+    that would point against its change since 2020."""
+    from trendline.indicators.words import unit_of
     from trendline.tasks.publish.brief import verdict_short
     from trendline.tasks.publish.charts import chart_series, verdict_overlay
     from trendline.tasks.publish.report import overview
@@ -270,20 +270,22 @@ def test_the_fit_and_the_chart_agree_on_a_year_with_no_record(demo_store, engine
     with engine.connect() as conn:
         rows = {r["id"]: r for r in overview(conn)}
     partnerships = rows["investment.partnerships"]
-    drawn = chart_series(partnerships)["value"]
-    assert [drawn.get(y) for y in (2020, 2021, 2022, 2023, 2024)] == [2.0, 0.0, 0.0, 0.0, 1.0]
+    drawn = next(iter(chart_series(partnerships).values()))  # the judged series' line
+    assert [drawn.get(y) for y in (2021, 2022, 2023, 2024)] == [0.0, 0.0, 0.0, 1.0]
     v = partnerships["verdict"]
     assert v["verdict"] == "unclear" and verdict_short(v) == "unclear"
     assert verdict_overlay(partnerships)[0] == []  # no fitted curve beside "unclear"
     dragons = rows["investment.ai_dragons"]  # its latest value: none in the last year
     assert (dragons["period"], dragons["value"]) == (str(utcnow().year - 1), 0.0)
-    assert "too noisy to tell" in v["explanation"] and "from 2 events in all" in v["explanation"]
+    assert "too noisy to tell" in v["explanation"]
+    assert "from 2 partnerships in all" in v["explanation"]
     from trendline.indicators.registry import all_indicators
 
     last = utcnow().year - 1
     for ind in all_indicators().values():  # a count of records has no blank year
         row = rows.get(ind.id)
-        if not row or not counts_records(ind) or not row["series"]:
+        counts = unit_of(ind.unit).kind == "count" and "series_points" not in ind.needs
+        if not row or not counts or not ind.judged or not row["series"]:
             continue
         years = {int(p["period"]) for p in row["series"] if p["period"].isdigit()}
         first = min(years)
@@ -298,10 +300,10 @@ def test_the_review_verdicts_on_the_demo(demo_store, engine):
         assert rows[ind]["verdict"] == "insufficient"
         assert re.fullmatch(r"too short to judge: no .+ in 2021-2025 \(the last in 2017\)",
                             rows[ind]["explanation"]), rows[ind]["explanation"]
-    assert rows["research.entity_list_collab"]["explanation"].endswith(
-        "; too few years above zero in 2010-2020 to compare")  # zero until listed in 2019
-    assert rows["investment.data_agreements"]["explanation"] == (
-        "too short to judge: only 2023 is above zero in 2022-2025; a rate needs two years")
+    assert "against" not in rows["research.entity_list_collab"]["explanation"]  # zero until
+    # its organisations were listed (2019): no brief-era rate (it read "+209% a year")
+    assert re.fullmatch(r"too short to judge: only 2023 is above zero in 202[12]-2025; a rate "
+                        r"needs two years", rows["investment.data_agreements"]["explanation"])
     for ind in ("research.huawei_ru", "research.joint_centres", "research.institution_pairs",
                 "research.entity_list_collab"):
         r = rows[ind]
@@ -332,21 +334,19 @@ def test_a_plan_built_by_hand_says_what_a_fall_means():
     assert loose.verdict == "flat" and strict.verdict == "unclear"
 
 
-def test_fill_years_writes_the_zeros_a_count_of_records_means():
+def test_a_plan_fits_the_values_as_stored_and_charted():
+    """The plan adds no year the stored series (and so the chart) lacks: the indicator
+    writes a count's years without a record as 0, and a year it leaves out stays unknown."""
     import datetime as dt
 
     from trendline.indicators.base import Result
     from trendline.indicators.registry import all_indicators
-    from trendline.tasks.evaluate.verdicts import fill_years
+    from trendline.tasks.evaluate.verdicts import plan
 
-    inds = all_indicators()
-    as_of = dt.date(2026, 11, 29)
-    agreements = Result("investment.data_agreements", {"value": {"2023": 1.0}})
-    fill_years(inds["investment.data_agreements"], [agreements], as_of, 3)
-    assert agreements.values == {"2022": 0.0, "2023": 1.0, "2024": 0.0, "2025": 0.0}
-    students = Result("talent.student_flows", {"value": {"2020": 48000.0, "2023": 56000.0}})
-    fill_years(inds["talent.student_flows"], [students], as_of, 0)
-    assert students.values == {"2020": 48000.0, "2023": 56000.0}  # a figure not given
+    values = {"2019": 4.0, "2020": 1.0, "2021": 0.0, "2024": 1.0, "2025": 1.0}
+    p = plan(all_indicators()["investment.partnerships"],
+             Result("investment.partnerships", {"value": dict(values)}), dt.date(2026, 11, 29), 3)
+    assert dict(zip(p.periods, p.values, strict=True)) == {int(k): v for k, v in values.items()}
 
 
 def test_the_weekly_legend_defines_the_six_labels_and_no_rate_is_repeated(
