@@ -26,10 +26,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from trendline.core import schema
+from trendline.indicators import words
 from trendline.indicators.base import Finding, Indicator, Result
 from trendline.indicators.verdict import FLAT_BAND, Verdict, trend_points, verdict_for
 from trendline.indicators.verdict_words import WITH_ARTICLE, ci_range, pct, word
-from trendline.indicators.words import UNITS, unit_of
 
 RULE = "verdict"
 AMOUNT_UNITS = {"usd"}
@@ -99,7 +99,7 @@ def plan(ind: Indicator, result: Result, as_of: dt.date, lag_months: int,
 
 
 def judge(p: Plan) -> tuple[Verdict, list[tuple[int, float]]]:
-    noun = unit_of(p.unit).many if p.unit in UNITS and unit_of(p.unit).kind == "count" else ""
+    noun = words.noun(p.unit) if p.unit in words.UNITS else ""  # "" for non-counts
     v = verdict_for(p.periods, p.values, kind=p.kind, series=p.subject, window=p.window,
                     brief_window=p.brief_window, flat_band=p.flat_band, unit=noun,
                     up=p.up, down=p.down)
