@@ -3,7 +3,6 @@ report written on every run (with each alert's full evidence as a CSV beside it)
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from pathlib import Path
@@ -14,6 +13,8 @@ from sqlalchemy.engine import Engine
 
 from trendline import __version__
 from trendline.core import schema
+from trendline.core.csvfile import write_csv
+from trendline.core.files import atomic_write
 from trendline.core.settings import Settings
 from trendline.indicators.base import BRIEF, SEVERITIES, sorted_periods
 from trendline.indicators.registry import all_indicators
@@ -264,20 +265,19 @@ def write_evidence(folder: Path, items: list[dict]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     cols = ["kind", "id", "date", "label", "url", "organisations", "listed_on", "demo"]
     for a in items:
-        with open(out / f"{a['id']}.csv", "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(cols)
-            for e in _newest_first(list(a.get("evidence") or [])):
-                matched = e.get("matched") or []
-                w.writerow([
-                    e.get("kind", ""), e.get("id", ""),
-                    e.get("date") or e.get("year") or e.get("period") or "",
-                    e.get("label") or e.get("title") or "",
-                    "" if e.get("demo") else (e.get("url") or e.get("doi") or ""),
-                    "; ".join(m.get("org", "") for m in matched),
-                    "; ".join(str(m.get("listed_on") or "") for m in matched),
-                    "yes" if e.get("demo") else "",
-                ])
+        rows = []
+        for e in _newest_first(list(a.get("evidence") or [])):
+            matched = e.get("matched") or []
+            rows.append([
+                e.get("kind", ""), e.get("id", ""),
+                e.get("date") or e.get("year") or e.get("period") or "",
+                e.get("label") or e.get("title") or "",
+                "" if e.get("demo") else (e.get("url") or e.get("doi") or ""),
+                "; ".join(m.get("org", "") for m in matched),
+                "; ".join(str(m.get("listed_on") or "") for m in matched),
+                "yes" if e.get("demo") else "",
+            ])
+        write_csv(out / f"{a['id']}.csv", cols, rows)
 
 
 def write_report(engine: Engine, settings: Settings, now: dt.datetime) -> Path:
@@ -294,5 +294,5 @@ def write_report(engine: Engine, settings: Settings, now: dt.datetime) -> Path:
         a["evidence_url"] = a["evidence_file"]
     stem = f"alerts-{now:%Y-%m-%d}"
     for fmt, text in render("alert", ctx).items():
-        (folder / f"{stem}.{fmt}").write_text(text, encoding="utf-8")
+        atomic_write(folder / f"{stem}.{fmt}", text)
     return folder / f"{stem}.html"
