@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from trendline.core import schema
+from trendline.core.db import upsert
 from trendline.indicators.base import SEVERITIES, Finding
 from trendline.indicators.registry import all_indicators
 from trendline.indicators.rules import group_message
@@ -102,8 +103,8 @@ def apply(
             run.gone(row, evaluated, quietly=fp in succeeded)
     for ind, reason in sorted(run.no_data.items()):
         run.data_problem(ind, reason, rows.get(f"{ind}|{NO_DATA_RULE}"))
-    if run.new_members:
-        conn.execute(schema.alert_members.insert(), run.new_members)
+    if run.new_members:  # insert-or-ignore: a member recorded already stays as it was
+        upsert(conn, schema.alert_members, run.new_members, ignore=True)
     return run.out
 
 
