@@ -158,7 +158,8 @@ def insert_new(conn: Connection, table: sa.Table, row: Mapping,
         updates = {c: stmt.excluded[c] for c in row if c not in keys}
         stmt = stmt.on_conflict_do_update(index_elements=keys, set_=updates,
                                           where=replace_where)
-    return conn.execute(stmt).rowcount == 1
+    first_key = table.primary_key.columns[0]
+    return conn.execute(stmt.returning(first_key)).first() is not None
 
 
 def _upsert(conn: Connection, table: sa.Table, cols: list[str], rows: list[Mapping],
