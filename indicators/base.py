@@ -1,19 +1,19 @@
 """The indicator contract: pure functions from frames to results.
 
-An indicator declares what it measures, the frames it needs, the brief's baseline and its
-default rules. `evaluate(frames, params, as_of)` does no I/O and reads no clock.
+An indicator is declared once (indicators/declaration.py); `evaluate(frames, params, as_of)`
+does no I/O and reads no clock and returns Results; rules turn them into Findings.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from trendline.core.rule import Kind, Rule  # noqa: F401 (the threshold type, re-exported)
+from trendline.indicators.declaration import Indicator, Series, indicator  # noqa: F401
 
 Frames = Mapping[str, pd.DataFrame]
 BRIEF = (
@@ -25,17 +25,27 @@ SEVERITIES = ("info", "warning", "critical")
 
 @dataclass(frozen=True)
 class Baseline:
-    """What the brief found: a sentence in our words, its figures, and its last period."""
+    """What the brief found: a sentence in our words, its figures, and its last period.
+    `headline`: the figure to set beside today's value, in a few words ("296 papers in
+    2010-2019"; "not measured" when the brief has none). `reference`: the brief's own
+    value the latest one is compared with ("since the brief"), when it has one (a pooled
+    share, say); else the series' value in the baseline's last year."""
 
     summary: str
     figures: Mapping[str, float] = field(default_factory=dict)
     end: int = 2019
     citation: str = BRIEF
     where: Mapping[str, str] = field(default_factory=dict)  # figure -> where the brief says it
+    headline: str = ""
+    reference: float | None = None
+    reference_words: str = ""  # "the brief's 2010-2019 share"
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "summary": self.summary,
+            "headline": self.headline,
+            "reference": self.reference,
+            "reference_words": self.reference_words,
             "figures": dict(self.figures),
             "where": dict(self.where),
             "end": self.end,
@@ -60,6 +70,10 @@ class Result:
     subject: str = "all"
     partial_periods: frozenset[str] = frozenset()  # still filling in: no growth rules
     notes: list[str] = field(default_factory=list)
+    kind: str = ""  # the kind of record the value counts (work, deal, ...); "" any
+    labels: dict[str, str] = field(default_factory=dict)  # period -> what the value names
+    reference: float | None = None  # a reference the indicator computes (a pooled share)
+    reference_words: str = ""  # instead of the baseline's
 
     def count(self, period: str) -> int:
         return int(self.counts.get(period, len(self.evidence.get(period, ()))))
@@ -82,15 +96,17 @@ class Finding:
     indicator_id: str
     subject: str
     period: str
-    rule: str
+    rule: str  # the rule's identity, a label for grouping: never parsed
     severity: str
     value: float | None
     threshold: float | None
-    message: str
+    message: str  # what happened, against what, since when: one sentence, no title
     evidence: tuple[dict[str, Any], ...] = ()
     members: tuple[str, ...] = ()  # the records that make it hold (ids); default: evidence ids
     holding: bool = False  # past the resolve threshold only: keeps an alert, starts none
     for_evaluations: int = 0  # the rule's pending period
+    spec: Mapping[str, Any] = field(default_factory=dict)  # the rule as data, with its unit
+    detail: str = ""  # where the threshold comes from, and the brief's figure
 
     def member_ids(self) -> tuple[str, ...]:
         if self.members:
@@ -100,45 +116,6 @@ class Finding:
     @property
     def fingerprint(self) -> str:
         return f"{self.indicator_id}|{self.subject}|{self.period}"
-
-
-Evaluate = Callable[[Frames, Mapping[str, Any], dt.date], list[Result]]
-
-
-@dataclass(frozen=True)
-class Indicator:
-    id: str
-    title: str
-    description: str
-    needs: tuple[str, ...]
-    baseline: Baseline
-    rules: tuple[Rule, ...]
-    evaluate: Evaluate
-    unit: str = "papers"
-
-
-_REGISTERED: dict[str, Indicator] = {}
-
-
-def indicator(
-    *,
-    id: str,
-    title: str,
-    needs: tuple[str, ...],
-    baseline: Baseline,
-    rules: tuple[Rule, ...],
-    unit: str = "papers",
-) -> Callable[[Evaluate], Evaluate]:
-    """Declare an indicator; the decorated function is its pure `evaluate`."""
-
-    def register(fn: Evaluate) -> Evaluate:
-        if id in _REGISTERED:
-            raise ValueError(f"indicator {id} declared twice")
-        doc = (fn.__doc__ or "").strip()
-        _REGISTERED[id] = Indicator(id, title, doc, needs, baseline, rules, fn, unit)
-        return fn
-
-    return register
 
 
 def _period_key(period: str) -> tuple[int, str]:

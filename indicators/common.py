@@ -15,28 +15,40 @@ ENGLISH_SOURCES = ("openalex", "snapshot")  # the brief's English-language set; 
 
 @dataclass
 class Evidence:
-    """Per period: a bounded sample of records, the full count, and every member's id."""
+    """Per period: a bounded sample of records, the full count, and every member's id.
+    `kind`: the kind of record the count counts ("" when several kinds count alike).
+    `a + b` counts both; `a.also(b)` lists b's records beside a's (the partner
+    organisations behind the papers, say) without counting them."""
 
     sample: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     members: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["period", "kind", "id"]))
+    kind: str = ""
 
     def __add__(self, other: Evidence) -> Evidence:
-        sample = {p: list(v) for p, v in self.sample.items()}
-        for p, recs in other.sample.items():
-            sample[p] = (sample.get(p, []) + recs)[: 2 * SAMPLE]
         counts = dict(self.counts)
         for p, n in other.counts.items():
             counts[p] = counts.get(p, 0) + n
-        members = pd.concat([m for m in (self.members, other.members) if len(m)],
-                            ignore_index=True) if len(self.members) or len(other.members) \
-            else self.members
-        return Evidence(sample, counts, members)
+        kind = self.kind if not other.counts or other.kind == self.kind else (
+            other.kind if not self.counts else "")
+        return self._merged(other, counts, kind)
+
+    def also(self, other: Evidence) -> Evidence:
+        return self._merged(other, dict(self.counts), self.kind)
+
+    def _merged(self, other: Evidence, counts: dict[str, int], kind: str) -> Evidence:
+        sample = {p: list(v) for p, v in self.sample.items()}
+        for p, recs in other.sample.items():
+            sample[p] = (sample.get(p, []) + recs)[: 2 * SAMPLE]
+        frames = [m for m in (self.members, other.members) if len(m)]
+        members = pd.concat(frames, ignore_index=True) if frames else self.members
+        return Evidence(sample, counts, members, kind)
 
     def into(self) -> dict[str, Any]:
         """Result keyword arguments."""
-        return {"evidence": self.sample, "counts": self.counts, "members": self.members}
+        return {"evidence": self.sample, "counts": self.counts, "members": self.members,
+                "kind": self.kind}
 
 
 def evidence(frame: pd.DataFrame, kind: str, period: str = "year", id_col: str = "id",
@@ -45,7 +57,7 @@ def evidence(frame: pd.DataFrame, kind: str, period: str = "year", id_col: str =
     (descending; else newest id first) and every id. One sort and one group-by."""
     f = frame[frame[period].notna()] if len(frame) else frame
     if not len(f):
-        return Evidence()
+        return Evidence(kind=kind)
     col = f[period]
     periods = pd.Categorical(col.map({v: _period(v) for v in col.unique()}))  # a few years
     members = pd.DataFrame({"period": periods, "kind": kind,
@@ -65,16 +77,18 @@ def evidence(frame: pd.DataFrame, kind: str, period: str = "year", id_col: str =
         out = {"kind": kind, "id": str(rec.pop(id_col))}
         out.update({k: clean(v) for k, v in rec.items() if k in extra})
         sample.setdefault(p, []).append(out)
-    return Evidence(sample, counts, members)
+    return Evidence(sample, counts, members, kind)
 
 
 def records(period_records: Mapping[str, list[dict]]) -> Evidence:
     """Evidence from small hand-built records (counts, pairs, listings, series points)."""
     rows = [(p, r.get("kind", ""), str(r.get("id", ""))) for p, rs in period_records.items()
             for r in rs]
+    kinds = {k for _, k, _ in rows}
     return Evidence({p: list(rs[:SAMPLE]) for p, rs in period_records.items()},
                     {p: len(rs) for p, rs in period_records.items()},
-                    pd.DataFrame(rows, columns=["period", "kind", "id"]))
+                    pd.DataFrame(rows, columns=["period", "kind", "id"]),
+                    kinds.pop() if len(kinds) == 1 else "")
 
 
 def english_ai(works: pd.DataFrame, joint: bool = True) -> pd.DataFrame:
@@ -109,14 +123,32 @@ def span(years: Iterable) -> range:
     return range(int(ys.min()), int(ys.max()) + 1) if len(ys) else range(0)
 
 
+def last_complete_year(as_of, params: Mapping | None = None) -> int:
+    """The last year that is complete `lag_months` (a param the evaluation sets from config
+    `periods`) after it ended."""
+    lag = int((params or {}).get("lag_months", 0))
+    return (as_of.year * 12 + as_of.month - 1 - lag) // 12 - 1
+
+
+def through_complete(counts: Mapping[str, float], as_of, params: Mapping | None = None
+                     ) -> dict[str, float]:
+    """A yearly count of records, with the years that have none as 0 from the first year
+    with a record to the last complete year: no record that year is none that year, and
+    the table, the chart and the verdict all read it so."""
+    years = [int(p) for p in counts if p.isdigit()]
+    if not years:
+        return dict(counts)
+    last = max(max(years), last_complete_year(as_of, params))
+    return {str(y): float(counts.get(str(y), 0.0)) for y in range(min(years), last + 1)}
+
+
 def partial_years(periods: Iterable[str], as_of, params: Mapping | None = None
                   ) -> frozenset[str]:
     """Years still filling in: a year is complete only `lag_months` (a param the
     evaluation sets from config `periods`) after it ends, since publication databases and
     deal reports fill in for months."""
-    lag = int((params or {}).get("lag_months", 0))
-    months = as_of.year * 12 + as_of.month - 1 - lag  # the last month whose data is in
-    return frozenset(p for p in periods if p[:4].isdigit() and int(p[:4]) >= months // 12)
+    first_partial = last_complete_year(as_of, params) + 1
+    return frozenset(p for p in periods if p[:4].isdigit() and int(p[:4]) >= first_partial)
 
 
 def clean(x: Any) -> Any:

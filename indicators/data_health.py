@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from trendline.indicators.base import Baseline, Result, Rule, indicator
+from trendline.indicators.base import Baseline, Result, Rule, Series, indicator
 
 
 def _day(value) -> dt.date | None:
@@ -17,8 +17,16 @@ def _day(value) -> dt.date | None:
     id="data.freshness",
     title="Days since each source last refreshed successfully",
     needs=("refresh_runs", "sources"),
-    unit="days",
+    group="data", order=25,
+    lag=None, brief_window=None,
+    judged=False,
+    series=(
+        Series('value', 'days', 'days since the stalest source refreshed'),
+        Series('stale', 'sources', 'sources not refreshed for over twice their schedule'),
+        Series('filling_in', 'records', 'years still filling in'),
+    ),
     baseline=Baseline(
+        headline='not from the brief',
         summary="Not from the brief: a source should refresh on its schedule.",
         end=0,
         citation="Trendline",
@@ -28,13 +36,13 @@ def _day(value) -> dt.date | None:
             "any_new",
             "warning",
             series="stale",
-            message="A source has not refreshed successfully for over twice its schedule",
+            message="Sources not refreshed for over twice their schedule",
         ),
         Rule(
             "any_new",
             "info",
             series="filling_in",
-            message="The latest publication year is still filling in",
+            message="Still filling in",
         ),
     ),
 )
@@ -72,7 +80,9 @@ def freshness(frames, params, as_of):
     filling = {}
     if "openalex" in ages:  # this year's papers are still being indexed
         filling = {str(as_of.year): ["publications"]}
-        evidence[str(as_of.year)] = [r for r in evidence[period] if r["id"] == "openalex"]
+        evidence[str(as_of.year)] = [{"kind": "refresh", "id": "publications", "url": "",
+                                      "label": "publications (OpenAlex is still indexing "
+                                      "this year's papers)"}]
     return [
         Result(
             "data.freshness",

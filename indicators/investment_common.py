@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from trendline.indicators import words
 from trendline.indicators.common import Evidence, records, rows
 
 CN_RU = ("CN->RU", "RU->CN", "JOINT")
@@ -67,8 +68,27 @@ def summed(by_period: Mapping[str, list[dict]]) -> dict[str, float | None]:
     return out
 
 
+# the curated yearly figures (data/curated/baseline_series.csv) in words
+POINT_NAMES = {
+    "cn_ru": "China-Russia", "us_cn": "US-China", "us_ru": "US-Russia", "rcif": "RCIF",
+    "students": "students", "disclosed_value": "disclosed value", "value": "value",
+    "aum": "assets under management", "cn_in_ru": "Chinese in Russia",
+    "ru_in_cn": "Russians in China", "cn_in_us": "Chinese in the U.S.",
+}
+POINT_UNITS = {"USD": "usd", "deals": "deals", "students": "students"}
+
+
+def point_label(p: Mapping[str, Any]) -> str:
+    """`RCIF assets under management, 2024: $3.2B` for a curated yearly figure."""
+    head, _, tail = str(p.get("series") or "").partition(".")
+    what = f"{POINT_NAMES.get(head, head)} {POINT_NAMES.get(tail, tail.replace('_', ' '))}"
+    unit = POINT_UNITS.get(str(p.get("unit") or ""), "records")
+    return f"{what.strip()}, {p.get('period')}: {words.amount(p.get('value'), unit)}"
+
+
 def point_record(p: Mapping[str, Any]) -> dict[str, Any]:
     return {"kind": "series_point", "id": f"{p.get('series')}:{p.get('period')}",
+            "label": point_label(p),
             "series": p.get("series"), "period": str(p.get("period")), "value": p.get("value"),
             "url": p.get("source_url") or "", "note": p.get("note") or "",
             "demo": bool(p.get("is_demo") or False)}

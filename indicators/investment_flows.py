@@ -7,7 +7,7 @@ fires on it."""
 
 from __future__ import annotations
 
-from trendline.indicators.base import Baseline, Result, Rule, indicator
+from trendline.indicators.base import Baseline, Result, Rule, Series, indicator
 from trendline.indicators.common import partial_years, rows
 from trendline.indicators.investment_common import (
     by_year,
@@ -41,10 +41,20 @@ def cn_ru_yearly(deals: list[dict], sp: list[dict], prefer_baseline: bool = True
 
 @indicator(
     id="investment.disclosed_flow",
-    title="Disclosed China-Russia AI investment per year (USD)",
+    title="Disclosed China-Russia AI investment per year",
     needs=("deals", "series_points"),
-    unit="USD",
+    group="investment", order=13,
+    lag='deals', brief_window=(2016, 2020),
+    series=(
+        Series('value', 'usd', 'disclosed China-Russia AI investment'),
+        Series('disclosed', 'usd', 'disclosed part'),
+        Series('undisclosed', 'deals', 'deals with undisclosed value'),
+        Series('count', 'deals', 'China-Russia AI deals'),
+        Series('CN->RU', 'usd', 'China to Russia'),
+        Series('RU->CN', 'usd', 'Russia to China'),
+    ),
     baseline=Baseline(
+        headline='$879M in 2016-2019 (12 deals)',
         summary="12 China-Russia AI deals with known value, 2016-2019, worth $879M ($555M "
         "Russia to China, $324M China to Russia): $182M in 2016, $517M in 2017, $100M in "
         "2018, $80M in 2019, nothing disclosed in 2020, and more than $300M by January 2021.",
@@ -67,7 +77,7 @@ def cn_ru_yearly(deals: list[dict], sp: list[dict], prefer_baseline: bool = True
             "deals_disclosed": "brief, key findings: Scope (lines 44-47); investment "
             "methodology (lines 1114-1116)",
         },
-        end=2021,
+        end=2020,  # the brief's yearly deal figures run to 2020 (2021: a lower bound)
     ),
     rules=(
         Rule("yoy", "warning", op=">=", threshold=0.5),
@@ -88,7 +98,7 @@ def disclosed_flow(frames, params, as_of):
     for direction in DIRECTIONS:
         series[direction] = {str(y): total(d for d in g if d["direction"] == direction)
                              for y, g in groups.items()}
-    ev = deal_evidence(deals) + base_ev
+    ev = deal_evidence(deals).also(base_ev)  # the brief's yearly figures, beside the deals
     return [Result(
         "investment.disclosed_flow", series,
         query="deals resolved as China-Russia (CN->RU, RU->CN, JOINT); value = the sum of "
@@ -112,10 +122,18 @@ def _dyad(deals: list[dict], sp: list[dict], a: str, b: str, prefix: str):
 
 @indicator(
     id="investment.dyad_comparison",
-    title="China-Russia AI investment against US-China and US-Russia (USD per year)",
+    title="China-Russia AI investment against US-China and US-Russia",
     needs=("deals", "series_points"),
-    unit="USD",
+    group="investment", order=14,
+    lag='deals', brief_window=(2016, 2020),
+    chart=('value', 'US-CN', 'US-RU'),
+    series=(
+        Series('value', 'usd', 'China-Russia'),
+        Series('US-RU', 'usd', 'US-Russia'),
+        Series('US-CN', 'usd', 'US-China'),
+    ),
     baseline=Baseline(
+        headline='US-China over $35B, US-Russia $670M (2010-2020)',
         summary="US-China AI deals 2010-2020 exceeded $35B (270 US-to-China, 323 "
         "China-to-US); US-to-China fell from a $13B peak (2017) to $1.3B (2020), China-to-US "
         "grew from $181M (2014) to $2B (2020). US-Russia came to $670M (9 US-to-Russia and "
@@ -177,8 +195,15 @@ def dyad_comparison(frames, params, as_of):
     id="investment.portfolio_share",
     title="China-Russia share of each country's outbound AI investment",
     needs=("deals",),
-    unit="share",
+    group="investment", order=15,
+    lag='deals', brief_window=None,
+    series=(
+        Series('value', 'share', 'the larger of the two shares'),
+        Series('CN', 'share', "share of China's outbound AI investment going to Russia"),
+        Series('RU', 'share', "share of Russia's outbound AI investment going to China"),
+    ),
     baseline=Baseline(
+        headline='not measured (Russia to the U.S. $666M, to China $555M)',
         summary="No share is computed in the brief. It notes that the U.S. is still the "
         "biggest foreign destination of Russian AI investment ($666M of the $670M US-Russia "
         "total, 2010-2020), while Russian firms put $555M into Chinese AI companies over the "
@@ -238,8 +263,20 @@ def portfolio_share(frames, params, as_of):
     id="investment.opacity",
     title="Share of China-Russia AI deals with undisclosed value",
     needs=("deals",),
-    unit="share",
+    group="investment", order=17,
+    lag='deals', brief_window=None,
+    series=(
+        Series('value', 'share', 'share of deals with undisclosed value'),
+        Series('undisclosed', 'deals', 'deals with undisclosed value'),
+        Series('count', 'deals', 'China-Russia AI deals'),
+        Series('disclosed_value', 'usd', 'disclosed value'),
+        Series('value_drop_count_holds', 'flag',
+               'disclosed value fell by half while the deal count held'),
+    ),
     baseline=Baseline(
+        headline='29% undisclosed (5 of 17 deals)',
+        reference=0.2941,
+        reference_words="the brief's share",
         summary="Of the 17 China-Russia AI deals the brief found, 5 had no disclosed value; "
         "RCIF was the investor in four of the five.",
         figures={"undisclosed": 5, "deals": 17, "rcif_undisclosed": 4},
@@ -250,7 +287,7 @@ def portfolio_share(frames, params, as_of):
             "rcif_undisclosed": "brief, unknown-value deals, 'four of these five' (lines "
             "1341-1345)",
         },
-        end=2021,
+        end=2020,
     ),
     rules=(
         Rule("share", "warning", op=">=", threshold=0.5),

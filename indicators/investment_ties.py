@@ -3,8 +3,8 @@ concern, RCIF's portfolio, corporate partnerships and data agreements."""
 
 from __future__ import annotations
 
-from trendline.indicators.base import Baseline, Result, Rule, indicator
-from trendline.indicators.common import partial_years, rows
+from trendline.indicators.base import Baseline, Result, Rule, Series, indicator
+from trendline.indicators.common import partial_years, rows, through_complete
 from trendline.indicators.investment_common import (
     by_year,
     cn_ru_deals,
@@ -29,8 +29,15 @@ def _ids(groups: dict[int, list[dict]]) -> dict[str, list[str]]:
     id="investment.new_vehicles",
     title="New joint China-Russia AI funds and ventures",
     needs=("events", "deals"),
-    unit="vehicles",
+    group="formal", order=16,
+    lag='deals', brief_window=None,
+    series=(
+        Series('value', 'vehicles', 'new joint funds and ventures'),
+        Series('vehicles', 'vehicles', 'new joint funds and ventures'),
+        Series('max_amount', 'usd', 'largest known size'),
+    ),
     baseline=Baseline(
+        headline='RCIF (2012), $2.5B by 2021',
         summary="The brief looks at two joint vehicles: the Russia-China Investment Fund, "
         "created in 2012 by the two countries' sovereign wealth funds and managing $2.5B by "
         "2021, and AliExpress Russia, the Alibaba-Mail.ru joint venture launched in 2019.",
@@ -55,7 +62,7 @@ def new_vehicles(frames, params, as_of):
     deals = [d for d in cn_ru_deals(rows(frames, "deals"))
              if "joint venture" in str(d.get("deal_type") or "").casefold()]
     groups = by_year(events + deals)
-    counts = {str(y): float(len(g)) for y, g in groups.items()}
+    counts = through_complete({str(y): float(len(g)) for y, g in groups.items()}, as_of, params)
     largest = {}
     for y, g in groups.items():
         sizes = [r["amount_usd"] for r in g if r.get("amount_usd") is not None]
@@ -73,13 +80,19 @@ def new_vehicles(frames, params, as_of):
     id="investment.concern_areas",
     title="China-Russia AI deals in areas of concern",
     needs=("deals",),
-    unit="deals",
+    group="investment", order=18,
+    lag='deals', brief_window=None,
+    series=(
+        Series('value', 'deals', 'deals in areas of concern'),
+        Series('deals', 'deals', 'new deals in areas of concern'),
+    ),
     baseline=Baseline(
+        headline='not counted',
         summary="China-to-Russia deals were in internet services, telecommunications, "
         "robotics and facial recognition; Russia-to-China deals in e-commerce, autonomous "
         "driving and medical robotics.",
         figures={},
-        end=2021,
+        end=2020,
     ),
     rules=(Rule("any_new", "warning", series="deals"),),
 )
@@ -89,7 +102,8 @@ def concern_areas(frames, params, as_of):
     the taxonomy is data/mappings/concern_areas.toml), per year, and per area."""
     deals = [d for d in cn_ru_deals(rows(frames, "deals")) if d.get("concern_areas")]
     groups = by_year(deals)
-    series = {"value": {str(y): float(len(g)) for y, g in groups.items()}}
+    series = {"value": through_complete({str(y): float(len(g)) for y, g in groups.items()},
+                                        as_of, params)}
     for area in sorted({a for d in deals for a in d["concern_areas"]}):
         series[area] = {str(y): float(sum(area in d["concern_areas"] for d in g))
                         for y, g in groups.items()}
@@ -105,8 +119,15 @@ def concern_areas(frames, params, as_of):
     id="investment.rcif_portfolio",
     title="Russia-China Investment Fund: assets under management and AI deals",
     needs=("series_points", "deals", "parties", "listings"),
-    unit="USD",
+    group="investment", order=19,
+    lag='deals', brief_window=None,
+    series=(
+        Series('value', 'usd', 'RCIF assets under management'),
+        Series('ai_deals', 'deals', 'RCIF deals'),
+        Series('concern_deals', 'deals', 'RCIF deals in areas of concern'),
+    ),
     baseline=Baseline(
+        headline='$2.5B assets (2021), 6 AI deals',
         summary="By 2021 RCIF managed $2.5B (Saudi Arabia added $500M in 2017). Its public "
         "portfolio shows 21 deals since 2013, at least six of them substantially AI-related: "
         "DiDi (2014), Megvii, Rostec City and Nio (2017), NetEase Cloud Music (2018) and, in "
@@ -153,8 +174,15 @@ def rcif_portfolio(frames, params, as_of):
     id="investment.partnerships",
     title="China-Russia corporate AI partnerships",
     needs=("events", "parties"),
-    unit="events",
+    group="formal", order=22,
+    lag='deals', brief_window=None,
+    series=(
+        Series('value', 'partnerships', 'partnerships with an event'),
+        Series('known_partnership_events', 'events', 'events on a known partnership'),
+        Series('new_in_concern_area', 'partnerships', 'new partnerships in an area of concern'),
+    ),
     baseline=Baseline(
+        headline='5 partnerships (2019-2020)',
         summary="Five corporate AI partnership cases are described: Promobot-FN Holdings "
         "(Promobot also signed with Beijing Huanuo Exiang), UBTech-LANIT, Dahua-NtechLab and "
         "Vinci-Jovi, all 2019, and Fitsco-Cognitive Pilot (2020).",
@@ -173,9 +201,10 @@ def rcif_portfolio(frames, params, as_of):
     ),
 )
 def partnerships(frames, params, as_of):
-    """Corporate partnership events per year. An event whose set of parties was seen in
-    an earlier event is news on a known partnership; a first event whose tags fall in an
-    area of concern is a new partnership in that area."""
+    """Partnerships with an event per year: a partnership is its set of resolved parties,
+    so two events of one partnership in a year count once. An event whose set of parties
+    was seen in an earlier event is news on a known partnership; a first event whose tags
+    fall in an area of concern is a new partnership in that area."""
     parties = parties_of(frames, "event")
     events = sorted((e for e in rows(frames, "events") if e.get("type") == "corporate_partnership"),
                     key=lambda e: (str(e.get("date") or e.get("year")), e["id"]))
@@ -189,7 +218,10 @@ def partnerships(frames, params, as_of):
         elif e.get("concern_areas"):
             concern.setdefault(year, []).append(e)
         seen.add(key)
-    counts = {str(y): float(len(g)) for y, g in by_year(events).items()}
+    keys = {e["id"]: frozenset(p["party_key"] for p in parties.get(e["id"], [])) or e["id"]
+            for e in events}
+    counts = through_complete({str(y): float(len({keys[e["id"]] for e in g}))
+                               for y, g in by_year(events).items()}, as_of, params)
     return [Result(
         "investment.partnerships", {"value": counts},
         sets={"known_partnership_events": _ids(known), "new_in_concern_area": _ids(concern)},
@@ -202,13 +234,19 @@ def partnerships(frames, params, as_of):
     id="investment.data_agreements",
     title="China-Russia data-sharing agreements and data-localisation exceptions",
     needs=("events",),
-    unit="agreements",
+    group="formal", order=23,
+    lag='deals', brief_window=None,
+    series=(
+        Series('value', 'agreements', 'data agreements'),
+        Series('agreements', 'agreements', 'new data agreements'),
+    ),
     baseline=Baseline(
+        headline='not counted',
         summary="Not counted in the brief: it lists data-sharing agreements, exceptions to "
         "data-localisation laws and preferential treatment of each other's AI firms and "
         "talent as signs to watch.",
         figures={},
-        end=2021,
+        end=2020,
     ),
     rules=(Rule("any_new", "warning", series="agreements"),),
 )
@@ -216,7 +254,7 @@ def data_agreements(frames, params, as_of):
     """Events of type data_agreement per year; every one is news."""
     events = [e for e in rows(frames, "events") if e.get("type") == "data_agreement"]
     groups = by_year(events)
-    counts = {str(y): float(len(g)) for y, g in groups.items()}
+    counts = through_complete({str(y): float(len(g)) for y, g in groups.items()}, as_of, params)
     return [Result(
         "investment.data_agreements", {"value": counts}, sets={"agreements": _ids(groups)},
         query="events of type data_agreement", partial_periods=partial_years(counts, as_of, params),

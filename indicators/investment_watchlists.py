@@ -4,8 +4,8 @@ nothing here matches names."""
 
 from __future__ import annotations
 
-from trendline.indicators.base import Baseline, Result, Rule, indicator, year_series
-from trendline.indicators.common import partial_years, records, rows
+from trendline.indicators.base import Baseline, Result, Rule, Series, indicator, year_series
+from trendline.indicators.common import partial_years, records, rows, through_complete
 from trendline.indicators.investment_common import (
     CN_RU,
     deal_record,
@@ -73,7 +73,8 @@ def watchlisted(frames, params, as_of, ind_id: str, lists: set[str], query: str)
         for name, hit in (("value", True), (f"{kind}s", True), ("both_sides", both)):
             counts[name][year] = counts[name].get(year, 0) + int(hit)
     years = counts["value"]
-    series = {k: year_series({y: v.get(y, 0) for y in years}) for k, v in counts.items()}
+    series = {k: through_complete(year_series({y: v.get(y, 0) for y in years}), as_of, params)
+              for k, v in counts.items()}
     members = {p: [r["id"] for r in rs] for p, rs in marks.items()}
     return [Result(ind_id, series, sets={SET: members}, query=query, notes=notes,
                    partial_periods=partial_years(series["value"], as_of, params),
@@ -84,8 +85,17 @@ def watchlisted(frames, params, as_of, ind_id: str, lists: set[str], query: str)
     id="investment.ai_dragons",
     title="Deals and partnerships between Russian parties and China's AI dragons",
     needs=NEEDS,
-    unit="deals and events",
+    group="investment", order=20,
+    lag='deals', brief_window=None,
+    series=(
+        Series('value', 'deals_events', 'deals and events with an AI dragon'),
+        Series('deals', 'deals', 'deals'),
+        Series('events', 'events', 'events'),
+        Series('both_sides', 'deals_events', 'with listed companies on both sides'),
+        Series('collaborations', 'deals_events', 'new deals and events with an AI dragon'),
+    ),
     baseline=Baseline(
+        headline='1 deal (Megvii, 2017)',
         summary="One known: the Russia-China Investment Fund was one of six investors in "
         "Megvii's 2017 Series C round of $460M; assuming equal shares, RCIF put in about "
         "$76.7M, half of it Russian money (about $38.3M). The brief asks watchers to follow "
@@ -120,8 +130,17 @@ def ai_dragons(frames, params, as_of):
     id="investment.defence_soe",
     title="AI collaboration involving Chinese or Russian state-owned defence companies",
     needs=NEEDS,
-    unit="deals and events",
+    group="investment", order=21,
+    lag='deals', brief_window=None,
+    series=(
+        Series('value', 'deals_events', 'deals and events with a defence SOE'),
+        Series('deals', 'deals', 'deals'),
+        Series('events', 'events', 'events'),
+        Series('both_sides', 'deals_events', 'with defence SOEs on both sides'),
+        Series('collaborations', 'deals_events', 'new deals and events with a defence SOE'),
+    ),
     baseline=Baseline(
+        headline='none counted (closest: Rostec City, 2017)',
         summary="No China-Russia defence-SOE collaboration is counted in the brief. Closest "
         "case: RCIF's 2017 investment in Rostec City, the Moscow technopark led by the "
         "Russian defence SOE Rostec to show smart-city technology. The brief names CETC and "

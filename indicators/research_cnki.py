@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trendline.indicators.base import Baseline, Result, Rule, indicator
+from trendline.indicators.base import Baseline, Result, Rule, Series, indicator
 from trendline.indicators.common import evidence, partial_years, span, yearly
 
 BRIEF_TOTAL, BRIEF_YEARS = 43, 16  # 2005-2020
@@ -14,7 +14,17 @@ FUNDERS = {"nsfc": "NSFC", "program_973": "973 Program"}
     id="research.chinese_language",
     title="Chinese-language joint AI papers (CNKI)",
     needs=("works", "affiliations"),
+    group="research", order=11,
+    lag='publications', brief_window=(2005, 2020),
+    series=(
+        Series('value', 'papers', 'CNKI joint AI papers'),
+        Series('ras', 'papers', 'with RAS authors'),
+        Series('cas', 'papers', 'with CAS authors'),
+        Series('nsfc', 'papers', 'funded by NSFC'),
+        Series('program_973', 'papers', 'funded by the 973 Program'),
+    ),
     baseline=Baseline(
+        headline='43 CNKI papers in 2005-2020',
         summary="A CNKI search found 43 Chinese-language AI papers co-written by Chinese and "
         "Russian researchers in 2005-2020, with no steady trend apart from a rise after "
         "2018. RAS authors are on 16 (37%), CAS authors on 3 (7%); NSFC funded 11 and the "
@@ -33,8 +43,7 @@ FUNDERS = {"nsfc": "NSFC", "program_973": "973 Program"}
         end=2020,
     ),
     rules=(Rule("absolute", "warning", op=">=", threshold=round(2 * BRIEF_TOTAL / BRIEF_YEARS, 3),
-                message="Chinese-language joint AI papers reached twice the 2005-2020 "
-                "yearly mean"),),
+                message="Twice the brief's 2005-2020 yearly mean"),),
 )
 def chinese_language(frames, params, as_of):
     """CNKI papers resolved as AI (the keyword definition) with Chinese and Russian

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from trendline.indicators import words
 from trendline.indicators.base import year_series
 
 JOINT = "CN+RU"
@@ -35,7 +36,9 @@ def count_series(
 def count_records(series: Mapping[str, dict], urls: Mapping[str, str], names, periods,
                   demo: bool = False) -> dict[str, list[dict]]:
     """Evidence for server-side counts: the queries a reader can replay."""
-    return {p: [{"kind": "count", "id": f"{s}:{p}", "label": f"{s} {p}", "series": s,
+    return {p: [{"kind": "count", "id": f"{s}:{p}",
+                 "label": f"OpenAlex count of {s} AI papers, {p}: "
+                          f"{words.amount(series.get(s, {}).get(p), 'papers')}", "series": s,
                  "year": int(p), "count": series.get(s, {}).get(p), "url": urls.get(s, ""),
                  "demo": demo} for s in names] for p in periods}
 

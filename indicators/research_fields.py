@@ -3,7 +3,7 @@ decided in tasks/resolve from data/research/fields.toml)."""
 
 from __future__ import annotations
 
-from trendline.indicators.base import Baseline, Result, Rule, indicator
+from trendline.indicators.base import Baseline, Result, Rule, Series, indicator
 from trendline.indicators.common import english_ai, evidence, partial_years, records, span, yearly
 
 OTHER = "other"
@@ -18,7 +18,15 @@ CONCERN = ("natural language processing", "remote sensing", "control engineering
     id="research.field_mix",
     title="Research fields of joint China-Russia AI papers",
     needs=("works",),
+    group="research", order=4,
+    lag='publications', brief_window=(2010, 2019),
+    series=(
+        Series('value', 'papers', 'papers in the leading field'),
+        Series('concern', 'papers', 'papers in a field of concern'),
+        Series('top3_concern', 'fields', 'fields of concern in the top 3'),
+    ),
     baseline=Baseline(
+        headline='pattern recognition first (29 papers, 2010-2019)',
         summary="Fields of the joint papers, 2010-2019 (Table 1): pattern recognition 29, "
         "computer vision 20, algorithm development 20, control theory 14, machine learning "
         "14, remote sensing 11, data mining 9, control engineering 7, NLP 6, other AI 69.",
@@ -39,14 +47,15 @@ CONCERN = ("natural language processing", "remote sensing", "control engineering
     ),
     rules=(
         Rule("yoy", "warning", series="concern", op=">=", threshold=1.0,
-             message="A field of concern doubled year on year in joint papers"),
+             message="A field of concern doubled"),
         Rule("new_member", "warning", series="top3_concern",
-             message="A field of concern entered the top 3 fields of joint papers"),
+             message="Fields of concern new to the top 3"),
     ),
 )
 def field_mix(frames, params, as_of):
     """Joint CN-RU papers per year in each of the brief's ten fields (one subject per
-    field). Fields of concern (NLP, remote sensing, control engineering; robotics falls
+    field); subject `all` holds each year's leading field (its papers, and its name as the
+    value's label). Fields of concern (NLP, remote sensing, control engineering; robotics falls
     under control engineering) also carry a `concern` series for the doubling rule; the
     `top3_concern` set (on subject `all`) names the fields of concern among each year's
     three largest."""
@@ -71,11 +80,17 @@ def field_mix(frames, params, as_of):
                               **ev.into()))
     top3 = {p: sorted(n for n, v in sorted(c.items(), key=lambda kv: -kv[1])[:3]
                       if n in concern and v > 0) for p, c in per_year.items()}
-    total = yearly(works.groupby("year").size(), years)
-    marks = records({p: [{"kind": "field", "id": n, "label": f"{n} in the top 3 of {p}",
-                          "count": per_year[p][n]} for n in names] for p, names in top3.items()})
-    results.append(Result("research.field_mix", {"value": total}, subject="all",
-                          sets={"top3_concern": top3},
-                          partial_periods=partial_years(total, as_of, params),
-                          query="joint AI works by resolved field", **marks.into()))
+    # subject all: the leading field of each year, its papers the evidence
+    leading = {p: min(c, key=lambda n: (-c[n], n)) for p, c in per_year.items() if any(c.values())}
+    value = {p: per_year[p][n] for p, n in leading.items()}
+    year_field = works["year"].astype("Int64").astype(str).str.cat(works["field"].astype(str))
+    lead_works = works[year_field.isin([p + n for p, n in leading.items()]).to_numpy()]
+    marks = records({p: [{"kind": "field", "id": n, "label": n, "count": per_year[p][n]}
+                         for n in names] for p, names in top3.items()})
+    ev = evidence(lead_works, "work", extra=("field",)).also(marks)
+    results.append(Result("research.field_mix", {"value": value}, subject="all",
+                          sets={"top3_concern": top3}, labels=leading,
+                          partial_periods=partial_years(value, as_of, params),
+                          query="joint AI works of each year's leading field (resolved field)",
+                          **ev.into()))
     return results

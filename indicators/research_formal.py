@@ -3,8 +3,8 @@ summer schools and funded joint projects."""
 
 from __future__ import annotations
 
-from trendline.indicators.base import Baseline, Result, Rule, indicator
-from trendline.indicators.common import partial_years, rows
+from trendline.indicators.base import Baseline, Result, Rule, Series, indicator
+from trendline.indicators.common import partial_years, rows, through_complete
 from trendline.indicators.investment_common import by_year, event_evidence, parties_of
 
 FORMAL_TYPES = ("research_agreement", "joint_centre", "joint_degree", "summer_school",
@@ -15,8 +15,15 @@ FORMAL_TYPES = ("research_agreement", "joint_centre", "joint_degree", "summer_sc
     id="research.formalization",
     title="Formal China-Russia research ties (agreements, joint centres, programmes)",
     needs=("events", "parties", "listings"),
-    unit="events",
+    group="formal", order=12,
+    lag='deals', brief_window=None,
+    series=(
+        Series('value', 'events', 'formal research ties'),
+        Series('events', 'events', 'new formal research ties'),
+        Series('watchlisted', 'events', 'formal ties with a watch-listed organisation'),
+    ),
     baseline=Baseline(
+        headline='9 ties named, 2018-2020 (not counted)',
         summary="The brief names formal ties rather than counting them: CAS-RAS agreements "
         "(2018, 2019), the Hangzhou Dianzi-ITMO Joint Institute (2018) and two NSFC-funded "
         "joint projects (2020), a Beihang-Moscow Aviation Institute joint MA (2020), Huawei "
@@ -48,7 +55,7 @@ def formalization(frames, params, as_of):
     flagged = {str(y): [e["id"] for e in g
                         if any(p.get("org_id") in listed for p in parties.get(e["id"], []))]
                for y, g in groups.items()}
-    counts = {str(y): float(len(g)) for y, g in groups.items()}
+    counts = through_complete({str(y): float(len(g)) for y, g in groups.items()}, as_of, params)
     return [Result(
         "research.formalization", {"value": counts},
         sets={"events": {str(y): [e["id"] for e in g] for y, g in groups.items()},

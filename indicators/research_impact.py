@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trendline.indicators.base import Baseline, Result, Rule, indicator
+from trendline.indicators.base import Baseline, Result, Rule, Series, indicator
 from trendline.indicators.common import english_ai, evidence, partial_years, records, span, yearly
 
 
@@ -10,15 +10,23 @@ from trendline.indicators.common import english_ai, evidence, partial_years, rec
     id="research.citation_impact",
     title="Citation impact of joint China-Russia AI papers",
     needs=("works",),
+    group="research", order=6,
+    lag='publications', brief_window=(2010, 2019),
+    series=(
+        Series('value', 'percent', 'share of joint papers among the top 10% most cited'),
+        Series('top10_gain', 'points', 'change against the pooled 2010-2019 share'),
+        Series('mean_fwci', 'index', 'mean field-weighted citation impact'),
+        Series('mean_citations', 'citations', 'mean citations per paper'),
+    ),
     baseline=Baseline(
+        headline='not measured (our baseline: the pooled 2010-2019 share)',
         summary="The brief sets no citation figure; it only asks watchers to follow the "
         "citation impact of joint AI papers. Our baseline is the pooled share of joint "
         "papers up to 2019 in the top 10% of their year and field, from the first run.",
         figures={},
     ),
     rules=(Rule("absolute", "warning", series="top10_gain", op=">=", threshold=5.0,
-                message="Share of joint papers in the top 10% most cited rose >= 5 points"),),
-    unit="%",
+                message="Top-10% share 5 points or more above the pooled 2010-2019 share"),),
 )
 def citation_impact(frames, params, as_of):
     """Per year, the percentage of joint papers among the top 10% most cited of their
@@ -46,10 +54,11 @@ def citation_impact(frames, params, as_of):
              f"of {len(before)} rated papers to {end}, pooled)" if base is not None
              else "no rated joint papers up to the baseline year: the rule waits for data"]
     ev = evidence(top, "work", rank="fwci", extra=("fwci",))
+    pooled = f"the pooled 2010-{end} share"  # its counts are in the notes
     return [Result(
         "research.citation_impact",
         {"value": share, "top10_gain": gain, "mean_fwci": yearly(fwci.dropna()),
-         "mean_citations": yearly(cites.dropna())},
+         "mean_citations": yearly(cites.dropna())}, reference=base, reference_words=pooled,
         partial_periods=partial_years(share, as_of, params), notes=notes,
         query="joint AI works with citation_normalized_percentile.is_in_top_10_percent",
         **ev.into(),
@@ -60,7 +69,14 @@ def citation_impact(frames, params, as_of):
     id="research.huawei_ru",
     title="Papers co-authored by Huawei and Russian institutions",
     needs=("works", "affiliations", "listings", "orgs"),
+    group="research", order=9,
+    lag='publications', brief_window=(2010, 2019),
+    series=(
+        Series('value', 'papers', 'Huawei-Russia papers'),
+        Series('partners', 'organisations', 'Russian partner organisations new to Huawei'),
+    ),
     baseline=Baseline(
+        headline='17 collaborations by partner (2010-2019)',
         summary="Huawei-affiliated authors appear in 17 of the joint papers' collaborations, "
         "tallied per Russian partner: Huawei's own Russian unit 5, Skoltech 4, and RAS, "
         "SPIIRAS, MIPT and HSE 2 each. The tally is per partner; the brief gives no separate "
@@ -81,7 +97,7 @@ def citation_impact(frames, params, as_of):
     ),
     rules=(
         Rule("new_member", "info", series="partners",
-             message="Huawei published with a new Russian partner institution"),
+             message="Russian partner organisations new to Huawei"),
         Rule("yoy", "warning", op=">=", threshold=0.5),
     ),
 )
@@ -108,9 +124,9 @@ def huawei_ru(frames, params, as_of):
                                                 right_on="id")
     partners = {str(int(y)): sorted(str(names.get(o, o)) for o in g["org"].unique())
                 for y, g in per.groupby("year")}
-    ev = evidence(hits, "work") + records(
-        {p: [{"kind": "partner", "id": n, "label": f"Huawei with {n}"} for n in ns]
-         for p, ns in partners.items()})
+    ev = evidence(hits, "work").also(records(  # the partners behind the papers: listed apart
+        {p: [{"kind": "partner", "id": n, "label": n} for n in ns]
+         for p, ns in partners.items()}))
     return [Result("research.huawei_ru", {"value": values}, sets={"partners": partners},
                    partial_periods=partial_years(values, as_of, params),
                    query="AI works with an affiliation on the huawei list and a Russian one",

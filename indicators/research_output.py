@@ -6,7 +6,7 @@ kept as evidence); when the store has no counts, the stored joint works are coun
 
 from __future__ import annotations
 
-from trendline.indicators.base import Baseline, Result, Rule, indicator
+from trendline.indicators.base import Baseline, Result, Rule, Series, indicator
 from trendline.indicators.common import english_ai, evidence, partial_years, records, yearly
 from trendline.indicators.research_common import (
     JOINT,
@@ -24,7 +24,14 @@ STORED = ("stored works: AI (work_facts.is_ai) in the configured language from O
     id="research.joint_output",
     title="Joint China-Russia AI papers per year",
     needs=("publication_counts", "works"),
+    group="research", order=1,
+    lag='publications', brief_window=(2010, 2019),
+    series=(
+        Series('value', 'papers', 'joint papers'),
+        Series('stored', 'papers', 'joint papers stored with their records'),
+    ),
     baseline=Baseline(
+        headline='296 papers in 2010-2019',
         summary="2010-2019: 296 English-language AI papers with at least one Chinese and one "
         "Russian author, found in Microsoft Academic Graph, Dimensions and Web of Science "
         "with CSET's arXiv-trained AI classifier; 2019 had 14 times the 2010 count and the "
@@ -62,7 +69,17 @@ def joint_output(frames, params, as_of):
     id="research.joint_share",
     title="Joint papers as a share of each country's AI output",
     needs=("publication_counts",),
+    group="research", order=2,
+    lag='publications', brief_window=(2010, 2019),
+    series=(
+        Series('value', 'percent', "share of Russia's AI papers"),
+        Series('ru_share', 'percent', "share of Russia's AI papers"),
+        Series('cn_share', 'percent', "share of China's AI papers"),
+    ),
     baseline=Baseline(
+        headline="about 2% of Russia's AI papers (2010-2019)",
+        reference=1.97,
+        reference_words="the brief's share",
         summary="The 296 joint papers of 2010-2019 were about 2% of Russia's 15,032 "
         "English-language AI papers and under 0.1% of China's 457,248.",
         figures={"joint_total": 296, "ru_total": 15032, "cn_total": 457248,
@@ -83,7 +100,6 @@ def joint_output(frames, params, as_of):
         Rule("share", "warning", series="ru_share", op=">=", threshold=3.0),
         Rule("share", "warning", series="cn_share", op=">=", threshold=0.2),
     ),
-    unit="%",
 )
 def joint_share(frames, params, as_of):
     """CN+RU joint AI papers as a percentage of Russia's (`ru_share`, the value) and
@@ -108,7 +124,22 @@ def joint_share(frames, params, as_of):
     id="research.dyad_comparison",
     title="China-Russia against US-China and US-Russia joint AI output",
     needs=("publication_counts",),
+    group="research", order=3,
+    lag='publications', brief_window=(2010, 2019),
+    chart=('cn_ru', 'us_cn', 'us_ru'),
+    series=(
+        Series('value', 'ratio',
+               'US-China joint papers per China-Russia one',
+               up='the gap to US-China widens',
+               down='the gap to US-China narrows'),
+        Series('cn_ru', 'papers', 'China-Russia'),
+        Series('us_cn', 'papers', 'US-China'),
+        Series('us_ru', 'papers', 'US-Russia'),
+    ),
     baseline=Baseline(
+        headline='US-China 129x China-Russia (2010-2019)',
+        reference=129.0,
+        reference_words="the brief's ratio",
         summary="In 2010-2019 US-China joint AI papers (about 38,153) outnumbered China-Russia "
         "ones nearly 129 to 1 and US-Russia ones (736) 52 to 1; the U.S. alone published "
         "300,602 AI papers. US-China rose steadily from 1,975 (2010) to 8,138 (2019) with no "
@@ -136,7 +167,6 @@ def joint_share(frames, params, as_of):
         Rule("absolute", "warning", series="value", op="<", threshold=50),
         Rule("crossover", "critical", series="cn_ru", op=">", other="us_ru"),
     ),
-    unit="ratio",
 )
 def dyad_comparison(frames, params, as_of):
     """The US-CN to CN-RU ratio of joint AI papers per year (the value), with the three

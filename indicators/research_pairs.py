@@ -5,8 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from trendline.indicators.base import Baseline, Result, Rule, indicator, year_series
-from trendline.indicators.common import english_ai, evidence, partial_years, records, span, yearly
+from trendline.indicators.base import Baseline, Result, Rule, Series, indicator
+from trendline.indicators.common import (
+    SAMPLE,
+    Evidence,
+    english_ai,
+    evidence,
+    last_complete_year,
+    partial_years,
+    records,
+    span,
+    through_complete,
+    yearly,
+)
 
 TABLE_2 = {
     "RAS - CAS": 15, "Skoltech - Hangzhou Dianzi": 12, "Skoltech - ECUST": 12,
@@ -58,11 +69,33 @@ def cross(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return left, first + np.arange(len(left))
 
 
+def _pair_evidence(per, index, uniq, orgs, names, width, marks) -> Evidence:
+    """Every pair of every year as a member (vectorised labels), the marked pairs (the top
+    10 and the watch-listed ones the alerts name) first in the sample."""
+    named = pd.Series([names.get(o, o) for o in orgs.tolist()], dtype=object)
+    labels = (named.iloc[uniq // width].to_numpy().astype(str) + " | "
+              + named.iloc[uniq % width].to_numpy().astype(str))
+    members = pd.DataFrame({"period": per["year"].astype(str).to_numpy(), "kind": "pair",
+                            "id": labels[index]})
+    counts = {str(k): int(v) for k, v in members["period"].value_counts().items()}
+    sample = {p: rs[:SAMPLE] for p, rs in marks.items()}
+    return Evidence(sample, counts, members, "pair")
+
+
 @indicator(
     id="research.institution_pairs",
-    title="Most prolific Russian-Chinese institution pairs",
+    title="Most prolific China-Russia institution pairs",
     needs=("works", "affiliations", "orgs", "listings"),
+    group="research", order=5,
+    lag='publications', brief_window=(2010, 2019),
+    series=(
+        Series('value', 'pairs', 'distinct Russian-Chinese institution pairs'),
+        Series('top10', 'pairs', 'institution pairs new to the top 10'),
+        Series('listed_3in3', 'pairs',
+               'pairs with a watch-listed member and 3 joint papers in 3 years'),
+    ),
     baseline=Baseline(
+        headline='RAS-CAS first (15 papers, 2010-2019)',
         summary="Most prolific pairs 2010-2019 (Table 2): RAS-CAS 15; Skoltech with Hangzhou "
         "Dianzi and with ECUST, 12 each; ITMO-Hangzhou Dianzi 11; Kazan Federal-SJTU 10; "
         "MSU-Zhejiang, Don State Technical-Beijing Jiaotong and Kurchatov-CAS, 9 each; "
@@ -83,11 +116,10 @@ def cross(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ),
     rules=(
         Rule("new_member", "info", series="top10",
-             message="A new institution pair entered the top 10 of joint AI papers"),
+             message="Institution pairs new to the top 10"),
         Rule("new_member", "warning", series="listed_3in3",
-             message="A pair with a watch-listed member reached 3 joint papers in 3 years"),
+             message="Pairs with a watch-listed member and 3 joint papers in 3 years"),
     ),
-    unit="pairs",
 )
 def institution_pairs(frames, params, as_of):
     """Russian-Chinese organisation pairs on joint papers (the resolved organisation, else
@@ -139,7 +171,7 @@ def institution_pairs(frames, params, as_of):
         listed3[str(y)] = sorted(label(i) for i in three)
         marks[str(y)] = [{"kind": "pair", "id": label(i), "label": label(i),
                           "count": int(running[i])} for i in dict.fromkeys([*top, *three])]
-    ev = records(marks)
+    ev = _pair_evidence(per, index, uniq, orgs, names, width, marks)
     return [Result("research.institution_pairs", {"value": values},
                    sets={"top10": top10, "listed_3in3": listed3},
                    partial_periods=partial_years(values, as_of, params),
@@ -147,24 +179,19 @@ def institution_pairs(frames, params, as_of):
                    **ev.into())]
 
 
-def centre_works(aff: pd.DataFrame, centre: dict) -> pd.Index:
-    """Works signed by a centre: an affiliation naming it (resolved), or one author with
-    both of its parties among their affiliations."""
-    named = aff.loc[aff["centre"] == centre["id"], "work_id"]
-    a, b = centre.get("party_a"), centre.get("party_b")
-    both = pd.Series(dtype=object)
-    if isinstance(a, str) and isinstance(b, str):
-        rows = aff[aff["org_id"].isin([a, b])]
-        per_author = rows.groupby(["work_id", "author"], observed=True)["org_id"].nunique()
-        both = per_author[per_author == 2].index.get_level_values("work_id").to_series()
-    return pd.Index(pd.concat([named, both]).unique())
-
-
 @indicator(
     id="research.joint_centres",
     title="Output of joint China-Russia research centres and labs",
-    needs=("works", "affiliations", "centres"),
+    needs=("works", "centres", "centre_works"),
+    group="research", order=10,
+    lag='publications', brief_window=None,
+    series=(
+        Series('value', 'papers', 'papers of the joint centres'),
+        Series('output', 'papers', 'papers of the centre'),
+        Series('centre', 'centres', 'joint centres with their first paper'),
+    ),
     baseline=Baseline(
+        headline='3 centres named, output not counted',
         summary="Three joint centres are named: the Hangzhou Dianzi University-ITMO Joint "
         "Institute (2018), the Skoltech-Huawei Innovation Joint Lab (2018) and MIPT's lab "
         "with Huawei's Russian Research Institute (2020). The brief did not count their "
@@ -177,40 +204,46 @@ def centre_works(aff: pd.DataFrame, centre: dict) -> pd.Index:
         },
     ),
     rules=(
-        Rule("new_member", "info", series="centre", message="First paper from a joint centre"),
+        Rule("new_member", "info", series="centre", message="Joint centres with their first paper"),
         Rule("yoy", "warning", series="output", op=">=", threshold=1.0),
     ),
 )
 def joint_centres(frames, params, as_of):
-    """Papers per year signed by each joint centre of data/research/centres.toml (one
-    subject per centre): an affiliation naming the centre, or one author affiliated with
-    both of its parties; zeros from the centre's founding year to the latest stored year."""
-    works, aff = frames["works"], frames["affiliations"]
+    """AI papers per year signed by each joint centre of data/research/centres.toml (one
+    subject per centre), as the resolve stage decided per authorship: an affiliation naming
+    the centre, or one author listing both its parties; zeros from the centre's founding
+    year to the last complete year. Subject `all`: the distinct papers of all centres."""
+    works = frames["works"]
     works = works[works["is_ai"].astype(bool)] if len(works) else works
-    last = int(works["year"].max()) if len(works) and works["year"].notna().any() else None
-    results, total, active = [], {}, {}
+    signed = frames["centre_works"]
+    last = last_complete_year(as_of, params)
+    results, active, everything = [], {}, []
     for centre in frames["centres"].to_dict("records"):
-        ids = centre_works(aff, centre) if len(aff) else pd.Index([])
+        ids = signed.loc[signed["centre_id"] == centre["id"], "work_id"] if len(signed) else []
         mine = works[works["id"].isin(ids)]
+        everything.append(mine)
         counts = mine.groupby("year").size()
         first = int(min([*counts.index, centre.get("founded") or 9999]))
-        values = yearly(counts, range(first, last + 1)) if last and first <= last else {}
+        values = yearly(counts, range(first, max(last, *counts.index, first) + 1)) \
+            if first <= max(last, *counts.index, 0) else {}
         output = {p: (v if len(counts) and int(p) >= int(counts.index.min()) else None)
                   for p, v in values.items()}
         ev = evidence(mine, "work")
-        for p, v in values.items():
-            total[p] = total.get(p, 0.0) + v
         for p in ev.counts:
             active.setdefault(p, []).append(centre["name"])
         results.append(Result("research.joint_centres", {"value": values, "output": output},
                               subject=centre["name"],
                               partial_periods=partial_years(values, as_of, params),
-                              query="affiliations resolved to the centre, or one author with "
-                              "both its parties", **ev.into()))
-    values = year_series({int(p): v for p, v in total.items()})
-    marks = records({p: [{"kind": "centre", "id": c, "label": f"{c} published in {p}"}
-                         for c in cs] for p, cs in active.items()})
+                              query=f"papers the resolve stage filed under {centre['name']} "
+                              "(centre_works: named in the affiliation, or one author with "
+                              "both its parties)", **ev.into()))
+    union = pd.concat(everything).drop_duplicates("id") if everything else works.iloc[:0]
+    values = through_complete(yearly(union.groupby("year").size()), as_of, params) \
+        if len(union) else {}
+    marks = records({p: [{"kind": "centre", "id": c, "label": c} for c in cs]
+                     for p, cs in active.items()})
     results.insert(0, Result("research.joint_centres", {"value": values}, sets={"centre": active},
                              partial_periods=partial_years(values, as_of, params),
-                             query="the joint centres' papers, summed", **marks.into()))
+                             query="the distinct papers of all joint centres (centre_works)",
+                             **evidence(union, "work").also(marks).into()))
     return results

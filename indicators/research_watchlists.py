@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from trendline.indicators.base import Baseline, Result, Rule, indicator
+from trendline.indicators.base import Baseline, Result, Rule, Series, indicator
 from trendline.indicators.common import evidence, joint_ai, partial_years, records, span, yearly
 
 ENTITY_LISTS = ("entity_list", "meu_list")
@@ -60,9 +60,13 @@ def _collab(frames, params, as_of, ind_id: str, side: str, lists: set[str], quer
     shown = {r["id"] for rs in ev.sample.values() for r in rs}
     detail = hits[hits["work_id"].astype(str).isin(shown)]
     matched: dict[str, list[dict]] = {}
+    orgs = frames.get("orgs")
+    names = dict(zip(orgs["id"].astype(str), orgs["name"], strict=False)) \
+        if orgs is not None and len(orgs) else {}
     for o in detail.to_dict("records"):  # only the sampled works' listings: a few dozen
-        matched.setdefault(str(o["work_id"]), []).append({
-            "org_id": str(o["org_id"]), "org": o["name"], "list": o["list_name"],
+        matched.setdefault(str(o["work_id"]), []).append({  # one name per organisation
+            "org_id": str(o["org_id"]), "org": names.get(str(o["org_id"])) or o["name"],
+            "list": o["list_name"],
             "listed_on": None if pd.isna(o["listed_on"]) else str(o["listed_on"])[:10],
             "listed_at_the_time": bool(o["at_time"])})
     for recs in ev.sample.values():
@@ -72,7 +76,7 @@ def _collab(frames, params, as_of, ind_id: str, side: str, lists: set[str], quer
     if params.get(ADDED, False):
         added, marks = added_while_collaborating(hits, int(params.get("collab_window_years", 3)))
         sets[ADDED] = added
-        ev = ev + records(marks)
+        ev = ev.also(records(marks))  # listings beside the papers, not counted with them
     series = {"value": flags[headline], "listed_at_the_time": flags["at_time"],
               "listed_now": flags["now"], "date_unknown": flags["date_unknown"]}
     return [Result(ind_id, series, sets=sets, query=query,
@@ -102,8 +106,20 @@ def added_while_collaborating(hits: pd.DataFrame, window: int):
 @indicator(
     id="research.entity_list_collab",
     title="Joint papers with a Chinese organisation on the U.S. Entity List",
-    needs=("works", "affiliations", "listings"),
+    needs=("works", "affiliations", "listings", "orgs"),
+    group="research", order=7,
+    lag='publications', brief_window=None,
+    series=(
+        Series('value', 'papers', 'joint papers with a Chinese organisation listed at the time'),
+        Series('listed_at_the_time', 'papers', 'with an organisation listed at the time'),
+        Series('listed_now', 'papers', 'with an organisation listed now'),
+        Series('date_unknown', 'papers', 'with an organisation whose listing date is unknown'),
+        Series('works', 'papers', 'joint papers with a listed Chinese organisation'),
+        Series('added_while_collaborating', 'organisations',
+               'organisations listed while collaborating'),
+    ),
     baseline=Baseline(
+        headline='5 of 43 CNKI papers (English ones not counted)',
         summary="Of the 43 CNKI joint papers, 5 had a Chinese author at an Entity-List "
         "university (Beihang, HIT, HEU, BUPT); two of them, both from 2010, are by the same "
         "Beihang and Moscow Aviation Institute authors.",
@@ -140,8 +156,18 @@ def entity_list_collab(frames, params, as_of):
 @indicator(
     id="research.defence_ru_collab",
     title="Joint papers with a Russian Ministry of Defence or ERA technopolis affiliation",
-    needs=("works", "affiliations", "listings"),
+    needs=("works", "affiliations", "listings", "orgs"),
+    group="research", order=8,
+    lag='publications', brief_window=None,
+    series=(
+        Series('value', 'papers', 'joint papers with a Russian defence affiliation'),
+        Series('listed_at_the_time', 'papers', 'with a defence organisation listed at the time'),
+        Series('listed_now', 'papers', 'with a defence organisation listed now'),
+        Series('date_unknown', 'papers', 'with an organisation whose listing date is unknown'),
+        Series('works', 'papers', 'joint papers with a Russian defence affiliation'),
+    ),
     baseline=Baseline(
+        headline='not measured',
         summary="Not measured in the brief: it lists collaboration with Russian Ministry of "
         "Defence institutions or ERA technopolis residents as a sign to watch.",
         figures={},

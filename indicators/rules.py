@@ -1,26 +1,30 @@
 """Rule kinds, checked against an indicator's results, and the plain words every alert says.
 Pure: no clock, no I/O.
 
-Every message says what crossed what, against the brief: "196 papers in 2025: 5.1 standard
-deviations above the 2020-2024 mean (114), threshold 3 (default rule, set against the
-brief); the brief's total 2010-2019 was 296". A rule with a `resolve_threshold` also yields
-`holding` findings for values between the two lines: they keep an alert firing (hysteresis)
-but never start one.
+A finding's message is one sentence, written once, in the unit of the series the rule
+reads: what happened, against what ("196 papers in 2025, 5.1 standard deviations above the
+2020-2024 mean of 114 papers (alert level 3)"). Where the threshold comes from and the
+brief's figure go in its `detail`, never in the headline sentence. The rule itself travels
+as data (`spec`: its kind, parameters and unit), so nothing parses its name. A rule with a
+`resolve_threshold` also yields `holding` findings for values between the two lines: they
+keep an alert firing (hysteresis) but never start one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import operator
-import re
 import statistics
 from collections.abc import Iterable, Sequence
 
+from trendline.indicators import words
 from trendline.indicators.base import SEVERITIES, Finding, Indicator, Result, Rule, sorted_periods
 
 OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 WORDS = {">": "above", ">=": "at or above", "<": "below", "<=": "at or below"}
-DEFAULT_SOURCE = "default rule, set against the brief"
+DEFAULT_SOURCE = "default rule"
+MEMBER_KINDS = ("new_member", "any_new")
 
 
 def check(
@@ -53,51 +57,61 @@ def _in_scope(period: str, since: int) -> bool:
     return not period[:4].isdigit() or int(period[:4]) >= since
 
 
-def _fmt(x: float | None) -> str:
-    if x is None:
-        return "n/a"
-    if math.isinf(x):
-        return "inf"
-    if abs(x) >= 1e6:
-        return f"{x / 1e6:,.1f}M"
-    return f"{x:,.4g}"
+def spec(ind: Indicator, rule: Rule) -> dict:
+    """The rule as data, with the unit and the words of the series it reads."""
+    s = ind.series_of(rule.series)
+    out = {k: v for k, v in dataclasses.asdict(rule).items() if v not in ("", None)}
+    out.update(unit=s.unit, label=s.label)
+    if rule.other:
+        out["other_label"] = ind.series_of(rule.other).label
+    return out
 
 
-def source(rule: Rule) -> str:
-    """Where a threshold comes from: the rule's own `source`, else the brief."""
-    return rule.source or DEFAULT_SOURCE
+def describe_rule(ind: Indicator, rule: Rule) -> str:
+    """A rule in words, with its threshold in the series' unit: for the finding's detail,
+    `trendline indicators` and the indicator's web page."""
+    s = ind.series_of(rule.series)
+    what = "" if rule.series == "value" else f" of {s.label or rule.series}"
+    level = words.threshold(rule.threshold, s.unit)
+    if rule.kind in ("absolute", "share"):
+        text = f"alert when the value{what} is {WORDS[rule.op]} {level}"
+    elif rule.kind == "yoy":
+        text = f"alert when the value{what} grows by {_growth(rule.threshold)} or more on " \
+               "the figure before"
+    elif rule.kind == "zscore":
+        text = f"alert when the value{what} is {rule.threshold:g} standard deviations or " \
+               f"more above the mean of the {rule.window} years before"
+    elif rule.kind == "crossover":
+        text = f"alert when {s.label or rule.series} is {WORDS[rule.op]} " \
+               f"{ind.series_of(rule.other).label or rule.other}"
+    elif rule.kind == "new_member":
+        text = f"alert on each {_member_noun(s)} not seen in an earlier year"
+    else:
+        text = f"alert on each new {_member_noun(s)}"
+    return f"{text} ({rule.source or DEFAULT_SOURCE})"
 
 
-def brief_clause(ind: Indicator) -> str:
-    """The brief's figure to compare with: its latest yearly figure up to the baseline's
-    end, else its first named figure, else the baseline's end year."""
-    figs = dict(ind.baseline.figures)
-    years = sorted(k for k in figs if k.isdigit() and int(k) <= ind.baseline.end)
-    if years:
-        return f"the brief's {years[-1]} figure was {_fmt(figs[years[-1]])}"
-    if figs:
-        key, value = next(iter(figs.items()))
-        name = re.sub(r"(\d{4})_(\d{4})", r"\1-\2", key).replace("_", " ")
-        shown = f"{value:.0f}" if name.endswith(("founded", "year")) else _fmt(value)
-        if re.search(r"\d{4}", name):
-            return f"the brief's {name} was {shown}"
-        return f"the brief's baseline ({name}): {shown}"
-    if ind.baseline.end > 0:
-        return f"the brief's baseline ends in {ind.baseline.end}"
-    return "the brief has no figure for this"
+def _member_noun(s) -> str:
+    return words.noun(s.unit, 1) or "record"
 
 
-def _what(ind: Indicator, series: str) -> str:
-    if series == "value":
-        return "" if ind.unit == "%" else ind.unit
-    return series.replace("_", " ")
+def _growth(threshold: float | None) -> str:
+    return "any amount" if threshold is None else f"{threshold * 100:.0f}%"
+
+
+def _detail(ind: Indicator, rule: Rule) -> str:
+    brief = ind.baseline.headline
+    return words.clause(f"Rule: {describe_rule(ind, rule)}",
+                        f"the brief: {brief}" if brief else "")
 
 
 def _finding(ind, result, rule, period, value, text, *, holding=False, subject=None,
              evidence=None, members=()):
-    crossed = re.sub(r" {2,}", " ", f"{text}; {brief_clause(ind)}")
+    if rule.message and rule.kind not in MEMBER_KINDS:  # the rule's own words lead
+        text = f"{rule.message}: {text}"
     if holding:
-        crossed += f" (still past the resolve line {_fmt(rule.resolve_threshold)})"
+        unit = ind.series_of(rule.series).unit
+        text += f" (still past the resolve line {words.threshold(rule.resolve_threshold, unit)})"
     return Finding(
         indicator_id=ind.id,
         subject=subject or result.subject,
@@ -106,20 +120,26 @@ def _finding(ind, result, rule, period, value, text, *, holding=False, subject=N
         severity=rule.severity,
         value=value,
         threshold=rule.threshold,
-        message=f"{ind.title}: {rule.message + ': ' if rule.message else ''}{crossed}",
+        message=text,
         evidence=tuple(evidence if evidence is not None else result.evidence.get(period, ())),
         members=tuple(members) or _all_members(result, period),
         holding=holding,
         for_evaluations=rule.for_evaluations,
+        spec=spec(ind, rule),
+        detail=_detail(ind, rule),
     )
 
 
 def _all_members(result: Result, period: str) -> tuple[str, ...]:
-    """Every record behind the value (not only the sample), when the result lists them."""
+    """Every record behind the value (not only the sample), when the result lists them:
+    of the kind the value counts, so related records (partners behind papers) stay apart."""
     m = result.members
     if m is None or not len(m):
         return ()
-    return tuple(m.loc[m["period"].astype(str) == period, "id"].astype(str).unique())
+    mask = m["period"].astype(str) == period
+    if result.kind:
+        mask &= m["kind"].astype(str) == result.kind
+    return tuple(m.loc[mask, "id"].astype(str).unique())
 
 
 def _crossing(rule: Rule, metric: float) -> bool | None:
@@ -131,61 +151,57 @@ def _crossing(rule: Rule, metric: float) -> bool | None:
     return None
 
 
-def _subject(result: Result) -> str:
-    return "" if result.subject == "all" else f" ({result.subject})"
+def _where(result: Result, period: str) -> str:
+    """` in 2025`, or ` in 2025 (remote sensing)` for a subject other than all."""
+    return f" in {period}" + ("" if result.subject == "all" else f" ({result.subject})")
+
+
+def _said(ind: Indicator, series: str, value) -> str:
+    """A value in its series' unit, named when the unit alone does not say what it is."""
+    s = ind.series_of(series)
+    text = words.amount(value, s.unit)
+    if words.unit_of(s.unit).kind == "count" or not s.label:
+        return text
+    return f"{text} ({s.label})"
 
 
 def _absolute(ind, result, rule, since):
+    unit = ind.series_of(rule.series).unit
     for period, value in result.series.get(rule.series, {}).items():
         if value is None or not _in_scope(period, since) or period in result.partial_periods:
             continue  # a year still filling in is not a level yet
         hit = _crossing(rule, value)
         if hit is None:
             continue
-        show = _fmt
-        if rule.kind == "share" and rule.threshold is not None and abs(rule.threshold) <= 1:
-            show = _pct  # a fraction
-        elif ind.unit == "%":
-            show = _pct_points
-        text = (
-            f"{show(value)} {_what(ind, rule.series)} in {period}{_subject(result)}: "
-            f"{WORDS[rule.op]} the threshold {show(rule.threshold)} ({source(rule)})"
-        )
+        text = (f"{_said(ind, rule.series, value)}{_where(result, period)}, "
+                f"{WORDS[rule.op]} the alert level of {words.threshold(rule.threshold, unit)}")
         yield _finding(ind, result, rule, period, value, text, holding=not hit)
-
-
-def _pct(x: float) -> str:
-    return f"{x:.0%}"
-
-
-def _pct_points(x: float) -> str:
-    return f"{x:,.3g}%"
 
 
 def _yoy(ind, result, rule, since):
     series = result.series.get(rule.series, {})
-    periods = sorted_periods(series)
+    periods = [p for p in sorted_periods(series) if series[p] is not None]
     for prev, period in zip(periods, periods[1:], strict=False):
         now, before = series[period], series[prev]
-        if now is None or before is None or not _in_scope(period, since):
+        if not _in_scope(period, since) or period in result.partial_periods:
             continue
-        if period in result.partial_periods or before < rule.min_base:
+        if before < rule.min_base:
             continue
         growth = math.inf if before == 0 and now > 0 else (now - before) / before if before else 0
         hit = _crossing(rule, growth)
         if hit is None:
             continue
-        pct = "new from zero" if math.isinf(growth) else f"{growth:+.0%}"
-        text = (
-            f"{_fmt(now)} {_what(ind, rule.series)} in {period}{_subject(result)}, "
-            f"{_fmt(before)} in {prev} ({pct}): {WORDS[rule.op]} the growth threshold "
-            f"{rule.threshold:+.0%} ({source(rule)})"
-        )
+        then = _said(ind, rule.series, before)
+        moved = f"up from none in {prev}" if math.isinf(growth) else \
+            f"{words.pct(growth)} on {then} in {prev}"
+        text = (f"{_said(ind, rule.series, now)}{_where(result, period)}, {moved}: "
+                f"{WORDS[rule.op]} the alert level of {words.pct(rule.threshold)}")
         yield _finding(ind, result, rule, period, now, text, holding=not hit)
 
 
 def _zscore(ind, result, rule, since):
     series = result.series.get(rule.series, {})
+    unit = ind.series_of(rule.series).unit
     periods = sorted_periods(series)
     for i, period in enumerate(periods):
         before = [p for p in periods[max(0, i - rule.window) : i] if series[p] is not None]
@@ -201,17 +217,16 @@ def _zscore(ind, result, rule, since):
         hit = _crossing(rule, z)
         if hit is None:
             continue
-        text = (
-            f"{_fmt(value)} {_what(ind, rule.series)} in {period}{_subject(result)}: "
-            f"{_fmt(z) if math.isinf(z) else f'{z:.1f}'} standard deviations above the "
-            f"{before[0]}-{before[-1]} mean ({_fmt(mean)}), threshold {_fmt(rule.threshold)} "
-            f"({source(rule)})"
-        )
+        far = "far" if math.isinf(z) else f"{z:.1f} standard deviations"
+        text = (f"{_said(ind, rule.series, value)}{_where(result, period)}, {far} above the "
+                f"{words.span(before[0], before[-1])} mean of {words.amount(mean, unit)} "
+                f"(alert level {rule.threshold:g})")
         yield _finding(ind, result, rule, period, value, text, holding=not hit)
 
 
 def _crossover(ind, result, rule, since):
     mine, other = result.series.get(rule.series, {}), result.series.get(rule.other, {})
+    s, o = ind.series_of(rule.series), ind.series_of(rule.other)
     for period, value in mine.items():
         theirs = other.get(period)
         if value is None or theirs is None or not _in_scope(period, since):
@@ -219,10 +234,9 @@ def _crossover(ind, result, rule, since):
         if period in result.partial_periods:  # two series still filling in
             continue
         if OPS[rule.op](value, theirs):
-            text = (
-                f"{rule.series} {_fmt(value)} in {period}{_subject(result)}: "
-                f"{WORDS[rule.op]} {rule.other} ({_fmt(theirs)}) ({source(rule)})"
-            )
+            text = (f"{s.label or rule.series} {words.amount(value, s.unit)}"
+                    f"{_where(result, period)}, {WORDS[rule.op]} {o.label or rule.other} "
+                    f"({words.amount(theirs, o.unit)})")
             yield _finding(ind, result, rule, period, value, text)
 
 
@@ -237,14 +251,11 @@ def _members(ind, result, rule, since, only_new: bool):
             seen.add(member)
             if not _in_scope(period, since) or (only_new and not fresh):
                 continue
-            records = result.evidence.get(period, [])
-            own = [e for e in records if e.get("id") == member]
-            label = (own[0].get("label") if own else None) or member
-            text = f"{'new: ' if only_new else ''}{label} ({period})"
-            yield _finding(
-                ind, result, rule, period, 1.0, text,
-                subject=member, evidence=own or records, members=(member,),
-            )
+            own = [e for e in result.evidence.get(period, []) if e.get("id") == member]
+            own = own or [{"kind": result.kind or "record", "id": member}]  # not sampled
+            label = own[0].get("label") or member
+            yield _finding(ind, result, rule, period, 1.0, str(label),
+                           subject=member, evidence=own, members=(member,))
 
 
 KINDS = {
@@ -256,31 +267,33 @@ KINDS = {
     "new_member": lambda i, r, rule, s: _members(i, r, rule, s, only_new=True),
     "any_new": lambda i, r, rule, s: _members(i, r, rule, s, only_new=False),
 }
-MEMBER_KINDS = ("new_member", "any_new")
-NOUNS = {"work": "papers", "deal": "deals", "event": "events", "verdict": "verdicts"}
 
 
-def group_message(
-    title: str, period: str, findings: Sequence[Finding], new: int, total: int
-) -> str:
-    """The words of one grouped alert: how many records joined since the last evaluation
-    (if any), how many there are, what crossed what (the first few findings of a set), and
-    the brief once."""
+def group_message(period: str, findings: Sequence[Finding], evidence: Sequence[dict],
+                  new: int, total: int) -> str:
+    """The sentence of one grouped alert. One finding: its own sentence. A set (new
+    records, new members): what they are, when, and the first few by name ("New deals in
+    areas of concern in 2025: A; B; C and 2 more"). `new` of the `total` records joined
+    since the alert opened: said in one clause when some did and some were there before."""
     firing = [f for f in findings if not f.holding] or list(findings)
-    where = f" in {period}" if period and period != "*" else ""
-    kinds = {e.get("kind") for f in firing for e in f.evidence}
-    noun = NOUNS.get(kinds.pop(), "records") if len(kinds) == 1 else "records"
+    lead = firing[0]
+    unit = lead.spec.get("unit", "records")
     joined = ""
     if new and new < total:
-        joined = f"{new} new {noun[:-1] if new == 1 else noun} since the last evaluation"
-    if len(firing) == 1:
-        text = firing[0].message.removeprefix(f"{title}: ")
-        return f"{title}: {joined}; {text}" if joined else firing[0].message
-    head = f"{title}: {joined}, {total}{where}" if joined else f"{title}: {total} {noun}{where}"
-    details, brief = [], ""
-    for f in firing[:3]:
-        text, sep, tail = f.message.removeprefix(f"{title}: ").rpartition("; the brief")
-        details.append(text if sep else tail)
-        brief = brief or (f"; the brief{tail}" if sep else "")
-    more = f"; and {len(firing) - 3} more" if len(firing) > 3 else ""
-    return f"{head} ({'; '.join(details)}{more}){brief}"
+        joined = f"{new:,} of them new since the alert opened"
+    if lead.spec.get("kind") not in MEMBER_KINDS:
+        text = lead.message if len(firing) == 1 else words.listing(
+            [f.message for f in firing], 3)
+        return f"{text} ({joined})" if joined else text
+    what = lead.spec.get("message") or lead.spec.get("label") or "new records"
+    when = f" in {period}" if period and period != "*" else ""
+    named = sorted(evidence, key=lambda e: not (e.get("label") or e.get("title")))  # stable
+    names = [str(e.get("label") or e.get("title") or e.get("id")) for e in named]
+    names = names or [f.message for f in firing]
+    count = max(total, len(firing))
+    nouns = (words.noun(unit, 1) or "record", words.noun(unit) or "records")
+    head = f"{what[0].upper()}{what[1:]}{when}"
+    if count > 1:
+        head += f": {words.plural(count, *nouns)}"
+    tail = f" ({joined})" if joined else ""
+    return f"{head}{tail}: {words.listing(names, 3, count)}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trendline.indicators.base import Baseline, Result, Rule, indicator
+from trendline.indicators.base import Baseline, Result, Rule, Series, indicator
 from trendline.indicators.common import partial_years, rows
 from trendline.indicators.investment_common import point_evidence, points, summed
 
@@ -17,8 +17,17 @@ FLOWS = {
     id="talent.student_flows",
     title="Chinese students in Russia and Russian students in China",
     needs=("series_points",),
-    unit="students",
+    group="talent", order=24,
+    lag=None, brief_window=None,
+    series=(
+        Series('value', 'students', 'Chinese students in Russia'),
+        Series('CN->RU', 'students', 'Chinese students in Russia'),
+        Series('RU->CN', 'students', 'Russian students in China'),
+        Series('CN->US', 'students', 'Chinese students in the U.S.'),
+        Series('figures', 'records', 'new yearly figures'),
+    ),
     baseline=Baseline(
+        headline='48,000 Chinese students in Russia (2020)',
         summary="About 48,000 Chinese students were in Russian universities in 2020, double "
         "the number five years earlier; about 20,000 Russians studied in China (up 36%). "
         "For scale, 372,531 Chinese students were enrolled in the U.S. in 2019-20.",

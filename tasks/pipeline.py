@@ -57,10 +57,10 @@ def pipeline(res: Resources, step: Step = direct, accept_history: bool = False,
 
 
 def take_in(res: Resources, items: Iterable[tuple[Source, Any]]
-            ) -> tuple[list[RefreshOutcome], ResolveOutcome | None]:
+            ) -> tuple[list[RefreshOutcome], ResolveOutcome]:
     """Data brought in by hand (`import-cnki`, `import-deals`): each (source, raw data read
     from its files) through the one runner, then the facts resolved once, as the pipeline
-    would (None when nothing was written)."""
+    would: also when nothing new was written, since an earlier import killed before it
+    resolved left facts to decide (resolving what is decided already costs little)."""
     outcomes = [run_source(res, source, raw) for source, raw in items]
-    wrote = any(o.status == "succeeded" for o in outcomes)
-    return outcomes, resolve(res) if wrote else None
+    return outcomes, resolve(res)

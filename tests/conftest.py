@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,30 @@ def demo_store(home, demo_template) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     shutil.copy(demo_template, home / "trendline.db")
     return home / "trendline.db"
+
+
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh database of its own on the local PostgreSQL server, dropped afterwards."""
+    import sqlalchemy as sa
+
+    try:
+        admin = sa.create_engine(f"{PG_SERVER}/test", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text("select 1"))
+    except Exception as exc:  # no driver or no server
+        need(
+            False,
+            "PostgreSQL",
+            f"start a server on 127.0.0.1:5432 with trust auth ({exc.__class__.__name__})",
+        )
+    name = f"trendline_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'create database "{name}"'))
+    yield f"{PG_SERVER}/{name}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'drop database "{name}" with (force)'))
+    admin.dispose()

@@ -16,8 +16,7 @@ from trendline.core.db import upsert
 from trendline.core.resources import Resources
 from trendline.core.steps import Step, direct
 from trendline.indicators.base import Indicator, sorted_periods
-from trendline.indicators.registry import Evaluation, all_indicators
-from trendline.indicators.rules import check
+from trendline.indicators.registry import Evaluation, all_indicators, evaluate_indicator
 from trendline.tasks.evaluate import alerts, verdicts
 from trendline.tasks.evaluate.samples import enrich
 from trendline.tasks.frames import load_frames, provenance
@@ -64,25 +63,27 @@ def enabled(res: Resources) -> list[Indicator]:
 
 
 def lag_months(res: Resources, ind: Indicator) -> int:
-    """How long this indicator's years take to fill in (config `periods`)."""
+    """How long this indicator's years take to fill in (config `periods`, by the lag its
+    declaration names)."""
     periods = res.settings.periods
-    if {"works", "publication_counts"} & set(ind.needs):
-        return periods.publications_lag_months
-    if {"deals", "events"} & set(ind.needs):
-        return periods.deals_lag_months
-    return 0
+    return {"publications": periods.publications_lag_months,
+            "deals": periods.deals_lag_months}.get(ind.lag or "", 0)
+
+
+def configured(res: Resources, ind: Indicator) -> dict:
+    """The indicator's options from config: params, rules, first period, lag; what
+    production, `trendline evidence` and the web pages all evaluate it with."""
+    cfg = res.settings.indicator(ind.id)
+    return {"params": cfg.params, "rules": tuple(cfg.rules) if cfg.rules is not None else None,
+            "since": cfg.since, "lag_months": lag_months(res, ind)}
 
 
 def evaluate_one(res: Resources, ind: Indicator, frames, as_of: dt.date) -> Evaluation:
-    cfg = res.settings.indicator(ind.id)
-    rules = tuple(cfg.rules) if cfg.rules is not None else ind.rules
-    since = ind.baseline.end + 1 if cfg.since is None else cfg.since
-    params = {"lag_months": lag_months(res, ind), **cfg.params}
-    results = ind.evaluate(frames, params, as_of)
-    for r in results:  # the full lists are for `trendline evidence`: counts and samples stay
+    ev = evaluate_indicator(ind, frames, as_of, **configured(res, ind),
+                            describe=lambda results: enrich(res.engine, results))
+    for r in ev.results:  # the full lists are for `trendline evidence`: counts and samples stay
         r.members = None
-    enrich(res.engine, results)
-    return Evaluation(ind, results, check(ind, results, rules, since), since)
+    return ev
 
 
 def run_indicators(res: Resources, step: Step = direct) -> tuple[list[Evaluation], dict]:
@@ -162,6 +163,15 @@ def listing_command(ind_id: str, subject: str, period: str) -> str:
             " --format csv")
 
 
+def baseline(ind: Indicator, res) -> dict:
+    """The baseline stored with a value: the declaration's, with the reference the
+    indicator computed when it computes one (the pooled share of its own brief years)."""
+    out = ind.baseline.as_dict()
+    if res.reference is not None:
+        out.update(reference=res.reference, reference_words=res.reference_words)
+    return out
+
+
 def save_values(conn, evaluations: list[Evaluation], prov: list[dict], now: dt.datetime) -> None:
     t = schema.indicator_values
     for ev in evaluations:
@@ -170,10 +180,12 @@ def save_values(conn, evaluations: list[Evaluation], prov: list[dict], now: dt.d
             for period, value in res.values.items():
                 detail = {name: s.get(period) for name, s in res.series.items() if name != "value"}
                 detail["partial"] = period in res.partial_periods
+                if period in res.labels:  # what the value names (the leading field)
+                    detail["label"] = res.labels[period]
                 detail["list_all"] = listing_command(ev.indicator.id, res.subject, period)
                 rows.append({
                     "indicator_id": ev.indicator.id, "subject": res.subject, "period": period,
-                    "value": value, "detail": detail, "baseline": ev.indicator.baseline.as_dict(),
+                    "value": value, "detail": detail, "baseline": baseline(ev.indicator, res),
                     "evidence": res.evidence.get(period, []),
                     "evidence_count": res.count(period), "query": res.query,
                     "provenance": prov, "evaluated_at": now,

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from trendline.core import schema
 from trendline.core.resources import Resources
-from trendline.indicators.registry import all_indicators
+from trendline.indicators.registry import all_indicators, evaluate_indicator
+from trendline.tasks.evaluate.evaluation import configured
 from trendline.tasks.frames import load_frames
 
 COLUMNS = ["indicator", "subject", "period", "kind", "id", "label", "year", "url", "demo"]
@@ -25,9 +26,9 @@ def list_evidence(res: Resources, ind_id: str, period: str | None = None,
         raise UnknownIndicator(f"unknown indicator {ind_id!r}; choose from {', '.join(inds)}")
     ind = inds[ind_id]
     frames = load_frames(res, ind.needs)
-    cfg = res.settings.indicator(ind_id)
     parts = []
-    for result in ind.evaluate(frames, cfg.params, res.now().date()):
+    options = {k: v for k, v in configured(res, ind).items() if k in ("params", "lag_months")}
+    for result in evaluate_indicator(ind, frames, res.now().date(), **options).results:
         if subject and result.subject != subject:
             continue
         m = result.members

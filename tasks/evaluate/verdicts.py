@@ -29,10 +29,8 @@ from trendline.indicators.verdict import Verdict, trend_points, verdict_for
 from trendline.indicators.verdict_words import ci_range, pct
 
 RULE = "verdict"
-AMOUNT_UNITS = {"USD"}
-SHARE_UNITS = {"%", "share", "ratio"}
-SKIP = {"data.freshness"}  # days since a refresh: not a series to judge
-NO_BRIEF_WINDOW = ("data.", "talent.")
+AMOUNT_UNITS = {"usd"}
+SHARE_UNITS = {"percent", "share", "ratio", "points", "index"}
 QUIET = {"flat", "insufficient"}  # a change to these is info, not a warning
 WORDS = {"trend": "a trend line", "headline": "a headline", "flat": "flat",
          "decline": "a decline", "insufficient": "too short to judge"}
@@ -62,13 +60,9 @@ def kind_of(ind: Indicator) -> str:
 
 
 def brief_window(ind: Indicator) -> tuple[int, int] | None:
-    """The brief's own window: 2010-2019 for papers, 2016-2019 for deals."""
-    end = ind.baseline.end
-    if ind.id.startswith("research."):
-        return (2010, end)
-    if ind.id.startswith("investment."):
-        return (2016, min(2019, end))
-    return None
+    """The brief's own window, as the indicator declares it (None: the brief has no yearly
+    series to compare with)."""
+    return ind.brief_window
 
 
 def last_complete_year(as_of: dt.date, lag_months: int) -> int:
@@ -79,7 +73,7 @@ def last_complete_year(as_of: dt.date, lag_months: int) -> int:
 
 def plan(ind: Indicator, result: Result, as_of: dt.date, lag_months: int) -> Plan | None:
     """The series to fit for one result, or None when it has no yearly value."""
-    if ind.id in SKIP:
+    if not ind.judged:  # e.g. days since a refresh: not a series to judge
         return None
     yearly = {int(p): v for p, v in result.values.items()
               if len(p) == 4 and p.isdigit() and p not in result.partial_periods}
@@ -167,7 +161,7 @@ def finding(row: dict, title: str) -> Finding:
     who = "" if row["subject"] == "all" else f"{row['subject']}: "  # grouped: one per subject
     rate = growth_words(row)
     since = f" since {row['window_start']}" if row.get("window_start") else ""
-    text = f"{title}: {who}now {WORDS.get(new, new)}{f' ({rate})' if rate else ''}{since}; " \
+    text = f"{who}now {WORDS.get(new, new)}{f' ({rate})' if rate else ''}{since}; " \
            f"it was {WORDS.get(old, old)}"
     period = row["changed_period"] or row["period"]
     # the verdict is its own record: a series joining the group is news, a paper is not
@@ -177,6 +171,9 @@ def finding(row: dict, title: str) -> Finding:
         indicator_id=row["indicator_id"], subject=row["subject"], period=period,
         rule=f"{RULE}:{old}->{new}", severity="info" if new in QUIET else "warning",
         value=row["growth"], threshold=None, message=text, evidence=(record,),
+        spec={"kind": "verdict", "from": old, "to": new, "unit": "records",
+              "label": f"{title}: headline or trend line"},
+        detail=f"Why: {row['explanation']}",
     )
 
 

@@ -40,7 +40,7 @@ def _authorships():
 def _affiliation_codes():
     m = T.affiliation_matches
     return sa.select(m.c.code, sa.case((m.c.rule.in_(COUNTED), m.c.org_id)).label("org_id"),
-                     m.c.inst, m.c.country, m.c.centre)
+                     m.c.inst, m.c.country)
 
 
 def _deals():
@@ -72,8 +72,9 @@ QUERIES = {
     "series_points": lambda: sa.select(T.series_points),
     "refresh_runs": lambda: sa.select(T.refresh_runs),
     "centres": lambda: sa.select(T.centres),
+    "centre_works": lambda: sa.select(T.centre_works),
 }
-CATEGORIES = {"source", "field", "country", "org_id", "inst", "centre", "direction",
+CATEGORIES = {"source", "field", "country", "org_id", "inst", "centre_id", "direction",
               "list_name"}
 
 
@@ -106,7 +107,7 @@ def _compact(frame: pd.DataFrame) -> pd.DataFrame:
 
 def affiliations(col: Columnar, conn, works: pd.DataFrame) -> pd.DataFrame:
     """Authorship x resolved affiliation: work_id (categorical over the works), author,
-    org_id, inst, country, centre. The authorships are read as integers (work key,
+    org_id, inst, country. The authorships are read as integers (work key,
     affiliation code) and decoded through the small tables in numpy."""
     rows = col.ints(conn, _authorships())
     lookup = read(conn, _affiliation_codes()).drop_duplicates("code").set_index("code")
@@ -120,11 +121,11 @@ def affiliations(col: Columnar, conn, works: pd.DataFrame) -> pd.DataFrame:
         "work_id": pd.Categorical.from_codes(wpos, categories=ids),
         "author": rows["author"][keep].astype("int32"),
     })
-    for name in ("org_id", "inst", "country", "centre"):
+    for name in ("org_id", "inst", "country"):
         values = lookup[name].astype("category")
         frame[name] = pd.Categorical.from_codes(values.cat.codes.to_numpy()[at],
                                                 categories=values.cat.categories)
-    useful = frame["org_id"].notna() | frame["country"].notna() | frame["centre"].notna()
+    useful = frame["org_id"].notna() | frame["country"].notna()
     return frame[useful.to_numpy()].reset_index(drop=True)
 
 

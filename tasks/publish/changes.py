@@ -23,7 +23,10 @@ LISTS = {
     "defence_soe": "defence state-owned enterprises",
     "ai_dragons": "AI dragons",
     "huawei": "Huawei entities",
+    "joint_vehicles": "joint investment vehicles",
 }
+# how a sentence names a list ("added to the U.S. Entity List", "to Canada's ...")
+ARTICLE = {"nro_canada": ""}
 COUNTRIES = {"CN": "Chinese", "RU": "Russian", "US": "U.S.", "HK": "Hong Kong"}
 UNIVERSITY = ("universit", "institute of technology", "大学", "университет", "college")
 
@@ -34,12 +37,18 @@ def aware(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
-def last_summary(conn, now: dt.datetime) -> dt.datetime:
-    """When the previous weekly summary was queued; a week ago when there was none."""
+def last_summary(conn, now: dt.datetime) -> tuple[dt.datetime, str]:
+    """(since when, in words): the previous weekly summary; when there was none, the
+    store's first refresh, said so (never an invented date a week back)."""
     t = schema.outbox
     q = sa.select(sa.func.max(t.c.created_at)).where(t.c.tag == "weekly", t.c.created_at < now)
     last = aware(conn.execute(q).scalar())
-    return last or now - dt.timedelta(days=7)
+    if last is not None:
+        return last, f"since the last summary ({last:%Y-%m-%d %H:%M UTC})"
+    r = schema.refresh_runs
+    first = aware(conn.execute(sa.select(sa.func.min(r.c.started_at))).scalar()) or now
+    return first, (f"since this store's first refresh ({first:%Y-%m-%d %H:%M UTC}); "
+                   "this is its first summary")
 
 
 def org_names(conn) -> dict[str, dict]:
@@ -50,8 +59,13 @@ def org_names(conn) -> dict[str, dict]:
 def alert_changes(conn, since: dt.datetime) -> dict[str, list[dict]]:
     t = schema.alerts
     rows = [dict(r) for r in conn.execute(sa.select(t)).mappings()]
-    out: dict[str, list[dict]] = {"opened": [], "updated": [], "resolved": [], "acknowledged": []}
+    out: dict[str, list[dict]] = {"opened": [], "updated": [], "resolved": [],
+                                  "acknowledged": [], "history": []}
     for r in rows:
+        if r["state"] == "history":  # recorded, never announced: counted apart
+            if aware(r["first_fired_at"]) >= since:
+                out["history"].append(r)
+            continue
         first, resolved = aware(r["first_fired_at"]), aware(r.get("resolved_at"))
         notified = aware(r.get("last_notified_at"))
         acked = aware(r.get("acked_at"))
@@ -125,7 +139,7 @@ def new_deals(conn, since: dt.datetime) -> tuple[int, list[dict]]:
         shown.append({
             "id": r["id"], "target": r["target"], "direction": r["direction"] or "",
             "amount_usd": r["amount_usd"], "date": r["announced_on"] or r["year"],
-            "link": r["source_url"], "is_demo": r["is_demo"],
+            "link": "" if r["is_demo"] else r["source_url"], "is_demo": r["is_demo"],
             "parties": parties.get(r["id"], []),
         })
     return len(rows), shown
@@ -138,7 +152,8 @@ def new_events(conn, since: dt.datetime) -> tuple[int, list[dict]]:
         .order_by(t.c.date.desc().nulls_last(), t.c.id)).mappings()]
     shown = [{"id": r["id"], "title": r["title"], "type": r["type"].replace("_", " "),
               "date": r["date"] or r["year"], "parties": r["parties"] or [],
-              "link": r["source_url"], "is_demo": r["is_demo"]} for r in rows[:SHOWN]]
+              "link": "" if r["is_demo"] else r["source_url"], "is_demo": r["is_demo"]}
+             for r in rows[:SHOWN]]
     return len(rows), shown
 
 
@@ -155,7 +170,11 @@ def watchlist_changes(conn, since: dt.datetime) -> tuple[list[dict], list[dict]]
     a = schema.authorships
     with_papers = {f"ror:{r}" for (r,) in conn.execute(
         sa.select(a.c.ror_id).where(a.c.ror_id.is_not(None)).distinct())}
+    registry = {i: n for i, n in conn.execute(sa.select(schema.organisations.c.id,
+                                                         schema.organisations.c.name))}
     for r in rows:
+        r["entry_name"] = r["name"]  # as the list writes it; the registry's name is shown
+        r["name"] = registry.get(r["org_id"] or "") or r["name"]
         r["native"] = native_names(names.get(r["org_id"] or "", {}))
         r["list_title"] = LISTS.get(r["list_name"], r["list_name"])
         r["university"] = any(k in f"{r['name']} {r['native']}".lower() for k in UNIVERSITY)
@@ -170,8 +189,8 @@ def watchlist_changes(conn, since: dt.datetime) -> tuple[list[dict], list[dict]]
             "list": lst, "list_title": LISTS.get(lst, lst), "change": change,
             "count": len(members), "countries": by_country.most_common(),
             "universities_with_papers": unis, "with_papers": papers,
-            "sentence": _sentence(LISTS.get(lst, lst), change, len(members), by_country,
-                                  unis, papers),
+            "sentence": _sentence(f"{ARTICLE.get(lst, 'the ')}{LISTS.get(lst, lst)}", change,
+                                  len(members), by_country, unis, papers),
             "examples": named[:3],
         })
     summary.sort(key=lambda s: (-s["with_papers"], -s["count"]))
@@ -205,24 +224,23 @@ def _sentence(title: str, change: str, n: int, countries: Counter, unis: int,
         who = f"{who}, {other} other" if who else f"{other}"
     verb = {"added": "added to", "removed": "removed from", "changed": "changed on"}[change]
     noun = "entity" if n == 1 else "entities"
-    text = f"{n} {noun} {verb} the {title}" + (f" ({who})" if who else "")
-    if unis:
-        text += f", {unis} of them {'a university' if unis == 1 else 'universities'} " \
-                "with joint papers"
-    elif papers:
+    text = f"{n} {noun} {verb} {title}" + (f" ({who})" if who else "")
+    if papers:  # the examples named after it are these, universities or not
         text += f", {papers} of them with joint papers"
+        if unis:
+            text += f" ({unis} {'a university' if unis == 1 else 'universities'})"
     return text
 
 
 def since_last(conn, now: dt.datetime) -> dict[str, Any]:
-    since = last_summary(conn, now)
+    since, since_words = last_summary(conn, now)
     papers_n, papers = new_papers(conn, since)
     deals_n, deals = new_deals(conn, since)
     events_n, events = new_events(conn, since)
     lists, list_rows = watchlist_changes(conn, since)
     alerts = alert_changes(conn, since)
     return {
-        "since": since.strftime("%Y-%m-%d %H:%M UTC"),
+        "since": since_words,
         "alerts": {k: {"count": len(v), "shown": v[:SHOWN]} for k, v in alerts.items()},
         "papers": {"count": papers_n, "shown": papers},
         "deals": {"count": deals_n, "shown": deals},

@@ -10,18 +10,13 @@ import io
 import math
 from typing import Any
 
+from trendline.indicators import words
+
 WIDTH, HEIGHT, DPI = 6.0, 2.6, 100
 COLOURS = ("#1f4e79", "#c55a11", "#7f7f7f")  # primary, second, third series
 ALERT = "#c00000"
 TREND = "#2a7a2a"
 WORDS = {"trend": "trend line"}
-# the brief compared these dyads on one chart: {indicator: [(label, detail key or value)]}
-DYADS = {
-    "research.dyad_comparison": [("China-Russia", "cn_ru"), ("US-China", "us_cn"),
-                                 ("US-Russia", "us_ru")],
-    "investment.dyad_comparison": [("China-Russia", "value"), ("US-China", "US-CN"),
-                                   ("US-Russia", "US-RU")],
-}
 
 
 def chart_series(row: dict[str, Any]) -> dict[str, dict[int, float | None]]:
@@ -29,7 +24,7 @@ def chart_series(row: dict[str, Any]) -> dict[str, dict[int, float | None]]:
     points = [p for p in row["series"] if str(p["period"]).isdigit()]
     if len(points) < 2:
         return {}
-    picks = DYADS.get(row["id"], [("value", "value")])
+    picks = row.get("chart") or [("value", "value")]  # declared: what the chart draws
     out: dict[str, dict[int, float | None]] = {}
     for label, key in picks:
         out[label] = {
@@ -46,7 +41,7 @@ def verdict_overlay(row: dict[str, Any]) -> tuple[list[tuple[int, float]], list[
     v = row.get("verdict") or {}
     if not v or v.get("verdict") == "insufficient":
         return [], []
-    if DYADS.get(row["id"], [("value", "value")])[0][1] != "value":
+    if (row.get("chart") or [("value", "value")])[0][1] != "value":
         return [], []
     line = [(int(x), float(y)) for x, y in v.get("trend") or []]
     return (line if len(line) >= 2 else []), [int(c) for c in v.get("change_points") or []]
@@ -68,8 +63,9 @@ def chart_png(row: dict[str, Any], alert_periods: set[str], current_year: int) -
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    unit = "papers" if row["id"] == "research.dyad_comparison" else row["unit"]  # counts
-    scale, ylabel = {"USD": (1e6, "USD millions"), "share": (0.01, "%")}.get(unit, (1, unit))
+    unit = row.get("chart_unit") or row["unit"]  # of the series drawn (a dyad: its counts)
+    scale, ylabel = {"usd": (1e6, "USD millions"), "share": (0.01, "%"),
+                     "percent": (1, "%")}.get(unit, (1, words.noun(unit) or unit))
     years = sorted({y for s in series.values() for y in s})
     first, last = years[0], years[-1]
     partial = partial_years(row, current_year)
@@ -108,7 +104,7 @@ def chart_png(row: dict[str, Any], alert_periods: set[str], current_year: int) -
         ax.axvline(x - 0.5, color=TREND, lw=1.0, ls=":",
                    label="change point" if k == 0 else None)
     if len(series) > 1:
-        ax.set_yscale("symlog" if unit == "USD" else "log")
+        ax.set_yscale("symlog" if unit == "usd" else "log")
     ax.set_title(row["title"], fontsize=9, loc="left")
     ax.set_ylabel(ylabel, fontsize=8)
     ax.tick_params(labelsize=7)
@@ -121,7 +117,12 @@ def chart_png(row: dict[str, Any], alert_periods: set[str], current_year: int) -
     if partial & set(years):
         labels.append("dashed: year still filling in")
         handles.append(matplotlib.lines.Line2D([], [], color="#555", ls="--"))
-    ax.legend(handles, labels, fontsize=6.5, frameon=False, loc="best", ncol=2)
+    low, high = ax.get_ylim()  # headroom above the data: the legend never covers a point
+    if ax.get_yscale() == "linear":
+        ax.set_ylim(low, high + (high - low) * 0.45)
+    elif high > 0:
+        ax.set_ylim(low, high * 12)
+    ax.legend(handles, labels, fontsize=6.5, frameon=False, loc="upper left", ncol=3)
     fig.tight_layout(pad=0.4)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")

@@ -1,9 +1,8 @@
 """Rendering is pure: contexts in, strings out. Jinja2 with StrictUndefined; HTML templates
-autoescape. Numbers are formatted with their unit here, once, for every format."""
+autoescape. Numbers and units are worded by indicators/words.py, the one formatter."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
@@ -11,16 +10,11 @@ from typing import Any
 import jinja2
 
 from trendline.core.settings import TEMPLATES_DIR
+from trendline.indicators import words
 from trendline.tasks.publish import markdown
+from trendline.tasks.publish.alert_evidence import record_link
 
 FORMATS = ("html", "txt", "md")
-NO_VALUE = "no data"
-# units that count things: "196 papers", "1 deal"
-COUNTS = {
-    "papers": "paper", "deals": "deal", "events": "event", "pairs": "pair",
-    "vehicles": "vehicle", "agreements": "agreement", "students": "student",
-    "deals and events": "deal or event", "days": "day",
-}
 
 
 @cache
@@ -36,7 +30,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["num"] = number
+    env.filters["num"] = words.amount
     env.filters["safe_url"] = safe_url
     env.filters["spark"] = sparkline
     env.filters["names"] = native_names
@@ -68,9 +62,14 @@ def _org(o: Mapping) -> str:
 
 
 def _when(o: Mapping) -> str:
-    if o.get("listed_on"):
-        return f"{o.get('lists') or 'listed'} since {o['listed_on']}"
-    return f"{o.get('lists')}, listing date unknown"
+    """`Entity List since 2020-06-05`, `Entity List, listed after the paper (2020-06-05)`,
+    or `Entity List, listing date unknown`: never an empty field."""
+    lists = o.get("lists") or "listed"
+    if not o.get("listed_on"):
+        return f"{lists}, listing date unknown"
+    if o.get("at_the_time") is False:
+        return f"{lists} since {o['listed_on']}, after the paper"
+    return f"{lists} since {o['listed_on']}"
 
 
 LABELS: dict[str, Any] = {
@@ -80,6 +79,8 @@ LABELS: dict[str, Any] = {
     "when": _when,
     "record_label": lambda e: str(e.get("label") or e.get("title") or e.get("id")),
     "record_date": lambda e: str(e.get("date") or e.get("year") or e.get("period") or ""),
+    "record_link": record_link,
+    "records_word": lambda n: words.plural(int(n), "record"),
 }
 
 
@@ -97,77 +98,19 @@ def safe_url(value: Any) -> str:
     return text if text.lower().startswith(("http://", "https://")) else ""
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def money(value: float) -> str:
-    sign, v = ("-" if value < 0 else ""), abs(value)
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if v >= size:
-            return f"{sign}${_sig(v / size)}{suffix}"
-    return f"{sign}${v:,.0f}"
-
-
-def _sig(v: float) -> str:
-    """3 significant figures without exponent or trailing zeros: 1.2, 35, 705."""
-    text = f"{v:.3g}" if v < 1000 else f"{v:,.0f}"
-    return text if "e" not in text else f"{v:,.0f}"
-
-
-def number(value: Any, unit: str = "", bare: bool = False) -> str:
-    """A value with its unit for people: `196 papers`, `$705M`, `4.8%`, `20%` (a share),
-    `51x` (a ratio); missing values read `no data`, never `None` or `nan`."""
-    if _missing(value):
-        return NO_VALUE
-    value = float(value)
-    if unit == "USD":
-        return money(value)
-    if unit == "%":
-        return f"{_sig(value)}%"
-    if unit == "share":
-        return f"{_sig(value * 100)}%"
-    if unit == "ratio":
-        return f"{_sig(value)}x"
-    text = f"{int(value):,}" if value.is_integer() else _sig(value)
-    if bare or not unit:
-        return text
-    word = COUNTS.get(unit)
-    if word and value == 1:
-        return f"{text} {word}"
-    return f"{text} {unit}"
-
-
-def change(new: Any, old: Any, unit: str = "") -> str:
-    """`+133%`, `x2.3`, `-4.1 pts` (for percentages and shares), or '' when not comparable."""
-    if _missing(new) or _missing(old):
-        return ""
-    new, old = float(new), float(old)
-    if unit in ("%", "share"):
-        scale = 100 if unit == "share" else 1
-        d = (new - old) * scale
-        return f"{d:+.1f} pts"
-    if old == 0:
-        return "new from zero" if new > 0 else "no change"
-    ratio = new / old
-    if ratio >= 3:
-        return f"x{_sig(ratio)}"
-    return f"{(ratio - 1) * 100:+.0f}%"
-
-
 BLOCKS = "▁▂▃▄▅▆▇█"
 
 
 def sparkline(values: Iterable[Any]) -> str:
     """Unicode blocks, one per period; a missing period is a space (a gap, not a zero)."""
     vals = list(values)
-    nums = [float(v) for v in vals if not _missing(v)]
+    nums = [float(v) for v in vals if not words.missing(v)]
     if len(nums) < 2:
         return ""
     lo, hi = min(nums), max(nums)
     span = hi - lo or 1.0
     return "".join(
-        " " if _missing(v) else BLOCKS[round((float(v) - lo) / span * (len(BLOCKS) - 1))]
+        " " if words.missing(v) else BLOCKS[round((float(v) - lo) / span * (len(BLOCKS) - 1))]
         for v in vals
     )
 

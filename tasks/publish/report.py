@@ -13,19 +13,21 @@ from sqlalchemy.engine import Engine
 
 from trendline import __version__
 from trendline.core import schema
-from trendline.core.csvfile import write_csv
 from trendline.core.files import atomic_write
 from trendline.core.settings import Settings
 from trendline.indicators.base import BRIEF, SEVERITIES, sorted_periods
 from trendline.indicators.registry import all_indicators
 from trendline.tasks.evaluate import alerts as alert_state
 from trendline.tasks.evaluate import verdicts as verdict_state
-from trendline.tasks.publish.brief import FIGURES, grouped
+from trendline.tasks.publish.alert_evidence import evidence_file, write_evidence
+from trendline.tasks.publish.brief import grouped
 from trendline.tasks.publish.changes import LISTS, org_names
-from trendline.tasks.publish.render import native_names, number, render, safe_url
+from trendline.tasks.publish.render import native_names, render, safe_url
 
-EVIDENCE_DIR = "evidence"  # beside the report: evidence/<alert id>.csv
 EVIDENCE_SHOWN = 5
+# where an alert stands, for the order of a report: news, firing now, quiet, gone, history
+STANDING = {"current": 1, "acked": 2, "silenced": 2, "pending": 3, "no_data": 3,
+            "resolved": 4, "history": 5}
 
 
 def overview(conn) -> list[dict[str, Any]]:
@@ -44,18 +46,19 @@ def overview(conn) -> list[dict[str, Any]]:
     for r in rows:
         by_ind.setdefault(r["indicator_id"], []).append(r)
     out = []
-    for ind_id, points in sorted(by_ind.items()):
+    for ind_id, points in sorted(by_ind.items(), key=lambda kv: (
+            inds[kv[0]].order if kv[0] in inds else 999, kv[0])):
         order = {p: i for i, p in enumerate(sorted_periods(r["period"] for r in points))}
         points = sorted(points, key=lambda r: order[r["period"]])
         last = points[-1]
         points = [p for p in points if p["period"]]  # "" marks an indicator with no data yet
         severities = [a["severity"] for a in firing if a["indicator_id"] == ind_id]
         ind = inds.get(ind_id)
+        if ind is None:  # evaluated once, no longer declared: nothing to say about it
+            continue
         out.append(
             {
-                "id": ind_id,
-                "title": ind.title if ind else ind_id,
-                "unit": ind.unit if ind else "",
+                **declared(ind),
                 "verdict": verdict(judged.get((ind_id, "all"))),
                 "period": last["period"] or None,
                 "value": last["value"],
@@ -69,7 +72,8 @@ def overview(conn) -> list[dict[str, Any]]:
                 "alert_periods": sorted({a["period"] for a in firing
                                          if a["indicator_id"] == ind_id}),
                 "series": [
-                    {"period": p["period"], "value": p["value"], "detail": p["detail"]}
+                    {"period": p["period"], "value": p["value"], "detail": p["detail"],
+                     "evidence_count": p["evidence_count"]}
                     for p in points
                 ],
                 "evidence_count": len(last["evidence"]),
@@ -80,6 +84,21 @@ def overview(conn) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def declared(ind) -> dict[str, Any]:
+    """What the declaration says about an indicator, for the templates and the CLI: its
+    place in the brief, its series with units and words, what its chart draws."""
+    return {
+        "id": ind.id, "title": ind.title, "unit": ind.unit, "group": ind.group,
+        "order": ind.order, "headline": ind.baseline.headline,
+        "units": {s.name: s.unit for s in ind.series},
+        "labels": {s.name: s.label for s in ind.series},
+        "directions": {s.name: {"up": s.up, "down": s.down} for s in ind.series if s.up},
+        "chart": [(ind.series_of(n).label or n, n) for n in ind.chart],
+        "chart_unit": ind.series_of(ind.chart[0]).unit if ind.chart else ind.unit,
+        "judged": ind.judged,
+    }
 
 
 def verdict(row: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -103,35 +122,6 @@ def verdict(row: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
-# ---- alerts in plain words ---------------------------------------------------------------
-
-def explain(a: dict[str, Any], title: str, unit: str) -> str:
-    """What the alert says, in words, without the rule's shorthand."""
-    if not a.get("rule"):  # an ops incident: its message says it
-        return a.get("message") or ""
-    kind, _, rest = a["rule"].partition(":")
-    series = rest.split(":", 1)[0] if rest else "value"
-    # a named series shares the indicator's unit when it is money, a share or a percentage
-    val_unit = unit if series == "value" or unit in ("USD", "share", "%") else ""
-    val_unit = "USD" if "amount" in series or "usd" in series else val_unit
-    value, thr = a.get("value"), a.get("threshold")
-    what = title if series == "value" else f"{title} ({series.replace('_', ' ')})"
-    v = number(value, val_unit)
-    if kind == "yoy" and thr is not None:
-        return f"{what} grew by {thr * 100:.0f}% or more in a year, to {v} in {a['period']}."
-    if kind in ("absolute", "share") and thr is not None:
-        return f"{what} reached {v} in {a['period']}, past the alert level of " \
-               f"{number(thr, val_unit)}."
-    if kind == "zscore" and thr is not None:
-        return f"{what}: {v} in {a['period']} is more than {thr:g} standard deviations " \
-               "above the years before."
-    if kind == "crossover":
-        other = rest.split(":")[-1]
-        return f"{what}: {v} in {a['period']}, above {other} for the first time."
-    detail = a["message"].removeprefix(f"{title}: ")
-    return f"New: {detail}" if kind in ("any_new", "new_member") else detail
-
-
 def _newest_first(records: list[dict]) -> list[dict]:
     def key(e: dict) -> str:
         return str(e.get("date") or e.get("year") or e.get("period") or "")
@@ -145,9 +135,10 @@ def named_orgs(records: list[dict], names: dict[str, dict]) -> list[dict]:
     for e in records:
         for m in e.get("matched") or []:
             org = m.get("org") or ""
-            if not org or org in out:
+            key = m.get("org_id") or org
+            if not org or key in out:  # one organisation once, by id, whatever its name
                 continue
-            out[org] = {
+            out[key] = {
                 "name": org,
                 "native": native_names(names.get(m.get("org_id") or "", {})),
                 "lists": ", ".join(LISTS.get(x, x) for x in m.get("lists") or []),
@@ -155,10 +146,6 @@ def named_orgs(records: list[dict], names: dict[str, dict]) -> list[dict]:
                 "at_the_time": bool(m.get("listed_at_the_time")),
             }
     return sorted(out.values(), key=lambda o: (o["listed_on"], o["name"]))
-
-
-def evidence_file(alert_id: str) -> str:
-    return f"{EVIDENCE_DIR}/{alert_id}.csv"
 
 
 def alert_title(items: list[dict]) -> str:
@@ -211,11 +198,10 @@ def alert_context(conn, items: list[dict], title: str, now: dt.datetime,
         ind = inds.get(a["indicator_id"])
         a.setdefault("title", ind.title if ind else a["indicator_id"])
         a.setdefault("unit", ind.unit if ind else "")
-        a["detail"] = a["message"].removeprefix(f"{a['title']}: ")
-        a["explanation"] = explain(a, a["title"], a["unit"])
+        a["explanation"] = a["message"]  # one sentence, written once by the rule
         records = _newest_first(list(a.get("evidence") or []))
         a["records"] = records[:EVIDENCE_SHOWN]
-        a["more_records"] = max(0, len(records) - EVIDENCE_SHOWN)
+        a["more_records"] = max(0, (a.get("member_count") or len(records)) - len(a["records"]))
         a["orgs"] = named_orgs(records, names)
         a["evidence_file"] = evidence_file(a["id"])
         a["evidence_url"] = (f"{base_url.rstrip('/')}/{a['evidence_file']}"
@@ -224,17 +210,19 @@ def alert_context(conn, items: list[dict], title: str, now: dt.datetime,
         group = groups.setdefault(
             a["indicator_id"],
             {"id": a["indicator_id"], "title": a["title"], "alerts": [],
-             "brief": FIGURES.get(a["indicator_id"], ""),
+             "brief": ind.baseline.headline if ind else "",
              "brief_summary": ind.baseline.summary if ind else ""},
         )
         group["alerts"].append(a)
     rank = SEVERITIES.index
     for g in groups.values():
-        # most severe first, then the newest period first
-        g["alerts"].sort(key=lambda a: (a["change"] == "current", -rank(a["severity"]),
+        # news first, then what fires now, history last; most severe, newest period first
+        g["alerts"].sort(key=lambda a: (STANDING.get(a["change"], 0), -rank(a["severity"]),
                                         _neg_period(a["period"]), a["subject"]))
-        g["severity"] = max((a["severity"] for a in g["alerts"]), key=rank)
-        g["changed"] = sum(1 for a in g["alerts"] if a["change"] != "current")
+        lead = g["alerts"][0]
+        g["standing"] = STANDING.get(lead["change"], 0)
+        g["severity"] = lead["severity"]
+        g["changed"] = sum(1 for a in g["alerts"] if STANDING.get(a["change"], 0) == 0)
     counts = {s: sum(1 for a in items if a["severity"] == s) for s in reversed(SEVERITIES)}
     indicators = overview(conn)
     return {
@@ -242,8 +230,8 @@ def alert_context(conn, items: list[dict], title: str, now: dt.datetime,
         "generated_at": now.strftime("%Y-%m-%d %H:%M UTC"),
         "alerts": items,
         "firing": sum(1 for a in items if a["change"] != "resolved"),
-        "groups": sorted(groups.values(),  # groups with news first
-                         key=lambda g: (not g["changed"], -rank(g["severity"]), g["id"])),
+        "groups": sorted(groups.values(),  # news first, history-only groups last
+                         key=lambda g: (g["standing"], -rank(g["severity"]), g["id"])),
         "counts": counts,
         "indicators": indicators,
         "table": grouped(indicators, now.date()),
@@ -259,37 +247,16 @@ def _neg_period(period: str) -> tuple:
     return (-int(digits),) if digits else (0,)
 
 
-def write_evidence(folder: Path, items: list[dict]) -> None:
-    """Each alert's full evidence as a CSV beside the report, newest records first."""
-    out = folder / EVIDENCE_DIR
-    out.mkdir(parents=True, exist_ok=True)
-    cols = ["kind", "id", "date", "label", "url", "organisations", "listed_on", "demo"]
-    for a in items:
-        rows = []
-        for e in _newest_first(list(a.get("evidence") or [])):
-            matched = e.get("matched") or []
-            rows.append([
-                e.get("kind", ""), e.get("id", ""),
-                e.get("date") or e.get("year") or e.get("period") or "",
-                e.get("label") or e.get("title") or "",
-                "" if e.get("demo") else (e.get("url") or e.get("doi") or ""),
-                "; ".join(m.get("org", "") for m in matched),
-                "; ".join(str(m.get("listed_on") or "") for m in matched),
-                "yes" if e.get("demo") else "",
-            ])
-        write_csv(out / f"{a['id']}.csv", cols, rows)
-
-
 def write_report(engine: Engine, settings: Settings, now: dt.datetime) -> Path:
     """The alert report for this run: every firing alert and every indicator, three formats,
     and the evidence of every alert as CSV files beside it."""
+    folder = settings.reports_dir
+    folder.mkdir(parents=True, exist_ok=True)
     with engine.connect() as conn:
         items = alert_state.report_rows(conn, settings, now)  # firing, no_data, history
         title = f"Trendline alert report, {now:%Y-%m-%d}"
         ctx = alert_context(conn, items, title, now)
-    folder = settings.reports_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    write_evidence(folder, items)
+        write_evidence(conn, folder, items)
     for a in items:  # the report sits beside the files: relative links work
         a["evidence_url"] = a["evidence_file"]
     stem = f"alerts-{now:%Y-%m-%d}"

@@ -23,7 +23,7 @@ from trendline.tasks.publish import outbox
 from trendline.tasks.publish.changes import since_last
 from trendline.tasks.publish.charts import chart_png
 from trendline.tasks.publish.render import render
-from trendline.tasks.publish.report import alert_context, explain
+from trendline.tasks.publish.report import alert_context
 
 LIST_FILE = "watchlist-changes.csv"
 FIRING_SHOWN = 3  # alerts per indicator named in the details
@@ -45,8 +45,8 @@ def weekly_context(
     for kind in changed["alerts"].values():
         for a in kind["shown"]:
             ind = inds.get(a["indicator_id"])
-            a["explanation"] = explain(a, ind.title if ind else a["indicator_id"],
-                                       ind.unit if ind else "")
+            a["title"] = ind.title if ind else a["indicator_id"]
+            a["explanation"] = a["message"]  # one sentence, written once by the rule
     charts: dict[str, bytes] = {}
     by_id = {i["id"]: i for i in ctx["indicators"]}
     judged = verdict_rows(ctx["table"], by_id)
@@ -73,7 +73,8 @@ def weekly_context(
         subject=("[DEMO] " if demo else "") + ctx["title"],
         list_file=LIST_FILE,
         list_url=f"{base}/{folder_rel}/{LIST_FILE}" if base else LIST_FILE,
-        list_path=f"reports/{folder_rel}/{LIST_FILE}",
+        list_path=f"{LIST_FILE}, beside this summary (reports/{folder_rel}/ in the state "
+                  "folder)",
         reports_url=base,
     )
     return ctx, charts, changed["list_rows"]

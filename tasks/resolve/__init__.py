@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from trendline.core.resources import Resources
-from trendline.tasks.resolve.affiliations import resolve_affiliations, resolve_centres
+from trendline.tasks.resolve.affiliations import resolve_affiliations
+from trendline.tasks.resolve.centres import resolve_centres
 from trendline.tasks.resolve.deals import resolve_deals
 from trendline.tasks.resolve.listings import resolve_listings
 from trendline.tasks.resolve.parties import resolve_parties
@@ -37,8 +38,8 @@ def resolve(res: Resources) -> ResolveOutcome:
         changed = state(conn, "registry") != reg.digest
         out = ResolveOutcome()
         out.listings = resolve_listings(conn, reg, now)
-        resolve_centres(conn, reg)
         out.affiliations = resolve_affiliations(conn, reg, now)
+        resolve_centres(conn, reg)  # after affiliations: a party may be an institution
         label = definition_label(cfg)
         out.works = resolve_works(conn, cfg, now, everything=changed
                                   or state(conn, "definition") != label)

@@ -1,42 +1,18 @@
 """Affiliations: each distinct (institution name, ROR id) resolved once to an organisation
-(rule, score), a country (and how it was decided) and a joint centre it names."""
+(rule, score) and a country (and how it was decided). Joint centres are decided per
+authorship in tasks/resolve/centres.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 
 import sqlalchemy as sa
 
 from trendline.core import schema
 from trendline.core.db import upsert
-from trendline.core.settings import DATA_DIR
 from trendline.tasks.ingest.parsing.names import affiliation_code
 from trendline.tasks.resolve.countries import country_of
 from trendline.tasks.resolve.registry import COUNTED, Registry, set_state, state
-
-CENTRES = DATA_DIR / "research" / "centres.toml"
-
-
-def centre_names() -> list[dict]:
-    return tomllib.loads(CENTRES.read_text(encoding="utf-8"))["centre"]
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in text.casefold()).strip("-")[:64]
-
-
-def resolve_centres(conn, reg: Registry) -> None:
-    """Each centre's two parties resolved to organisations, for the 'one author lists
-    both' rule the indicator applies."""
-    rows = []
-    for c in centre_names():
-        a, b = (reg.matcher.resolve(p) for p in (c.get("parties") or ["", ""])[:2])
-        rows.append({"id": _slug(c["name"]), "name": c["name"], "founded": c.get("founded"),
-                     "party_a": a.org_id if a.rule in COUNTED else None,
-                     "party_b": b.org_id if b.rule in COUNTED else None,
-                     "names": c.get("names", [])})
-    upsert(conn, schema.centres, rows)
 
 
 def resolve_affiliations(conn, reg: Registry, now: dt.datetime) -> int:
@@ -54,7 +30,6 @@ def resolve_affiliations(conn, reg: Registry, now: dt.datetime) -> int:
     cnki = {k for (k,) in conn.execute(
         sa.select(a.c.affiliation_key).distinct().join(
             schema.works, schema.works.c.id == a.c.work_id).where(schema.works.c.source == "cnki"))}
-    names = [(_slug(c["name"]), [n.casefold() for n in c.get("names", [])]) for c in centre_names()]
     rows = []
     for key, name, raw, ror, source_country, inst in todo:
         match = reg.matcher.resolve(name, ror)
@@ -62,12 +37,10 @@ def resolve_affiliations(conn, reg: Registry, now: dt.datetime) -> int:
         country, rule = _country(key in cnki, name or raw or "", source_country,
                                  reg.countries.get(match.org_id or "") if counted else None,
                                  match.org_name)
-        text = f"{name or ''} {raw or ''}".casefold()
-        centre = next((cid for cid, ns in names if any(n in text for n in ns)), None)
         rows.append({"key": key, "affiliation": name or raw or "", "ror_id": ror,
                      "org_id": match.org_id, "org_name": match.org_name,
                      "lists": list(match.lists), "score": match.score, "rule": match.rule,
-                     "country": country, "country_rule": rule[:80], "centre": centre,
+                     "country": country, "country_rule": rule[:80],
                      "code": affiliation_code(key), "inst": inst, "matched_at": now})
     upsert(conn, m, rows)
     set_state(conn, "registry", reg.digest)

@@ -51,7 +51,7 @@ def test_alerts_json_lists_firing_alerts(filled):
 
 def test_tables_for_people(filled):
     out = cli("indicators")
-    assert out.splitlines()[0].split()[:4] == ["ID", "VERDICT", "PERIOD", "VALUE"]
+    assert out.splitlines()[0].split()[:4] == ["ID", "VERDICT", "VALUE", "BRIEF"]
     assert "research.joint_output" in out
 
 

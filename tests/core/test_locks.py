@@ -10,7 +10,6 @@ import time
 
 import pytest
 from click.testing import CliRunner
-from test_postgres import pg_url  # noqa: F401  (fixture)
 
 from trendline.cli import main
 from trendline.core.locks import StoreBusy, store_lock

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from trendline.core import schema
 from trendline.core.settings import load_settings
-from trendline.indicators.base import Baseline, Finding, Indicator, Result, Rule
+from trendline.indicators.base import Baseline, Finding, Indicator, Result, Rule, Series
 from trendline.indicators.rules import check
 from trendline.tasks.evaluate import alerts
 from trendline.tasks.publish.announce import announce
@@ -22,19 +22,24 @@ DAY = dt.timedelta(days=1)
 HOUR = dt.timedelta(hours=1)  # well inside the first repeat interval
 IND = "research.joint_output"
 JOINT = Indicator(IND, "Joint China-Russia AI papers per year", "", (),
-                  Baseline("b", {"total_2010_2019": 296}, 2019), (), lambda *a: [])
+                  Baseline("b", {"total_2010_2019": 296}, 2019, headline="296 papers in 2010-2019"),
+                  (), lambda *a: [],
+                  group="research", order=1, series=(Series("value", "papers"),))
 
 
 def finding(severity="warning", period="2025", subject="all", rule="yoy", members=("W1",),
-            holding=False, for_evaluations=0):
-    return Finding(IND, subject, period, rule, severity, 10.0, 0.3, f"{JOINT.title}: up",
+            holding=False, for_evaluations=0, spec=None):
+    return Finding(IND, subject, period, rule, severity, 10.0, 0.3, "up",
                    tuple({"id": m, "kind": "work", "label": f"paper {m}"} for m in members),
-                   tuple(members), holding, for_evaluations)
+                   tuple(members), holding, for_evaluations,
+                   spec=spec or {"kind": rule.split(":")[0], "unit": "papers"})
 
 
 def papers(period, *ids):
     """any_new findings, one per paper: the engine groups them into one alert."""
-    return [finding(period=period, subject=i, rule="any_new:works", members=(i,)) for i in ids]
+    spec = {"kind": "any_new", "unit": "papers", "label": "joint papers"}
+    return [finding(period=period, subject=i, rule="any_new:works", members=(i,), spec=spec)
+            for i in ids]
 
 
 class Engine:
@@ -215,7 +220,8 @@ def test_grouping_a_new_paper_updates_the_group_and_nothing_is_sent_twice(engine
     assert e.run(papers("2026", "W1", "W2", "W3"), T0 + HOUR) == []
     assert e.run(papers("2026", "W1", "W2", "W3", "W4"), T0 + 2 * HOUR) == ["updated"]
     row = e.state("any_new:works", "2026")
-    assert "1 new paper since the last evaluation, 4 in 2026" in row["message"]
+    assert row["message"].startswith("Joint papers in 2026: 4 papers (1 of them new since the "
+                                      "alert opened): paper W")
     with engine.connect() as conn:
         events = conn.execute(sa.select(schema.alert_events)).mappings().all()
         members = conn.execute(sa.select(sa.func.count()).select_from(
@@ -284,7 +290,7 @@ def test_events_become_one_message_queued_once(engine, settings):
 
 
 @pytest.mark.parametrize("kind", ["zscore", "yoy", "absolute"])
-def test_messages_say_what_crossed_what_against_the_brief(kind):
+def test_messages_say_what_crossed_what_and_the_rule_is_in_the_detail(kind):
     series = {str(y): float(v) for y, v in zip(range(2019, 2026),
                                                 [74, 90, 100, 110, 120, 140, 196], strict=True)}
     rule = {"zscore": Rule("zscore", "critical", threshold=3, window=5),
@@ -292,13 +298,17 @@ def test_messages_say_what_crossed_what_against_the_brief(kind):
             "absolute": Rule("absolute", threshold=150, source="analyst memo 2026-02")}[kind]
     res = Result(IND, {"value": series})
     f = [x for x in check(JOINT, [res], [rule], 2020) if x.period == "2025"][0]
-    assert f.message.startswith("Joint China-Russia AI papers per year: 196 papers in 2025")
-    assert "the brief's total 2010-2019 was 296" in f.message
+    assert f.message.startswith("196 papers in 2025")  # the title is said once, elsewhere
+    assert "brief" not in f.message and "rule" not in f.message  # no boilerplate here
+    assert "the brief: 296 papers in 2010-2019" in f.detail
     if kind == "zscore":
-        assert "standard deviations above the 2020-2024 mean (112)" in f.message
-        assert "default rule, set against the brief" in f.message
+        assert "standard deviations above the 2020-2024 mean of 112 papers" in f.message
+        assert "(default rule)" in f.detail and "mean of the 5 years before" in f.detail
+    if kind == "yoy":
+        assert "+40% on 140 papers in 2024" in f.message and "+30%" in f.message
     if kind == "absolute":
-        assert "at or above the threshold 150 (analyst memo 2026-02)" in f.message
+        assert "at or above the alert level of 150 papers" in f.message
+        assert "(analyst memo 2026-02)" in f.detail
 
 
 def test_report_rows_show_silences_acks_and_history_with_their_reason(engine):

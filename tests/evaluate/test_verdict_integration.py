@@ -54,7 +54,7 @@ def test_every_indicator_with_a_yearly_series_has_a_stored_verdict(demo_store, e
     assert verdicts[("investment.disclosed_flow", "all")]["kind"] == "amount"
     assert verdicts[("research.joint_share", "all")]["kind"] == "share"
     flows = verdicts[("investment.disclosed_flow", "all")]
-    assert flows["window_start"] == 2022  # after the baseline's end (2021)
+    assert flows["window_start"] == 2021  # after the baseline's end (2020)
     # a year still filling in is never fitted
     assert all(int(y) < utcnow().year for (_, _), v in verdicts.items() for y, _ in v["trend"])
     # the first evaluation recorded verdicts without alerting
@@ -138,7 +138,7 @@ def test_a_verdict_change_is_one_alert_and_a_repeat_evaluation_fires_none(
     alert = changes[0].alert
     assert alert["indicator_id"] == "research.joint_output" and alert["subject"] == "all"
     assert alert["period"] == str(utcnow().year - 1)  # the latest complete period
-    assert re.fullmatch(r"Joint China-Russia AI papers per year: now a headline "
+    assert re.fullmatch(r"now a headline "
                         r"\([+-]?\d+% a year, 95% CI .+\) since 2020; it was a trend line",
                         alert["message"])
     with engine.connect() as conn:
@@ -222,7 +222,7 @@ def test_a_plan_fits_complete_years_after_the_brief_against_the_brief_window():
     assert p.period == "2025"
     flows = Result("investment.disclosed_flow", {"value": {"2016": 1e8, "2023": None}})
     p = plan(inds["investment.disclosed_flow"], flows, as_of, 3)
-    assert p.kind == "amount" and p.brief_window == (2016, 2019)
+    assert p.kind == "amount" and p.brief_window == (2016, 2020)
     assert p.periods == (2016, 2023) and p.values == (1e8, None)  # unknown stays unknown
     students = Result("talent.student_flows", {"value": {"2020": 48000.0, "2023": 56000.0}})
     p = plan(inds["talent.student_flows"], students, as_of, 0)

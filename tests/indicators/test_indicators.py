@@ -8,14 +8,15 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from trendline.indicators.registry import all_indicators, evaluate
+from trendline.indicators.registry import all_indicators
+from trendline.indicators.registry import evaluate_indicator as evaluate
 
 AS_OF = dt.date(2026, 11, 20)
 IND = all_indicators()
 WORK = {"id": "", "year": 2020, "source": "openalex", "is_ai": True, "in_language": True,
         "is_joint": True, "field": "other", "funders": "", "is_demo": False,
         "cited_by_count": 0.0, "fwci": None, "is_top10": None}
-AFF = {"work_id": "", "author": 0, "org_id": None, "inst": None, "country": None, "centre": None}
+AFF = {"work_id": "", "author": 0, "org_id": None, "inst": None, "country": None}
 DEAL = {"id": "", "year": 2020, "date": None, "target": "T", "target_country": "CN",
         "direction": "RU->CN", "is_cn_ru": True, "deal_type": "", "amount_usd": None,
         "amount_status": "undisclosed", "concern_areas": [], "source": "curated_deals",
@@ -38,6 +39,7 @@ def frames(**kw):
                                              "source_url", "is_demo", "note"]),
              "orgs": pd.DataFrame(columns=["id", "name", "country", "name_zh", "name_ru"]),
              "centres": pd.DataFrame(columns=["id", "name", "founded", "party_a", "party_b"]),
+             "centre_works": pd.DataFrame(columns=["centre_id", "work_id", "rule", "matched"]),
              "publication_counts": pd.DataFrame(columns=["series", "ai_definition", "year",
                                                          "count", "query_url", "fetched_at",
                                                          "is_demo"]),
@@ -114,8 +116,10 @@ def test_pairs_centres_and_huawei_read_resolved_organisations():
                       {"entry_id": "c", "org_id": "cas", "list_name": "seven_sons"}], LISTING)
     centres = pd.DataFrame([{"id": "hdu-itmo", "name": "HDU-ITMO Joint Institute",
                              "founded": 2018, "party_a": "hdu", "party_b": "itmo"}])
+    signed = pd.DataFrame([{"centre_id": "hdu-itmo", "work_id": "W5", "rule": "both parties",
+                            "matched": "hdu and itmo"}])  # decided by the resolve stage
     f = frames(works=works, affiliations=frame(affs, AFF), orgs=orgs, listings=listings,
-               centres=centres)
+               centres=centres, centre_works=signed)
     pairs = run("research.institution_pairs", f).results[0]
     assert pairs.sets["top10"]["2021"][0] == "RAS | CAS"
     assert pairs.sets["listed_3in3"]["2020"] == ["RAS | CAS"]  # CAS is listed, 3 papers in 2020
@@ -200,11 +204,13 @@ def test_watchlisted_parties_come_resolved():
                  {"entry_id": "2", "org_id": "rostec", "list_name": "defence_soe"},
                  {"entry_id": "3", "org_id": "rcif", "list_name": "joint_vehicles"}], LISTING)
     f = frames(deals=deals, parties=parties, listings=lst)
-    assert run("investment.ai_dragons", f).results[0].values == {"2017": 1.0}
-    assert run("investment.defence_soe", f).results[0].values == {"2017": 1.0}
+    # a year with no record is none that year, through the last complete one (2025)
+    zeros = {str(y): 0.0 for y in range(2018, 2026)}
+    assert run("investment.ai_dragons", f).results[0].values == {"2017": 1.0, **zeros}
+    assert run("investment.defence_soe", f).results[0].values == {"2017": 1.0, **zeros}
     rcif = run("investment.rcif_portfolio", f).results[0]
     assert rcif.series["ai_deals"] == {"2017": 1.0}
-    assert run("investment.concern_areas", f).results[0].values == {"2017": 1.0}
+    assert run("investment.concern_areas", f).results[0].values == {"2017": 1.0, **zeros}
 
 
 def test_events_formal_ties_partnerships_vehicles_and_data():

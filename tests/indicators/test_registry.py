@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from trendline.core.settings import ROOT
-from trendline.indicators.registry import all_indicators, evaluate
+from trendline.indicators.registry import all_indicators
+from trendline.indicators.registry import evaluate_indicator as evaluate
 
 INDICATORS = all_indicators()
 WATCH_LIST = [  # every row of the watch-list (../shared/INDICATORS.md) is in scope

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 
-from trendline.indicators.base import Baseline, Indicator, Result, Rule
+from trendline.indicators.base import Baseline, Indicator, Result, Rule, Series
 from trendline.indicators.rules import check
 
-IND = Indicator("t.x", "Test", "", (), Baseline("b", end=2019), (), lambda *a: [])
+IND = Indicator("t.x", "Test", "", (), Baseline("b", end=2019), (), lambda *a: [],
+                group="research", order=1, series=(Series("value", "papers"),))
 
 
 def result(values, **series):
@@ -63,6 +64,9 @@ def test_new_member_and_any_new_give_one_finding_per_member():
     assert [(f.period, f.subject) for f in every] == [("2020", "a"), ("2020", "b"), ("2021", "c")]
 
 
-def test_rule_names_are_stable():
-    assert Rule("yoy", threshold=0.3).name == "yoy:value:>=:0.3"
-    assert not math.isnan(0.0)
+def test_rule_names_are_stable_labels_and_the_rule_travels_as_data():
+    assert Rule("yoy", threshold=0.3).name == "yoy:value:>=:0.3"  # a grouping label only
+    res = result({"2020": 10, "2021": 20})
+    (f,) = check(IND, [res], (Rule("yoy", threshold=0.3),), 2020)
+    assert f.spec["kind"] == "yoy" and f.spec["threshold"] == 0.3 and f.spec["unit"] == "papers"
+    assert not math.isnan(f.spec["threshold"])

@@ -14,7 +14,8 @@ import shutil
 from pathlib import Path
 
 from trendline.core.resources import Resources
-from trendline.indicators.registry import all_indicators, evaluate
+from trendline.indicators.registry import all_indicators
+from trendline.indicators.registry import evaluate_indicator as evaluate
 from trendline.tasks.frames import load_frames
 from trendline.tasks.ingest.sources import openalex_snapshot as snap
 from trendline.tasks.resolve import resolve

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import email
-import socket
-from email import policy
-
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 from helpers import run_pipeline
+from mail_helpers import free_port, mail_settings, start_smtp
 
 from trendline.core import schema
 from trendline.core.db import make_engine
@@ -17,37 +13,9 @@ from trendline.core.settings import load_settings
 from trendline.tasks.publish.notify import build, deliver
 
 
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_port():
     return free_port()
-
-
-def mail_settings(monkeypatch, port: int):
-    url = f"mailto://127.0.0.1:{port}/?from=trendline@example.org&to=analyst@example.org&secure=no"
-    monkeypatch.setenv("TRENDLINE_APPRISE_URLS", f"alerts,weekly={url}")
-    return load_settings()
-
-
-def start_smtp(port: int) -> tuple[Controller, Inbox]:
-    inbox = Inbox()
-    ctl = Controller(inbox, hostname="127.0.0.1", port=port)
-    ctl.start()
-    return ctl, inbox
 
 
 def test_alert_email_has_html_and_text_parts(demo_store, monkeypatch, smtp_port):

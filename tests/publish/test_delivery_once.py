@@ -6,7 +6,7 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from test_delivery import free_port, start_smtp
+from mail_helpers import free_port, start_smtp
 
 from trendline.core import schema
 from trendline.core.db import make_engine, utcnow

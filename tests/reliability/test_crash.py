@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from mail_helpers import free_port, start_smtp
 from procs_helpers import clean_env, kill, no_leftovers, start, trendline
-from test_delivery import free_port, start_smtp
 
 from benchmarks.snapshot_data import write_snapshot
 from trendline.core.db import make_engine, table_counts, utcnow

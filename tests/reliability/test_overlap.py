@@ -9,9 +9,8 @@ import threading
 
 import pytest
 import sqlalchemy as sa
+from mail_helpers import free_port, start_smtp
 from procs_helpers import clean_env, no_leftovers, start
-from test_delivery import free_port, start_smtp
-from test_postgres import pg_url  # noqa: F401  (fixture)
 
 from trendline.core.db import make_engine, table_counts, utcnow
 from trendline.tasks.publish import outbox

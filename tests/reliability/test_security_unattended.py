@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from mail_helpers import free_port
 from procs_helpers import clean_env, no_leftovers, trendline
-from test_delivery import free_port
 
 from trendline.cli import main
 from trendline.core import schema

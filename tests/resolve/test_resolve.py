@@ -49,7 +49,8 @@ def load_cnki(engine, tmp_path):
 
 
 def test_chinese_language_counts_survive_the_traps(engine, settings, tmp_path):
-    from trendline.indicators.registry import all_indicators, evaluate
+    from trendline.indicators.registry import all_indicators
+    from trendline.indicators.registry import evaluate_indicator as evaluate
 
     load_cnki(engine, tmp_path)
     res = Resources(settings, engine)

@@ -19,7 +19,6 @@ import sqlalchemy as sa
 from trendline.core import schema
 from trendline.core.db import upsert
 from trendline.indicators.base import SEVERITIES, Finding
-from trendline.indicators.registry import all_indicators
 from trendline.indicators.rules import group_message
 from trendline.tasks.evaluate.alerts.groups import Group, alert_id, group
 from trendline.tasks.evaluate.alerts.silences import active_silences, matching_silence
@@ -103,8 +102,12 @@ def apply(
             run.gone(row, evaluated, quietly=fp in succeeded)
     for ind, reason in sorted(run.no_data.items()):
         run.data_problem(ind, reason, rows.get(f"{ind}|{NO_DATA_RULE}"))
+    m = schema.alert_members
+    for aid, gone in run.gone_members:
+        for i in range(0, len(gone), 500):
+            conn.execute(m.delete().where(m.c.alert_id == aid, m.c.member_id.in_(gone[i:i + 500])))
     if run.new_members:  # insert-or-ignore: a member recorded already stays as it was
-        upsert(conn, schema.alert_members, run.new_members, ignore=True)
+        upsert(conn, m, run.new_members, ignore=True)
     return run.out
 
 
@@ -117,9 +120,9 @@ class _Run:
         self.history = accept_history or first_evaluation(conn)
         self.start = announce_from(settings, now)
         self.silences = active_silences(conn, settings, now)
-        self.titles = {k: v.title for k, v in all_indicators().items()}
         self.out: list[Transition] = []
         self.new_members: list[dict] = []
+        self.gone_members: list[tuple[str, list[str]]] = []
 
     def announce(self, row: dict, change: str, fresh: set[str] | None = None) -> None:
         self.conn.execute(schema.alert_events.insert().values(
@@ -149,14 +152,15 @@ class _Run:
         prev = row["state"] if row else None
         if prev in (None, "resolved") and not g.firing:
             return  # between the lines: keeps an alert, starts none
-        title = self.titles.get(g.labels["indicator"], g.labels["indicator"])
         values = {
             "rule": g.labels["rule"],
+            "rule_spec": dict(g.lead[0].spec),
+            "detail": g.lead[0].detail,
             "subject": g.labels["subject"],
             "severity": g.severity,
             "value": g.lead[0].value,
             "threshold": g.lead[0].threshold,
-            "message": group_message(title, g.labels["period"], g.findings,
+            "message": group_message(g.labels["period"], g.findings, g.evidence(),
                                      len(fresh) if row else 0, len(members)),
             "evidence": g.evidence(),
             "last_seen_at": now,
@@ -193,6 +197,8 @@ class _Run:
             row.update(values)
         self.new_members += [{"alert_id": aid, "member_id": m, "first_seen_at": now}
                              for m in fresh]
+        if known - members:  # records that left the group leave its member list
+            self.gone_members.append((aid, sorted(known - members)))
         change = None
         if state == "firing":
             change = _change(row, fresh, prev, now, self.settings, self.latest, self.silences)
@@ -231,9 +237,10 @@ class _Run:
         now = self.now
         fp = f"{ind}|{NO_DATA_RULE}"
         values = {"severity": "warning", "last_seen_at": now, "no_data_reason": reason,
-                  "evidence": [],
-                  "message": f"{self.titles.get(ind, ind)}: no data: {reason}. Its alerts "
-                  "are kept as they were, not resolved, until its data is back."}
+                  "evidence": [], "rule_spec": {"kind": "no_data"},
+                  "message": f"No data: {reason}",
+                  "detail": "Its alerts are kept as they were, not resolved, until its data "
+                  "is back."}
         if row is None or row["state"] == "resolved":
             values.update(state="firing", first_fired_at=now, resolved_at=None,
                           last_notified_at=None, notified_severity=None, repeat_count=0)
@@ -261,24 +268,24 @@ def _successions(rows, groups, evaluated, no_data) -> dict[str, dict]:
     by_key: dict[tuple, dict] = {}
     for fp, row in rows.items():
         if (fp not in groups and row["state"] in ACTIVE and row["rule"] != NO_DATA_RULE
-                and not _verdict(row["rule"])
+                and not _verdict(row.get("rule_spec"))
                 and row["indicator_id"] in evaluated and row["indicator_id"] not in no_data):
             by_key.setdefault((row["indicator_id"], row["subject"], row["period"]), row)
     out = {}
     for fp, g in groups.items():
         old = rows.get(fp)
         if g.firing and (old is None or old["state"] == "resolved") \
-                and not _verdict(g.labels["rule"]):
+                and not _verdict(g.lead[0].spec):
             key = (g.labels["indicator"], g.labels["subject"], g.labels["period"])
             if key in by_key:
                 out[fp] = by_key.pop(key)
     return out
 
 
-def _verdict(rule: str) -> bool:
-    """A verdict change (`verdict:headline->trend`) is news of its own: it neither takes
-    over a threshold alert nor is taken over by one."""
-    return rule.startswith("verdict:")
+def _verdict(spec) -> bool:
+    """A verdict change is news of its own: it neither takes over a threshold alert nor is
+    taken over by one."""
+    return (spec or {}).get("kind") == "verdict"
 
 
 def _change(row, fresh, prev, now, settings, latest, silences) -> str | None:

@@ -27,5 +27,18 @@ def command(fmt: str, show_all: bool) -> None:
     if fmt == "json":
         emit_json(rows)
     else:
-        table(rows, ["id", "severity", "status", "indicator", "period", "member_count",
-                     Col("message", wrap=True), Col("why", wrap=True)])
+        for r in rows:
+            r["note"] = quiet_because(r)
+        table(rows, ["id", "severity", "status", "indicator", "period",
+                     Col("member_count", "RECORDS", justify="right"),
+                     Col("message", wrap=True), Col("note", wrap=True)])
+
+
+def quiet_because(r: dict) -> str:
+    """Why an alert is quiet, and who quieted it (the status says how), or why it has no
+    data: "-" when nothing did."""
+    if r.get("silenced_by") or r.get("silence_reason"):
+        return f"{r.get('silence_reason') or 'no reason given'} (by {r.get('silenced_by')})"
+    if r.get("acked_by"):
+        return f"{r.get('ack_note') or 'no note'} (by {r['acked_by']})"
+    return r.get("no_data_reason") or "-"

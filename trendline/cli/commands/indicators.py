@@ -14,8 +14,8 @@ from trendline.tasks.publish.brief import verdict_short
 from trendline.tasks.publish.report import overview
 
 COLUMNS = [
-    Col("id"), Col("verdict", "VERDICT", wrap=True), Col("period", "PERIOD"),
-    Col("value", "VALUE", wrap=True, justify="right"),
+    Col("id"), Col("verdict", "VERDICT", wrap=True),
+    Col("value", "VALUE", wrap=True, justify="right"),  # with its period
     Col("brief", "BRIEF", wrap=True), Col("vs_brief", "VS BRIEF", wrap=True),
     Col("status"), Col("alerts_firing", "ALERTS", justify="right"),
     Col("evidence_count", "RECORDS", justify="right"),
@@ -44,7 +44,7 @@ def command(fmt: str, evidence: bool) -> None:
         for r in rows:
             b = brief_row(r, today)  # the latest complete period, with its unit
             people.append({**b, "brief": b["brief"] or "-", "vs_brief": b["vs_brief"] or "-",
-                           "period": b["period"] or "-",
+                           "value": f"{b['value']} {b['when']}".strip(),
                            "verdict": verdict_short(r.get("verdict")) or "-"})
         table(people, COLUMNS)
         said = [(b["id"], b["verdict_text"]) for b in people if b["verdict_text"]]

@@ -12,6 +12,7 @@ from trendline.core.schema.evaluated import (
     verdicts,
 )
 from trendline.core.schema.facts import (
+    centre_works,
     centres,
     deal_facts,
     org_listings,
@@ -61,6 +62,7 @@ __all__ = [
     "org_listings",
     "deal_facts",
     "centres",
+    "centre_works",
     "resolve_state",
     "indicator_values",
     "verdicts",

@@ -65,13 +65,15 @@ alerts = Table(
     Column("indicator_id", String(64), nullable=False, index=True),
     Column("subject", String(128), nullable=False),
     Column("period", String(16), nullable=False),
-    Column("rule", String(64), nullable=False),
+    Column("rule", String(64), nullable=False),  # the rule's identity: a label, never parsed
+    Column("rule_spec", JSON, nullable=False, default=dict),  # the rule as data, with its unit
     Column("severity", String(16), nullable=False),
     # pending | firing | resolved | no_data | history (before the first run: not announced)
     Column("state", String(16), nullable=False),
     Column("value", Float),
     Column("threshold", Float),
-    Column("message", Text, nullable=False),
+    Column("message", Text, nullable=False),  # one sentence: what happened, against what
+    Column("detail", Text, nullable=False, default=""),  # the rule in words; the brief's figure
     Column("evidence", JSON, nullable=False, default=list),
     Column("first_fired_at", DateTime(timezone=True), nullable=False),
     Column("last_seen_at", DateTime(timezone=True), nullable=False),

@@ -96,7 +96,19 @@ centres = Table(  # joint centres (data/research/centres.toml) with their partie
     Column("founded", Integer),
     Column("party_a", String(64)),  # organisation ids; an author listing both signs for it
     Column("party_b", String(64)),
+    Column("party_a_inst", String(64)),  # else the party's OpenAlex institution id
+    Column("party_b_inst", String(64)),
     Column("names", JSON, nullable=False, default=list),
+)
+
+
+centre_works = Table(  # the papers a joint centre signed, decided per authorship
+    "centre_works",
+    metadata,
+    Column("centre_id", String(64), primary_key=True),
+    Column("work_id", String(64), primary_key=True),
+    Column("rule", String(64), nullable=False),  # named | both parties
+    Column("matched", Text, nullable=False, default=""),  # the name or the two parties
 )
 
 

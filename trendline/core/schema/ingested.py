@@ -161,7 +161,6 @@ affiliation_matches = Table(
     Column("rule", String(16), nullable=False),  # ror | alias | fuzzy | review | none
     Column("country", String(2)),  # ISO code decided in resolve (None: unknown)
     Column("country_rule", String(80), nullable=False, default=""),  # how it was decided
-    Column("centre", String(64)),  # a joint centre named in the affiliation text
     Column("code", BigInteger, index=True),  # parsing.names.affiliation_code(key)
     Column("inst", String(64)),  # the source's institution id (OpenAlex I-id), if any
     Column("matched_at", DateTime(timezone=True), nullable=False),

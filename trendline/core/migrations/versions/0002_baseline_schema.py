@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 
-Create Date: 2026-12-01 22:34:20.022752
+Create Date: 2026-12-01 23:30:27.575062
 """
 
 from alembic import op
@@ -28,7 +28,6 @@ def upgrade() -> None:
     sa.Column('rule', sa.String(length=16), nullable=False),
     sa.Column('country', sa.String(length=2), nullable=True),
     sa.Column('country_rule', sa.String(length=80), nullable=False),
-    sa.Column('centre', sa.String(length=64), nullable=True),
     sa.Column('code', sa.BigInteger(), nullable=True),
     sa.Column('inst', sa.String(length=64), nullable=True),
     sa.Column('matched_at', sa.DateTime(timezone=True), nullable=False),
@@ -64,11 +63,13 @@ def upgrade() -> None:
     sa.Column('subject', sa.String(length=128), nullable=False),
     sa.Column('period', sa.String(length=16), nullable=False),
     sa.Column('rule', sa.String(length=64), nullable=False),
+    sa.Column('rule_spec', sa.JSON(), nullable=False),
     sa.Column('severity', sa.String(length=16), nullable=False),
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('value', sa.Float(), nullable=True),
     sa.Column('threshold', sa.Float(), nullable=True),
     sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('detail', sa.Text(), nullable=False),
     sa.Column('evidence', sa.JSON(), nullable=False),
     sa.Column('first_fired_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
@@ -109,12 +110,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_authorships_affiliation_key'), ['affiliation_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_authorships_refresh_run_id'), ['refresh_run_id'], unique=False)
 
+    op.create_table('centre_works',
+    sa.Column('centre_id', sa.String(length=64), nullable=False),
+    sa.Column('work_id', sa.String(length=64), nullable=False),
+    sa.Column('rule', sa.String(length=64), nullable=False),
+    sa.Column('matched', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('centre_id', 'work_id')
+    )
     op.create_table('centres',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('name', sa.Text(), nullable=False),
     sa.Column('founded', sa.Integer(), nullable=True),
     sa.Column('party_a', sa.String(length=64), nullable=True),
     sa.Column('party_b', sa.String(length=64), nullable=True),
+    sa.Column('party_a_inst', sa.String(length=64), nullable=True),
+    sa.Column('party_b_inst', sa.String(length=64), nullable=True),
     sa.Column('names', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
@@ -564,6 +574,7 @@ def downgrade() -> None:
 
     op.drop_table('deal_facts')
     op.drop_table('centres')
+    op.drop_table('centre_works')
     with op.batch_alter_table('authorships', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_authorships_refresh_run_id'))
         batch_op.drop_index(batch_op.f('ix_authorships_affiliation_key'))
