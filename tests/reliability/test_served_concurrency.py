@@ -8,15 +8,40 @@ from __future__ import annotations
 import shutil
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from mail_helpers import free_port, start_smtp
 from procs_helpers import clean_env, no_leftovers, start, trendline
-from test_delivery import free_port, start_smtp
 from test_overlap import copy_store
-from test_postgres import pg_url  # noqa: F401  (fixture)
 
 from trendline.core.db import make_engine
+
+
+def wait_until_held(url: str, proc, within: float = 120) -> None:
+    """Until the process holds the store lock (its pid in SQLite's lock file, or the
+    PostgreSQL lock's session open)."""
+    engine = None if url.startswith("sqlite") else sa.create_engine(url)
+    lock_file = Path(url.removeprefix("sqlite:///") + ".lock")
+    deadline = time.monotonic() + within
+    try:
+        while True:
+            assert proc.poll() is None and time.monotonic() < deadline, "never took the lock"
+            if engine is None:
+                if lock_file.is_file() and lock_file.read_text().strip() == str(proc.pid):
+                    return
+            else:
+                with engine.connect() as conn:
+                    if conn.execute(sa.text(
+                            "select count(*) from pg_stat_activity "
+                            "where application_name = 'trendline store lock' "
+                            "and datname = current_database()")).scalar():
+                        return
+            time.sleep(0.1)
+    finally:
+        if engine is not None:
+            engine.dispose()
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
@@ -42,7 +67,7 @@ def test_evaluate_summary_deliver_and_ack_beside_a_running_pipeline(
     ctl, inbox = start_smtp(port)
     try:
         pipeline = start(["run"], env)
-        time.sleep(3)  # the pipeline holds the store now
+        wait_until_held(url, pipeline)  # the others start beside a running pipeline
         others = [start(args, env) for args in (
             ["evaluate", "--wait"], ["summary", "--wait"], ["deliver"],
             ["ack", alert, "--note", "seen while a run ran", "--author", "tester"])]

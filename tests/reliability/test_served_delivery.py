@@ -14,7 +14,6 @@ import time
 import pytest
 import sqlalchemy as sa
 from test_overlap import copy_store
-from test_postgres import pg_url  # noqa: F401  (fixture)
 
 from trendline.core import schema
 from trendline.core.db import make_engine, utcnow

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from test_postgres import pg_url  # noqa: F401  (fixture)
 from werkzeug import Response
 
 from trendline.cli import main

@@ -12,7 +12,6 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 from procs_helpers import clean_env, no_leftovers, start
-from test_postgres import pg_url  # noqa: F401  (fixture)
 
 from trendline.cli import main
 from trendline.core import schema
@@ -28,19 +27,14 @@ LONG_TYPE = "学位论文 / Doctoral dissertation (full text, CNKI China Doctora
 LONG_DOI = "10.5555/" + "x" * 300
 
 
-@pytest.fixture
-def pg(request) -> str:
-    return request.getfixturevalue("pg_url")
-
-
 def pg_resources(url: str) -> Resources:
     engine = make_engine(url)
     migrate(engine)
     return Resources(load_settings(None, store={"url": url}), engine)
 
 
-def test_long_outside_text_fits_and_a_malformed_code_is_one_reject(home, pg):
-    res = pg_resources(pg)
+def test_long_outside_text_fits_and_a_malformed_code_is_one_reject(home, pg_url):
+    res = pg_resources(pg_url)
     work = {"id": "W9990009999", "source": "openalex", "doi": LONG_DOI, "title": "t",
             "type": LONG_TYPE, "language": "zh-Hans-CN-x-long", "countries": [],
             "is_demo": False}
@@ -57,8 +51,8 @@ def test_long_outside_text_fits_and_a_malformed_code_is_one_reject(home, pg):
     res.engine.dispose()
 
 
-def test_a_cnki_type_and_long_silence_fields_on_postgresql(home, pg, tmp_path, monkeypatch):
-    monkeypatch.setenv("TRENDLINE_STORE__URL", pg)
+def test_a_cnki_type_and_long_silence_fields_on_postgresql(home, pg_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRENDLINE_STORE__URL", pg_url)
     export = tmp_path / "long.net"
     export.write_text(f"{{Reference Type}}: {LONG_TYPE}\n{{Title}}: 深度学习的目标检测\n"
                       "{Author}: 作者甲\n{Author Address}: 哈尔滨工业大学\n{Year}: 2024\n"
@@ -70,15 +64,15 @@ def test_a_cnki_type_and_long_silence_fields_on_postgresql(home, pg, tmp_path, m
                                        "--period", "20[0-9][0-9]" * 10, "--author", "B" * 300,
                                        "--reason", "long fields"])
     assert result.exit_code == 0, result.output
-    engine = make_engine(pg)
+    engine = make_engine(pg_url)
     with engine.connect() as conn:
         assert conn.execute(sa.select(schema.works.c.type)).scalar() == LONG_TYPE
         assert len(conn.execute(sa.select(schema.silences.c.author)).scalar()) == 300
     engine.dispose()
 
 
-def test_a_write_the_database_refuses_fails_that_source_only(home, pg):
-    res = pg_resources(pg)
+def test_a_write_the_database_refuses_fails_that_source_only(home, pg_url):
+    res = pg_resources(pg_url)
 
     def bad_load(conn, batch, run_id, now):  # past the pre-write check: still one source
         conn.execute(schema.organisations.insert().values(
@@ -107,33 +101,33 @@ def terminate_lock_session(url: str) -> int:
     return n
 
 
-def test_a_dropped_lock_connection_stops_the_pipeline_before_its_next_stage(home, pg):
-    res = pg_resources(pg)
+def test_a_dropped_lock_connection_stops_the_pipeline_before_its_next_stage(home, pg_url):
+    res = pg_resources(pg_url)
     ran: list[str] = []
 
     def step(name, fn):
         ran.append(name)
         if len(ran) == 1:  # during the first refresh: the lock's connection drops
-            assert terminate_lock_session(pg) == 1
+            assert terminate_lock_session(pg_url) == 1
         return fn()
 
     with pytest.raises(LockLost, match="stopped before resolve"):
-        with store_lock(pg):  # leaving it after the loss raises nothing else
+        with store_lock(pg_url):  # leaving it after the loss raises nothing else
             pipeline(res, step=step)
     assert "resolve" not in ran and all(n.startswith("refresh-") for n in ran)
     with res.engine.connect() as conn:
         assert conn.execute(sa.text("select count(*) from indicator_values")).scalar() == 0
-    with store_lock(pg):  # the lock is free again
+    with store_lock(pg_url):  # the lock is free again
         pass
     res.engine.dispose()
 
 
-def test_trendline_run_whose_lock_connection_drops_exits_1_in_one_line(tmp_path, pg):
+def test_trendline_run_whose_lock_connection_drops_exits_1_in_one_line(tmp_path, pg_url):
     home = tmp_path / "state"
-    env = clean_env(home, TRENDLINE_STORE__URL=pg)
+    env = clean_env(home, TRENDLINE_STORE__URL=pg_url)
     proc = start(["run"], env)
     deadline = time.monotonic() + 60
-    while not terminate_lock_session(pg):
+    while not terminate_lock_session(pg_url):
         assert time.monotonic() < deadline and proc.poll() is None, "the lock never showed"
         time.sleep(0.1)
     rc, out = proc.wait(timeout=240), proc.stdout.read()
@@ -143,11 +137,11 @@ def test_trendline_run_whose_lock_connection_drops_exits_1_in_one_line(tmp_path,
     assert not no_leftovers(home)
 
 
-def test_two_first_runs_migrate_one_schema(pg):
+def test_two_first_runs_migrate_one_schema(pg_url):
     barrier, errors = threading.Barrier(2), []
 
     def first_run():
-        engine = make_engine(pg)
+        engine = make_engine(pg_url)
         try:
             barrier.wait()
             migrate(engine)
@@ -162,7 +156,7 @@ def test_two_first_runs_migrate_one_schema(pg):
     for t in threads:
         t.join(120)
     assert not errors, errors
-    engine = make_engine(pg)
+    engine = make_engine(pg_url)
     with engine.connect() as conn:
         assert conn.execute(sa.text("select count(*) from alembic_version")).scalar() == 1
         assert conn.execute(sa.text("select count(*) from works")).scalar() == 0
