@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
@@ -12,6 +10,7 @@ from trendline.flows.ops import announce_failure
 from trendline.flows.resources import current
 from trendline.flows.steps import prefect_step
 from trendline.tasks.publish import DeliveryOutcome, deliver, weekly
+from trendline.tasks.publish.run_summary import weekly_markdown
 
 
 @flow(name="weekly-summary", on_failure=[announce_failure],
@@ -24,9 +23,7 @@ def weekly_summary() -> tuple[str, DeliveryOutcome]:
     delivery = prefect_step("deliver", lambda: deliver(res))  # leases: no lock needed
     create_markdown_artifact(
         key="weekly-summary",
-        markdown=f"# Weekly summary\n\n[{Path(path).parent.name}/summary.html]"
-        f"({Path(path).resolve().as_uri()})\n\nMessages: {delivery.sent} sent, "
-        f"{delivery.failed} failed, {delivery.waiting} waiting\n",
+        markdown=weekly_markdown(path, delivery),
         description="This week's summary and its delivery.",
     )
     return str(path), delivery

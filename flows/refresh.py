@@ -19,9 +19,12 @@ def refresh(
     families: list[Family] | None = None,
     sources: list[str] | None = None,
     publications: Literal["demo", "openalex"] | None = None,
+    accept_shrink: bool = False,
 ) -> list[RefreshOutcome]:
     """`sources`: source names (unknown ones are refused); `publications`: where
-    publications come from this time (default: the configured `sources.publications`)."""
+    publications come from this time (default: the configured `sources.publications`);
+    `accept_shrink`: confirm a watch-list refresh that removes a large share of a list."""
     res = current().publications_from(publications)
     with store_lock(res.settings.database_url, wait=True):
-        return ingest(res, sources, prefect_step, tuple(families or FAMILIES))
+        return ingest(res, sources, prefect_step, tuple(families or FAMILIES),
+                      accept_shrink=accept_shrink)

@@ -12,15 +12,23 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, Failed
 
+from trendline.core.redaction import redact
+
 
 def prefect_step(name: str, fn: Callable[[], Any]) -> Any:
     kept: dict[str, Any] = {}  # the value stays here: Prefect only sees a small state
 
     def unit():
-        kept["value"] = out = fn()
+        try:
+            kept["value"] = out = fn()
+        except Exception as exc:  # Prefect keeps the message: never a secret in it
+            text = redact(exc)
+            if text != str(exc):
+                raise RuntimeError(f"{type(exc).__name__}: {text}") from None
+            raise
         if getattr(out, "status", None) == "failed":
-            return Failed(message=f"{name}: {getattr(out, 'message', '') or 'failed'}")
-        return Completed(message=_summary(out))
+            return Failed(message=redact(f"{name}: {getattr(out, 'message', '') or 'failed'}"))
+        return Completed(message=redact(_summary(out)))
 
     unit.__name__ = unit.__qualname__ = name.replace("-", "_").replace(".", "_")
     state = task(unit, name=name, cache_policy=NO_CACHE, persist_result=False)(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from trendline.core.locks import check_held
 from trendline.core.resources import Resources
 from trendline.core.steps import Step, direct
 from trendline.tasks.evaluate import EvaluateOutcome, evaluate
@@ -31,13 +32,26 @@ class PipelineOutcome:
                     or any(r.status == "failed" for r in self.refreshed))
 
 
-def pipeline(res: Resources, step: Step = direct, accept_history: bool = False
-             ) -> PipelineOutcome:
-    refreshed = ingest(res, step=step)
+def pipeline(res: Resources, step: Step = direct, accept_history: bool = False,
+             accept_shrink: bool = False) -> PipelineOutcome:
+    """`accept_shrink`: a watch-list refresh that would remove more than
+    `max_removed_share` of a list goes ahead (confirmed), instead of being held back. Before
+    each stage the store lock is checked (trendline.core.locks.check_held): a run that lost
+    it stops there."""
+    def held(before: str) -> None:
+        check_held(res.settings.database_url, before)
+
+    held("ingest")
+    refreshed = ingest(res, step=step, accept_shrink=accept_shrink)
+    held("resolve")
     resolved = step("resolve", lambda: resolve(res))
+    held("evaluate")
     evaluation = evaluate(res, step=step, accept_history=accept_history)
+    held("report")
     written = step("report", lambda: report(res))
+    held("announce")
     announced = step("announce", lambda: announce(res, flows=("pipeline",)))
+    held("deliver")
     delivered = step("deliver", lambda: deliver(res))
     return PipelineOutcome(refreshed, resolved, evaluation, written, delivered, announced)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shlex
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -156,8 +157,11 @@ def latest_periods(evaluations: list[Evaluation]) -> dict[str, str]:
 
 
 def listing_command(ind_id: str, subject: str, period: str) -> str:
-    subj = f" --subject '{subject}'" if subject != "all" else ""
-    return f"trendline evidence {ind_id} --period {period}{subj} --format csv"
+    """The shell line that lists every record behind a value; every word quoted as the
+    shell needs (a subject is record text: `'; rm -rf ~` stays one argument)."""
+    subj = f" --subject {shlex.quote(subject)}" if subject != "all" else ""
+    return (f"trendline evidence {shlex.quote(ind_id)} --period {shlex.quote(period)}{subj}"
+            " --format csv")
 
 
 def baseline(ind: Indicator, res) -> dict:

@@ -65,7 +65,7 @@ def describe(res: Resources, out: pd.DataFrame, frames) -> pd.DataFrame:
         info = pd.DataFrame(found, columns=["id", "title", "publication_year", "doi", "url",
                                             "is_demo"]).set_index("id")
         mask = out["kind"] == "work"
-        ids = out.loc[mask, "id"]
+        ids = out.loc[mask, "id"].astype(str)  # plain strings: a categorical map stays one
         out.loc[mask, "label"] = ids.map(info["title"]).to_numpy()
         out.loc[mask, "year"] = ids.map(info["publication_year"]).to_numpy()
         demo = ids.map(info["is_demo"]).fillna(False).astype(bool)
@@ -78,7 +78,7 @@ def describe(res: Resources, out: pd.DataFrame, frames) -> pd.DataFrame:
         if frame is None or not mask.any() or not len(frame):
             continue
         info = frame.drop_duplicates("id").set_index("id")
-        ids = out.loc[mask, "id"]
+        ids = out.loc[mask, "id"].astype(str)
         out.loc[mask, "label"] = ids.map(info[label]).to_numpy()
         out.loc[mask, "year"] = ids.map(info["year"]).to_numpy()
         out.loc[mask, "url"] = ids.map(info["source_url"]).to_numpy()

@@ -22,15 +22,17 @@ def source_names(only: list[str] | None = None, families=FAMILIES) -> list[str]:
 
 
 def ingest(res: Resources, only: list[str] | None = None, step: Step = direct,
-           families=FAMILIES) -> list[RefreshOutcome]:
+           families=FAMILIES, accept_shrink: bool = False) -> list[RefreshOutcome]:
     """Refresh each source as its own step; a failed source never stops the others.
-    An `only` name that is no source is refused (ValueError) before anything runs."""
+    An `only` name that is no source is refused (ValueError) before anything runs.
+    `accept_shrink`: confirm refreshes a source's `hold_back` check would hold back."""
     sources = all_sources()
     unknown = sorted(set(only or ()) - set(sources))
     if unknown:
         raise ValueError(f"unknown source {', '.join(unknown)}; choose from "
                          f"{', '.join(sorted(sources))}")
     return [
-        step(f"refresh-{name}", lambda name=name: run_source(res, sources[name]))
+        step(f"refresh-{name}",
+             lambda name=name: run_source(res, sources[name], accept_shrink=accept_shrink))
         for name in source_names(only, families)
     ]

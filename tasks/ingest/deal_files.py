@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from trendline.core.csvfile import write_csv
 from trendline.core.settings import DATA_DIR
 from trendline.tasks.ingest.parsing.deal_rules import load_rules
 from trendline.tasks.ingest.source import Batch, Reject, Source, SourceError, given
@@ -109,11 +110,8 @@ def is_demo(path: Path) -> bool:
 def write_rejects(folder: Path, report: FileReport) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / f"{report.path.name}.rejects.csv"
-    with open(out, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["file", "line", "field", "reason"])
-        writer.writerows([r.file, r.line, r.field, r.reason] for r in report.rejects)
-    return out
+    return write_csv(out, ["file", "line", "field", "reason"],
+                     ([r.file, r.line, r.field, r.reason] for r in report.rejects))
 
 
 def source_of(report: FileReport) -> tuple[Source, Batch] | None:

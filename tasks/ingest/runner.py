@@ -15,8 +15,10 @@ from typing import Any
 
 import sqlalchemy.exc
 
+from trendline.core.redaction import redact
 from trendline.core.resources import Resources
 from trendline.core.settings import Settings
+from trendline.tasks.ingest.fits import too_long
 from trendline.tasks.ingest.retry import Policy, Transient, is_transient
 from trendline.tasks.ingest.runs import RefreshOutcome, record_failure, write_batch
 from trendline.tasks.ingest.source import Skip, Source, SourceError
@@ -50,7 +52,8 @@ def fetch(settings: Settings, source: Source, started: dt.datetime) -> Fetched:
         return Fetched(source.name, started, error=_describe(exc))
 
 
-def store(res: Resources, source: Source, fetched: Fetched) -> RefreshOutcome:
+def store(res: Resources, source: Source, fetched: Fetched,
+          accept_shrink: bool = False) -> RefreshOutcome:
     """Normalise, validate and write one fetched source."""
     engine = res.engine
     if fetched.outcome is not None:
@@ -67,8 +70,14 @@ def store(res: Resources, source: Source, fetched: Fetched) -> RefreshOutcome:
             f"{fetched.minimum}: has the source's format changed? Nothing written"
         )
         return _failed(res, source.name, fetched.started, message)
+    batch.rejects += too_long(batch, source.name)  # PostgreSQL would refuse the write
     for reject in batch.rejects[:20]:
         log.warning("%s: rejected %s", source.name, reject)
+    if source.hold_back is not None and not accept_shrink:
+        with engine.connect() as conn:
+            held = source.hold_back(conn, batch, res.settings)
+        if held:
+            return _failed(res, source.name, fetched.started, held)
     try:
         return write_batch(engine, source, batch, fetched.started, res.now())
     except sqlalchemy.exc.SQLAlchemyError as exc:  # this source only: the others go on
@@ -78,12 +87,13 @@ def store(res: Resources, source: Source, fetched: Fetched) -> RefreshOutcome:
 
 
 def run_source(res: Resources, source: Source, raw: Any = UNSET,
-               sleep: Callable[[float], None] = time.sleep) -> RefreshOutcome:
+               sleep: Callable[[float], None] = time.sleep,
+               accept_shrink: bool = False) -> RefreshOutcome:
     """Run one source: its `fetch` under its retry policy (or the `raw` data given, for an
     import that already read its files), then `store`. The flows add no retries."""
     started = res.now()
     if raw is not UNSET:
-        return store(res, source, Fetched(source.name, started, raw=raw))
+        return store(res, source, Fetched(source.name, started, raw=raw), accept_shrink)
     attempts, backoff = source.retry(res.settings)
     policy = Policy(attempts, backoff, sleep)
     try:
@@ -93,7 +103,7 @@ def run_source(res: Resources, source: Source, raw: Any = UNSET,
         if is_transient(exc):
             error = f"{error} (gave up after {policy.attempts} attempt(s); nothing written)"
         fetched = Fetched(source.name, started, error=error)
-    return store(res, source, fetched)
+    return store(res, source, fetched, accept_shrink)
 
 
 def _describe(exc: BaseException) -> str:
@@ -106,5 +116,6 @@ def _describe(exc: BaseException) -> str:
 
 
 def _failed(res: Resources, name: str, started: dt.datetime, message: str) -> RefreshOutcome:
+    message = redact(message)  # an error body may echo a key: never stored, never shown
     run_id = record_failure(res.engine, name, "live", started, message, res.now())
     return RefreshOutcome(name, "failed", run_id, message=message)

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from trendline.core import schema
 from trendline.core.db import upsert
+from trendline.core.redaction import redact
 from trendline.tasks.ingest.source import Batch, Reject, Source
 
 
@@ -122,4 +123,4 @@ def finish_run(conn, run_id: str, status: str, now: dt.datetime, message: str = 
     """... and ends succeeded or failed, with its counts and a message."""
     values = {"finished_at": now, "checked_at": now, **fields}
     conn.execute(schema.refresh_runs.update().where(schema.refresh_runs.c.id == run_id)
-                 .values(status=status, message=message[:2000], **values))
+                 .values(status=status, message=redact(message)[:2000], **values))

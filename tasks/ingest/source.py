@@ -13,7 +13,10 @@
 - `minimum_rows(settings)`: a batch with fewer rows fails the refresh (a changed format must
   never read as an empty source);
 - `retry(settings) -> (attempts, first backoff in seconds)` of the whole fetch (a client
-  that retries each request itself declares one attempt).
+  that retries each request itself declares one attempt);
+- `hold_back(conn, batch, settings) -> reason or None`: a refresh too drastic to write
+  unconfirmed (a watch-list that would lose most of its entries); it fails with the reason
+  until the run is told `accept_shrink`.
 """
 
 from __future__ import annotations
@@ -96,6 +99,7 @@ class Source:
     load: Load | None = None
     minimum_rows: Callable[[Settings], int] = _no_minimum
     retry: Callable[[Settings], tuple[int, float]] = _once
+    hold_back: Callable[[Any, Batch, Settings], str | None] | None = None
 
     def already_normalised(self) -> Source:
         """This source, for a batch the caller normalised itself (an import that reports

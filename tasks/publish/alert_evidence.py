@@ -4,13 +4,13 @@ titles, dates and links read from the store. Synthetic demo records never link."
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from trendline.core import schema
+from trendline.core.csvfile import write_csv
 
 EVIDENCE_DIR = "evidence"  # beside the report: evidence/<alert id>.csv
 COLUMNS = ["kind", "id", "date", "label", "url", "organisations", "listed_on", "demo"]
@@ -79,18 +79,17 @@ def write_evidence(conn, folder: Path, items: list[dict]) -> None:
         records = sorted(full_records(conn, a, sorted(every.get(a["id"], []))),
                          key=lambda e: str(e.get("date") or e.get("year") or
                                            e.get("period") or ""), reverse=True)
-        with open(out / f"{a['id']}.csv", "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(COLUMNS)
-            for e in records:
-                matched = e.get("matched") or []
-                w.writerow([
-                    e.get("kind", ""), e.get("id", ""),
-                    e.get("date") or e.get("year") or e.get("period") or "",
-                    e.get("label") or e.get("title") or "",
-                    record_link(e),
-                    "; ".join(dict.fromkeys(m.get("org", "") for m in matched)),
-                    "; ".join(dict.fromkeys(str(m.get("listed_on") or "unknown")
-                                            for m in matched)),
-                    "yes" if e.get("demo") else "",
-                ])
+        rows = []
+        for e in records:
+            matched = e.get("matched") or []
+            rows.append([
+                e.get("kind", ""), e.get("id", ""),
+                e.get("date") or e.get("year") or e.get("period") or "",
+                e.get("label") or e.get("title") or "",
+                record_link(e),
+                "; ".join(dict.fromkeys(m.get("org", "") for m in matched)),
+                "; ".join(dict.fromkeys(str(m.get("listed_on") or "unknown")
+                                        for m in matched)),
+                "yes" if e.get("demo") else "",
+            ])
+        write_csv(out / f"{a['id']}.csv", COLUMNS, rows)  # formula cells neutralised

@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from trendline.core import schema
+from trendline.core.db import insert_new
+from trendline.core.redaction import redact
 from trendline.core.settings import Settings
 from trendline.tasks.publish import outbox, report
 from trendline.tasks.publish.render import render
@@ -80,11 +82,10 @@ def incidents(
     opened, resolved = [], []
     for key, (kind, detail) in sorted(problems.items()):
         if key not in current:
-            row = {"key": key, "kind": kind, "detail": detail, "opened_at": now,
+            row = {"key": key, "kind": kind, "detail": redact(detail), "opened_at": now,
                    "resolved_at": None}
-            conn.execute(t.delete().where(t.c.key == key))  # an older, resolved one
-            conn.execute(t.insert().values(**row))
-            opened.append(row)
+            if open_incident(conn, row):
+                opened.append(row)
     for key, row in current.items():
         if key in problems:
             continue
@@ -101,17 +102,20 @@ def flow_failed(engine: Engine, settings: Settings, flow: str, message: str,
                 now: dt.datetime) -> str | None:
     """A flow run failed: open its incident and queue the ops notice now (the run that
     failed will not reach its announce step); once per incident."""
-    t = schema.incidents
-    key = f"flow:{flow}"
+    row = {"key": f"flow:{flow}", "kind": "flow", "detail": redact(f"flow {flow} failed: "
+                                                                   f"{message}"),
+           "opened_at": now, "resolved_at": None}
     with engine.begin() as conn:
-        if conn.execute(sa.select(t.c.key).where(t.c.key == key, t.c.resolved_at.is_(None))
-                        ).first():
+        if not open_incident(conn, row):  # open already (or another process opened it)
             return None
-        row = {"key": key, "kind": "flow", "detail": f"flow {flow} failed: {message}",
-               "opened_at": now, "resolved_at": None}
-        conn.execute(t.delete().where(t.c.key == key))
-        conn.execute(t.insert().values(**row))
         return _ops_message(conn, settings, [row], [], now)
+
+
+def open_incident(conn, row: dict) -> bool:
+    """Open an incident (or reopen a resolved one with the same key) in one statement:
+    True when this call opened it, so two processes never announce one twice."""
+    t = schema.incidents
+    return insert_new(conn, t, row, replace_where=t.c.resolved_at.is_not(None))
 
 
 def _failed_sources(conn) -> dict[str, tuple[str, str]]:

@@ -11,6 +11,7 @@ import jinja2
 
 from trendline.core.settings import TEMPLATES_DIR
 from trendline.indicators import words
+from trendline.tasks.publish import markdown
 from trendline.tasks.publish.alert_evidence import record_link
 
 FORMATS = ("html", "txt", "md")
@@ -33,8 +34,18 @@ def environment() -> jinja2.Environment:
     env.filters["safe_url"] = safe_url
     env.filters["spark"] = sparkline
     env.filters["names"] = native_names
+    env.filters["md_url"] = markdown.safe_destination
+    env.filters["md_dest"] = markdown.destination  # a link target Trendline built
+    env.filters["md_code"] = markdown.code
     env.globals.update(LABELS)  # plain strings: each template escapes them its own way
     return env
+
+
+@cache
+def markdown_environment() -> jinja2.Environment:
+    """The Markdown templates: every printed value goes through the one Markdown escaper
+    (trendline.tasks.publish.markdown), as autoescape does for HTML."""
+    return environment().overlay(finalize=markdown.text)
 
 
 # What the templates print about a record, an organisation or a change. Python functions,
@@ -75,8 +86,9 @@ LABELS: dict[str, Any] = {
 
 def render(kind: str, context: dict[str, Any]) -> dict[str, str]:
     """`kind` is alert or weekly; returns {format: text} for html, txt and md."""
-    env = environment()
-    return {fmt: env.get_template(f"{kind}.{fmt}.j2").render(**context) for fmt in FORMATS}
+    envs = {"md": markdown_environment()}
+    return {fmt: envs.get(fmt, environment()).get_template(f"{kind}.{fmt}.j2").render(**context)
+            for fmt in FORMATS}
 
 
 def safe_url(value: Any) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from trendline import __version__
 from trendline.core import schema
+from trendline.core.files import atomic_write
 from trendline.core.settings import Settings
 from trendline.indicators.base import BRIEF, SEVERITIES, sorted_periods
 from trendline.indicators.registry import all_indicators
@@ -260,5 +261,5 @@ def write_report(engine: Engine, settings: Settings, now: dt.datetime) -> Path:
         a["evidence_url"] = a["evidence_file"]
     stem = f"alerts-{now:%Y-%m-%d}"
     for fmt, text in render("alert", ctx).items():
-        (folder / f"{stem}.{fmt}").write_text(text, encoding="utf-8")
+        atomic_write(folder / f"{stem}.{fmt}", text)
     return folder / f"{stem}.html"

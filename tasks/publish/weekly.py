@@ -7,7 +7,6 @@ the HTML file on disk refers to the same files beside it."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from pathlib import Path
@@ -15,6 +14,8 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from trendline.core.csvfile import write_csv
+from trendline.core.files import atomic_write
 from trendline.core.settings import Settings
 from trendline.indicators.registry import all_indicators
 from trendline.indicators.verdict_labels import LABELS
@@ -110,13 +111,10 @@ def verdict_counts(rows: list[dict]) -> str:
 def write_list(path: Path, rows: list[dict]) -> None:
     cols = ["list", "change", "name", "native_names", "country", "listed_on", "university",
             "joint_papers", "source_url"]
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(cols)
-        for r in rows:
-            w.writerow([r["list_title"], r["change"], r["name"], r["native"], r["country"] or "",
-                        r["listed_on"] or "", "yes" if r["university"] else "",
-                        "yes" if r["joint_papers"] else "", r["source_url"] or ""])
+    write_csv(path, cols, ([r["list_title"], r["change"], r["name"], r["native"],
+                            r["country"] or "", r["listed_on"] or "",
+                            "yes" if r["university"] else "", "yes" if r["joint_papers"] else "",
+                            r["source_url"] or ""] for r in rows))
 
 
 _LOCAL = re.compile(r'<a href="local:[^"]*">([^<]*)</a>')
@@ -138,13 +136,13 @@ def build_weekly(engine: Engine, settings: Settings, now: dt.datetime) -> tuple[
     folder = settings.reports_dir / f"weekly-{ctx['week']}"
     folder.mkdir(parents=True, exist_ok=True)
     for name, png in charts.items():
-        (folder / name).write_bytes(png)
+        atomic_write(folder / name, png)
     write_list(folder / LIST_FILE, list_rows)
     bodies = render("weekly", ctx)
     html = bodies["html"]
     files = {**bodies, "html": file_html(html)}
     for fmt, text in files.items():
-        (folder / f"summary.{fmt}").write_text(text, encoding="utf-8")
+        atomic_write(folder / f"summary.{fmt}", text)
     with engine.begin() as conn:
         mid = outbox.enqueue(
             conn,

@@ -140,4 +140,5 @@ def test_accept_history_reaches_the_flow_as_a_typed_option(name, home, monkeypat
     monkeypatch.setattr(module, "run_flow", fake_run_flow)
     result = CliRunner().invoke(main, [name, "--accept-history"])
     assert result.exit_code == 0, result.output
-    assert seen == {"accept_history": True}  # an option of the run, not a setting
+    expected = {"accept_history": True, **({"accept_shrink": False} if name == "run" else {})}
+    assert seen == expected  # options of the run, not settings

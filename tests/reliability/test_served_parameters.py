@@ -10,10 +10,11 @@ from trendline.core.settings import load_settings
 
 # what each flow may be told, and nothing else
 ALLOWED = {
-    "pipeline": {"accept_history": "boolean"},
+    "pipeline": {"accept_history": "boolean", "accept_shrink": "boolean"},
     "weekly-summary": {},
     "evaluate": {"accept_history": "boolean"},
-    "refresh": {"families": "array", "sources": "array", "publications": "enum"},
+    "refresh": {"families": "array", "sources": "array", "publications": "enum",
+                "accept_shrink": "boolean"},
 }
 
 

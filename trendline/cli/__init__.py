@@ -14,7 +14,8 @@ import click
 from trendline.cli import commands
 from trendline.cli.context import FileProblem
 from trendline.core.db import StoreError
-from trendline.core.locks import StoreBusy
+from trendline.core.locks import LockLost, StoreBusy
+from trendline.core.redaction import redact
 from trendline.core.settings import ConfigError, load_settings
 
 
@@ -47,15 +48,18 @@ class Group(click.Group):
         except StoreBusy as exc:
             click.echo(f"trendline: {exc}; not started (try again when it ends)", err=True)
             sys.exit(1)
+        except LockLost as exc:
+            click.echo(f"trendline: {exc}", err=True)
+            sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except BrokenPipeError:  # `trendline alerts | head`: the reader left, not an error
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
         except Exception as exc:  # the last line of defence: no traceback at the user
-            log = write_error_log(ctx, traceback.format_exc())
+            log = write_error_log(ctx, redact(traceback.format_exc()))
             where = f" (details in {log})" if log else ""
-            click.echo(f"trendline: error: {type(exc).__name__}: {exc}{where}", err=True)
+            click.echo(f"trendline: error: {type(exc).__name__}: {redact(exc)}{where}", err=True)
             sys.exit(1)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,13 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from trendline.core import schema
+from trendline.core.files import private_dir, private_file
 from trendline.core.settings import ConfigError, env_name
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# PostgreSQL advisory lock key of migrations (a signed 64-bit number from the name)
+MIGRATE_KEY = int.from_bytes(hashlib.sha1(b"trendline.migrate").digest()[:8], "big", signed=True)
+BUSY_SECONDS = 30  # SQLite: how long a writer waits for another's transaction to end
 
 
 def utcnow() -> dt.datetime:
@@ -36,8 +41,11 @@ def require_store_url(url: str) -> None:
 def make_engine(url: str) -> Engine:
     require_store_url(url)
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url)
+        path = Path(url.removeprefix("sqlite:///"))
+        if path.name != ":memory:":
+            private_dir(path.parent)
+            private_file(path)  # 0600: SQLite gives its -wal and -shm files the same mode
+        engine = sa.create_engine(url, connect_args={"timeout": BUSY_SECONDS})
 
         @sa.event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # WAL: readers never block the writer
@@ -105,12 +113,14 @@ def migrate(engine: Engine) -> None:
             f"the store {engine.url.render_as_string(hide_password=True)} has schema {current}, "
             f"made by an earlier Trendline; this one needs {head}: start a new store "
             "(another TRENDLINE_HOME or store.url) and run `trendline run` to fill it")
-    with engine.connect() as conn:
-        if conn.dialect.name == "sqlite":  # DDL in one transaction: a kill leaves no half
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # (and a second migrator waits here)
-            if MigrationContext.configure(conn).get_current_revision() == head:
-                conn.rollback()
-                return
+    with engine.connect() as conn:  # DDL in one transaction: a kill leaves no half,
+        if conn.dialect.name == "sqlite":  # and a second migrator waits here
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:  # an advisory lock held until this transaction ends
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATE_KEY})
+        if MigrationContext.configure(conn).get_current_revision() == head:
+            conn.rollback()  # the other migrator did it
+            return
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
         conn.commit()
@@ -132,6 +142,24 @@ def upsert(conn: Connection, table: sa.Table, rows: Iterable[Mapping],
     for cols, group in groups.items():
         _upsert(conn, table, list(cols), group, newer, ignore)
     return len(rows)
+
+
+def insert_new(conn: Connection, table: sa.Table, row: Mapping,
+               replace_where: sa.ColumnElement | None = None) -> bool:
+    """Insert one row unless its primary key is taken (ON CONFLICT DO NOTHING), or, with
+    `replace_where`, replace the stored row only where that holds: True when this call
+    wrote it. Two processes racing on the same key agree on one winner."""
+    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[conn.dialect.name]
+    keys = [c.name for c in table.primary_key.columns]
+    stmt = insert(table).values(**row)
+    if replace_where is None:
+        stmt = stmt.on_conflict_do_nothing(index_elements=keys)
+    else:
+        updates = {c: stmt.excluded[c] for c in row if c not in keys}
+        stmt = stmt.on_conflict_do_update(index_elements=keys, set_=updates,
+                                          where=replace_where)
+    first_key = table.primary_key.columns[0]
+    return conn.execute(stmt.returning(first_key)).first() is not None
 
 
 def _upsert(conn: Connection, table: sa.Table, cols: list[str], rows: list[Mapping],

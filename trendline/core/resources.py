@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy.engine import Engine
 
 from trendline.core.db import engine_for, utcnow
+from trendline.core.files import private_dir
 from trendline.core.settings import Settings
 
 
@@ -32,6 +33,7 @@ class Resources:
 
 
 def open_resources(settings: Settings, clock: Callable[[], dt.datetime] = utcnow) -> Resources:
-    """The migrated store the settings name (one engine per database per process)."""
-    settings.home.mkdir(parents=True, exist_ok=True)
+    """The migrated store the settings name (one engine per database per process), in a
+    state folder only its owner can read."""
+    private_dir(settings.home)
     return Resources(settings, engine_for(settings.database_url), clock)

@@ -28,6 +28,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from trendline.core import redaction
+from trendline.core.files import private_dir
 from trendline.core.rule import Rule
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout, in a source or editable install
@@ -76,12 +78,18 @@ class OpenAlexConfig(Strict):
     backoff_seconds: float = 1.0
     min_works: int = Field(1, ge=0)
     mailto: str = ""
+    max_pages: int = Field(5000, ge=1)  # cursor pages of the CN+RU works, at most
+    max_response_mb: float = Field(64.0, gt=0)  # a larger response body fails the refresh
 
 
 class ScreeningListConfig(Strict):
     url: str = "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv"
     path: str = ""  # a local CSV/JSON file instead of the URL
     min_rows: int = Field(1, ge=0)
+    max_download_mb: float = Field(256.0, gt=0)  # a larger download fails the refresh
+    # a refresh that would mark more than this share of the list removed is held back
+    # until confirmed (`--accept-shrink`): a cut download must not empty the watch-list
+    max_removed_share: float = Field(0.2, ge=0, le=1)
 
 
 class SnapshotConfig(Strict):
@@ -221,6 +229,43 @@ class Settings(BaseSettings):
         env = self.apprise_urls.get_secret_value() if self.apprise_urls else ""
         return [*self.notify.urls, *(line for line in env.split() if line.strip())]
 
+    def secret_values(self) -> list[str]:
+        """Every secret these settings hold, for trendline.core.redaction."""
+        found = [self.openalex_api_key.get_secret_value()] if self.openalex_api_key else []
+        for line in self.notify_lines():
+            found += redaction.url_secrets(split_notify_line(line)[1])
+        return found
+
+
+def split_notify_line(line: str) -> tuple[str, str]:
+    """`tag1,tag2=url` -> (tags, url); a bare url has no tags."""
+    head, sep, rest = line.partition("=")
+    if sep and "://" not in head:
+        return head.strip(), rest.strip()
+    return "", line.strip()
+
+
+def check_openalex_url(settings: Settings) -> None:
+    """The OpenAlex base URL receives the API key: https only, unless it is this machine
+    (a local test server)."""
+    from urllib.parse import urlsplit
+
+    url = settings.openalex_url
+    where = ("environment variable OPENALEX_BASE_URL" if settings.openalex_base_url
+             else "sources.openalex.base_url")
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        raise ConfigError(f"{where}: not a URL") from None
+    if parts.scheme == "https" and host:
+        return
+    if parts.scheme == "http" and (host == "localhost" or host.startswith("127.")
+                                   or host == "::1"):
+        return
+    raise ConfigError(f"{where}: must be an https:// URL (http:// only for this machine, "
+                      f"127.0.0.1 or localhost), since it receives OPENALEX_API_KEY")
+
 
 def config_path(explicit: str | os.PathLike | None = None) -> Path | None:
     """The config file to read: --config, then TRENDLINE_CONFIG, then ./trendline.toml,
@@ -258,13 +303,16 @@ def load_settings(path: str | os.PathLike | None = None, **overrides: Any) -> Se
     check_env_json()
     token = CONFIG_FILE.set(file)
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except ValidationError as exc:
         raise ConfigError(f"{origin(exc, file)}: {describe(exc)}") from None
     except SettingsError as exc:  # what check_env_json did not foresee
         raise ConfigError(f"environment: {exc}") from None
     finally:
         CONFIG_FILE.reset(token)
+    redaction.register(*settings.secret_values())
+    check_openalex_url(settings)
+    return settings
 
 
 def check_env_json() -> None:
@@ -307,6 +355,7 @@ def apply_prefect_environment(settings: Settings) -> None:
     at); with a real server, runs log at the configured level (PREFECT_LOGGING_LEVEL,
     else Prefect's INFO), and our own loggers (`tasks`, `flows`, ...) reach the server
     too. Must run before prefect is imported; an explicit environment wins."""
+    private_dir(settings.home)
     settings.prefect_home.mkdir(parents=True, exist_ok=True)
     defaults = {
         "PREFECT_HOME": str(settings.prefect_home.resolve()),

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from trendline.core import schema
+from trendline.core.db import upsert
 from trendline.indicators.base import SEVERITIES, Finding
 from trendline.indicators.rules import group_message
 from trendline.tasks.evaluate.alerts.groups import Group, alert_id, group
@@ -105,8 +106,8 @@ def apply(
     for aid, gone in run.gone_members:
         for i in range(0, len(gone), 500):
             conn.execute(m.delete().where(m.c.alert_id == aid, m.c.member_id.in_(gone[i:i + 500])))
-    if run.new_members:
-        conn.execute(m.insert(), run.new_members)
+    if run.new_members:  # insert-or-ignore: a member recorded already stays as it was
+        upsert(conn, m, run.new_members, ignore=True)
     return run.out
 
 

@@ -17,7 +17,10 @@ from typing import Any
 
 import httpx
 
+from trendline.core.redaction import redact as redact_secrets
+from trendline.core.redaction import register as register_secret
 from trendline.core.settings import Settings
+from trendline.tasks.ingest.clients.capped import get_capped
 from trendline.tasks.ingest.retry import Policy, Transient, retry_after_seconds
 from trendline.tasks.ingest.source import SourceError
 
@@ -27,7 +30,9 @@ _SPENT_WORDS = ("daily", "budget", "credits", "quota", "per day")
 
 
 def redact(text: str) -> str:
-    return _KEY_IN_URL.sub(r"\1***", text)
+    """The key out of `text`: as the `api_key` parameter, and by its value anywhere (an
+    error body that echoes it)."""
+    return redact_secrets(_KEY_IN_URL.sub(r"\1***", text))
 
 
 class _RedactKey(logging.Filter):
@@ -61,9 +66,12 @@ class LiveClient:
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
         policy: Policy | None = None,
+        max_response_mb: float = 64.0,
     ):
         self.base_url = base_url.rstrip("/")
+        self.max_response_mb = max_response_mb
         self._key = api_key
+        register_secret(api_key)
         self.policy = policy or Policy(max_retries + 1, backoff, sleep)
         self.mailto = mailto
         self.requests = 0  # every HTTP request sent, retries included
@@ -78,7 +86,8 @@ class LiveClient:
         key = settings.openalex_api_key.get_secret_value() if settings.openalex_api_key else None
         policy = Policy(cfg.max_retries + 1, cfg.backoff_seconds, kw.pop("sleep", time.sleep))
         kw.setdefault("policy", policy)
-        return cls(settings.openalex_url, key, timeout=cfg.timeout_seconds, mailto=cfg.mailto, **kw)
+        return cls(settings.openalex_url, key, timeout=cfg.timeout_seconds, mailto=cfg.mailto,
+                   max_response_mb=cfg.max_response_mb, **kw)
 
     def close(self) -> None:
         self._http.close()
@@ -105,7 +114,8 @@ class LiveClient:
     def _get_once(self, url: str, path: str, query: dict[str, Any]) -> dict[str, Any]:
         self.requests += 1
         try:
-            resp = self._http.get(url, params=query)
+            resp = get_capped(self._http, url, self.max_response_mb, f"OpenAlex's answer for "
+                              f"{path}", "sources.openalex.max_response_mb", params=query)
         except httpx.TimeoutException:
             raise Transient("timed out") from None
         except httpx.TransportError as exc:

@@ -116,7 +116,8 @@ def fetch(settings: Settings, client: Client | None = None) -> Raw:
             params = count_params(countries, cfg.ai_definition, cfg.language)
             url = query_url(client.base_url, "/works", params)
             raw.counts[name] = (url, client.get("/works", params))
-        raw.pages = list(pages(client, cfg.ai_definition, cfg.per_page, cfg.language))
+        raw.pages = list(pages(client, cfg.ai_definition, cfg.per_page, cfg.language,
+                               cfg.max_pages))
         raw.pages += whole_works(client, raw.pages)
     finally:
         if own and hasattr(client, "close"):
@@ -132,15 +133,25 @@ def fetch(settings: Settings, client: Client | None = None) -> Raw:
     return raw
 
 
-def pages(client: Client, ai_definition: str, per_page: int, language: str = "en"
-          ) -> Iterator[dict]:
-    cursor = "*"
+def pages(client: Client, ai_definition: str, per_page: int, language: str = "en",
+          max_pages: int = 5000) -> Iterator[dict]:
+    """The CN+RU works, page by page, until OpenAlex gives no next cursor. A cursor seen
+    before (the server going round in circles) or more than `max_pages` pages stop the
+    refresh with one line."""
+    cursor, seen = "*", set()
     while cursor:
+        if len(seen) >= max_pages:
+            raise SourceError(f"OpenAlex paging passed {max_pages:,} pages (the limit "
+                              "sources.openalex.max_pages); nothing written")
+        seen.add(cursor)
         body = client.get("/works", works_params(ai_definition, per_page, cursor, language))
         yield body
         cursor = (body.get("meta") or {}).get("next_cursor")
         if not body.get("results"):
             break
+        if cursor in seen:
+            raise SourceError(f"OpenAlex repeated a paging cursor after {len(seen):,} "
+                              "page(s): the listing would never end; nothing written")
 
 
 def whole_works(client: Client, pages_: list[dict]) -> list[dict]:

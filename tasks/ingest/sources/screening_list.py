@@ -18,9 +18,11 @@ import sqlalchemy as sa
 
 from trendline.core import schema
 from trendline.core.settings import DATA_DIR, Settings
+from trendline.tasks.ingest.clients.capped import get_capped
 from trendline.tasks.ingest.parsing.deal_rules import BadRow, numbered
 from trendline.tasks.ingest.parsing.fields import day
 from trendline.tasks.ingest.retry import http_problem
+from trendline.tasks.ingest.runs import last_success
 from trendline.tasks.ingest.source import Batch, Reject, Source, SourceError
 from trendline.tasks.ingest.watchlists import load_snapshot
 
@@ -48,8 +50,10 @@ def fetch(settings: Settings) -> tuple[str, str, str]:
         except UnicodeDecodeError as exc:
             raise SourceError(f"cannot read screening list {path}: not UTF-8 text "
                               f"({exc.reason} at byte {exc.start})") from None
-    # connection errors, time-outs, 5xx and 429 are transient: refresh_one retries them
-    resp = httpx.get(cfg.url, timeout=60, follow_redirects=True)
+    # connection errors, time-outs, 5xx and 429 are transient: run_source retries them
+    with httpx.Client(timeout=60, follow_redirects=True) as client:
+        resp = get_capped(client, cfg.url, cfg.max_download_mb, "the screening list download",
+                          "sources.screening_list.max_download_mb")
     problem = http_problem(resp, f"screening list download from {cfg.url}")
     if problem is not None:
         raise problem
@@ -159,14 +163,42 @@ def aliases(alt_names: str) -> list[str]:
     return out
 
 
-def load(conn, batch: Batch, run_id: str, now: dt.datetime) -> int:
-    """Upsert the snapshot, mark vanished entries removed, write the change feed."""
+def _owned():
     t = schema.watchlist_entries
-    owned = t.c.list_name.in_(set(LISTS.values())) & sa.or_(
+    return t.c.list_name.in_(set(LISTS.values())) & sa.or_(
         t.c.source == NAME, t.c.source.is_(None)
     )
-    return load_snapshot(conn, batch.tables["watchlist_entries"], owned, run_id, now)
+
+
+def load(conn, batch: Batch, run_id: str, now: dt.datetime) -> int:
+    """Upsert the snapshot, mark vanished entries removed, write the change feed."""
+    return load_snapshot(conn, batch.tables["watchlist_entries"], _owned(), run_id, now)
+
+
+def hold_back(conn, batch: Batch, settings: Settings) -> str | None:
+    """A refresh that would mark more than `max_removed_share` of a list removed is held
+    back until confirmed: a cut or partial download must not empty the watch-list. A switch
+    between the demo and live data replaces the entries anyway, and is not held back."""
+    prev = last_success(conn, NAME)
+    if prev is None or (prev.mode == "demo") != (batch.mode == "demo"):
+        return None
+    t = schema.watchlist_entries
+    fresh = {e["id"] for e in batch.tables["watchlist_entries"]}
+    q = sa.select(t.c.list_name, t.c.id).where(_owned(), t.c.removed_on.is_(None))
+    lists: dict[str, list[str]] = {}
+    for list_name, eid in conn.execute(q):
+        lists.setdefault(list_name, []).append(eid)
+    share = settings.sources.screening_list.max_removed_share
+    for list_name, ids in sorted(lists.items()):
+        gone = sum(1 for eid in ids if eid not in fresh)
+        if gone > share * len(ids):
+            return (f"held back: this refresh would remove {gone:,} of the {len(ids):,} "
+                    f"{list_name} entries ({gone / len(ids):.0%}, more than "
+                    f"sources.screening_list.max_removed_share = {share:.0%}); nothing written;"
+                    " if the list really shrank, confirm with `trendline refresh "
+                    "screening_list --accept-shrink`")
+    return None
 
 
 SOURCE = Source(NAME, fetch=fetch, normalise=normalise, family="watchlists", load=load,
-                minimum_rows=minimum_rows, retry=retry)
+                minimum_rows=minimum_rows, retry=retry, hold_back=hold_back)

@@ -7,7 +7,8 @@ import sys
 import click
 
 from trendline.cli import context
-from trendline.tasks.publish.notify import deliver, mask
+from trendline.core.redaction import redact
+from trendline.tasks.publish.notify import deliver
 
 
 @click.command("deliver")
@@ -20,5 +21,5 @@ def command() -> None:
         f"Messages: {out.sent} sent, {out.failed} failed, {out.waiting} waiting{busy}"
     )
     for err in out.errors or []:
-        click.echo(f"  {mask(err)}", err=True)
+        click.echo(f"  {redact(err)}", err=True)
     sys.exit(1 if out.failed else 0)

@@ -7,6 +7,7 @@ import sys
 import click
 
 from trendline.cli import context
+from trendline.core.csvfile import write_frame
 
 
 @click.command("evidence")
@@ -25,8 +26,8 @@ def command(indicator: str, period: str | None, subject: str | None, fmt: str) -
     except UnknownIndicator as exc:
         click.echo(f"trendline: {exc}", err=True)
         sys.exit(2)
-    if fmt == "csv":
-        rows.to_csv(sys.stdout, index=False)
+    if fmt == "csv":  # formula cells neutralised: record text lands in spreadsheets
+        write_frame(sys.stdout, rows)
     elif fmt == "json":
         click.echo(rows.to_json(orient="records", force_ascii=False, indent=2))
     else:

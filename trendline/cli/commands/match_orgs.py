@@ -7,18 +7,12 @@ import sys
 
 import click
 
+from trendline.core import csvfile
 from trendline.tasks.ingest.parsing.deal_rules import BadRow, numbered
 from trendline.tasks.ingest.registry import registry
 from trendline.tasks.resolve.match import build
 
 COLUMNS = ["affiliation", "org_id", "org_name", "ror_id", "lists", "score", "rule"]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell(value: str) -> str:
-    """Neutralise CSV injection: a spreadsheet runs a cell starting with = + - @ (or a tab
-    or carriage return) as a formula; a leading apostrophe makes it text."""
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def read_affiliations(path: str) -> list[str]:
@@ -54,18 +48,9 @@ def command(file: str) -> None:
     orgs, entries = registry()
     matcher, _ = build(orgs.values(), entries)
     resolved = {name: matcher.resolve(name) for name in dict.fromkeys(names)}
-    out = csv.writer(sys.stdout, lineterminator="\n")
+    out = csvfile.writer(sys.stdout, lineterminator="\n")  # formula cells neutralised
     out.writerow(COLUMNS)
     for name in names:
         m = resolved[name]
-        out.writerow(
-            cell(v) for v in [
-                name,
-                m.org_id or "",
-                m.org_name or "",
-                m.ror_id or "",
-                ";".join(m.lists),
-                f"{m.score:.3f}",
-                m.rule,
-            ]
-        )
+        out.writerow([name, m.org_id or "", m.org_name or "", m.ror_id or "",
+                      ";".join(m.lists), f"{m.score:.3f}", m.rule])

@@ -20,7 +20,10 @@ FAMILIES = ("watchlists", "publications", "deals")
     default=None,
     help="Where publications come from this time (default: sources.publications).",
 )
-def command(names: tuple[str, ...], publications: str | None) -> None:
+@click.option("--accept-shrink", is_flag=True,
+              help="Confirm a watch-list refresh that removes more than "
+              "sources.screening_list.max_removed_share of a list (held back otherwise).")
+def command(names: tuple[str, ...], publications: str | None, accept_shrink: bool) -> None:
     """Refresh sources. NAMES are families (watchlists, publications, deals) or source
     names (e.g. openalex, screening_list); none means every family."""
     from trendline.tasks.ingest.sources import all_sources
@@ -43,7 +46,8 @@ def command(names: tuple[str, ...], publications: str | None) -> None:
     from trendline.cli import context
 
     with context.exclusive():
-        outcomes = run_flow(load, sources=only, families=families, publications=publications)
+        outcomes = run_flow(load, sources=only, families=families, publications=publications,
+                            accept_shrink=accept_shrink)
     click.echo(f"Refreshed {len(outcomes)} source(s):")
     echo_refresh(outcomes)
     if any(o.status == "failed" for o in outcomes):

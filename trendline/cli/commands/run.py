@@ -20,8 +20,11 @@ def _pipeline():
 @click.option("--accept-history", is_flag=True,
               help="Record alerts about periods before alerts.announce_from as history: "
               "listed, not announced (as on a store's first evaluation).")
+@click.option("--accept-shrink", is_flag=True,
+              help="Confirm a watch-list refresh that removes more than "
+              "sources.screening_list.max_removed_share of a list (held back otherwise).")
 @click.option("--wait", is_flag=True, help="Wait for a run that holds the store to end.")
-def command(accept_history: bool, wait: bool) -> None:
+def command(accept_history: bool, accept_shrink: bool, wait: bool) -> None:
     """Run the whole pipeline once: refresh all sources, evaluate every indicator against
     the brief's baseline, raise/resolve alerts, write the report and deliver messages."""
     from trendline.tasks.publish.notify import check_urls
@@ -29,7 +32,7 @@ def command(accept_history: bool, wait: bool) -> None:
     settings = context.settings()
     check_urls(settings)  # a bad Apprise URL stops here, before any work
     with context.exclusive(wait):
-        out = run_flow(_pipeline, accept_history=accept_history)
+        out = run_flow(_pipeline, accept_history=accept_history, accept_shrink=accept_shrink)
     sys.exit(report(settings, out))
 
 

@@ -85,7 +85,7 @@ alerts = Table(
     Column("member_count", Integer, nullable=False, default=0),  # records in the group now
     Column("no_data_reason", Text, nullable=False, default=""),
     Column("acked_at", DateTime(timezone=True)),
-    Column("acked_by", String(128)),
+    Column("acked_by", Text),
     Column("ack_note", Text),
     Column("ack_severity", String(16)),  # re-announced only above this
 )
@@ -119,14 +119,14 @@ silences = Table(  # from `trendline silence add`; config silences live in the c
     metadata,
     Column("id", String(16), primary_key=True),
     Column("alert_id", String(16)),  # one alert, or the matchers below (globs)
-    Column("indicator", String(128), nullable=False, default="*"),
-    Column("subject", String(255), nullable=False, default="*"),
-    Column("period", String(32), nullable=False, default="*"),
-    Column("severity", String(16), nullable=False, default="*"),
+    Column("indicator", Text, nullable=False, default="*"),  # globs typed by people: any length
+    Column("subject", Text, nullable=False, default="*"),
+    Column("period", Text, nullable=False, default="*"),
+    Column("severity", Text, nullable=False, default="*"),
     Column("starts_at", DateTime(timezone=True), nullable=False),
     Column("ends_at", DateTime(timezone=True)),  # none: until expired
     Column("reason", Text, nullable=False, default=""),
-    Column("author", String(128), nullable=False, default=""),
+    Column("author", Text, nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 

@@ -26,9 +26,9 @@ work_facts = Table(
     Column("definition", String(160), nullable=False),  # the AI definition and language used
     Column("is_ai", Boolean, nullable=False),
     Column("ai_rule", Text, nullable=False),  # e.g. "topic T10320 in subfield 1702"
-    Column("language", String(8)),
+    Column("language", Text),
     Column("in_language", Boolean, nullable=False),  # the definition's language (brief: en)
-    Column("countries", String(64), nullable=False, default=""),  # ISO codes, sorted, ","
+    Column("countries", Text, nullable=False, default=""),  # ISO codes, sorted, ","
     Column("country_rule", Text, nullable=False, default=""),
     Column("is_joint", Boolean, nullable=False),  # at least one CN and one RU affiliation
     Column("field", String(48), nullable=False, default="other"),  # the brief's Table 1 field

@@ -42,11 +42,11 @@ works = Table(
     metadata,
     Column("id", String(64), primary_key=True),  # OpenAlex W-id, or cnki:<hash>
     Column("source", String(32), nullable=False),  # openalex | cnki | snapshot
-    Column("doi", String(255)),
+    Column("doi", Text),  # outside text: real DOIs run past 255 characters
     Column("title", Text, nullable=False, default=""),
     Column("publication_year", Integer, index=True),
-    Column("language", String(8)),
-    Column("type", String(32)),
+    Column("language", Text),
+    Column("type", Text),  # as the source says it (CNKI: a database or reference type)
     Column("cited_by_count", Integer),
     Column("fwci", Float),
     Column("citation_percentile", Float),  # citation_normalized_percentile.value
@@ -56,7 +56,7 @@ works = Table(
     Column("concepts", JSON, nullable=False, default=list),  # concept ids (legacy AI definition)
     Column("authors_truncated", Boolean, nullable=False, default=False),  # not fetched whole
     Column("funders", JSON, nullable=False, default=list),
-    Column("updated_date", String(32)),
+    Column("updated_date", Text),
     Column("url", Text),  # a landing page when there is no DOI (CNKI records)
     Column("is_demo", Boolean, nullable=False, default=False),
     Column("fetched_at", DateTime(timezone=True), nullable=False),
@@ -70,7 +70,7 @@ authorships = Table(
     Column("work_id", String(64), primary_key=True),
     Column("author_position", Integer, primary_key=True),
     Column("institution_index", Integer, primary_key=True),
-    Column("author_name", String(255), nullable=False, default=""),
+    Column("author_name", Text, nullable=False, default=""),
     Column("institution_id", String(64)),  # OpenAlex I-id
     Column("institution_name", Text, nullable=False, default=""),
     Column("ror_id", String(16)),
@@ -176,7 +176,7 @@ deals = Table(
     Column("target", Text, nullable=False),
     Column("target_country", String(2)),
     Column("direction", String(16)),  # CN->RU | RU->CN | US->CN | ... | JOINT
-    Column("deal_type", String(64), nullable=False, default=""),
+    Column("deal_type", Text, nullable=False, default=""),
     Column("amount_usd", Float),  # NULL: undisclosed, never zero
     Column("amount_original", Float),
     Column("currency", String(3)),

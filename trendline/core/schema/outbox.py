@@ -47,8 +47,8 @@ outbox_deliveries = Table(
     "outbox_deliveries",
     metadata,
     Column("message_id", String(16), primary_key=True),
-    Column("target_id", String(16), primary_key=True),  # hash of the URL without secrets
-    Column("target", Text, nullable=False),  # the URL with its secrets masked
+    Column("target_id", String(16), primary_key=True),  # HMAC of the full URL (store's key)
+    Column("target", Text, nullable=False),  # its label, `notify url #2 (tag ops)`: no URL
     Column("status", String(16), nullable=False),  # sending | sent | failed
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text, nullable=False, default=""),

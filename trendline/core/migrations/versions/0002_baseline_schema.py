@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 
-Create Date: 2026-12-01 22:26:22.568142
+Create Date: 2026-12-01 23:30:27.575062
 """
 
 from alembic import op
@@ -81,7 +81,7 @@ def upgrade() -> None:
     sa.Column('member_count', sa.Integer(), nullable=False),
     sa.Column('no_data_reason', sa.Text(), nullable=False),
     sa.Column('acked_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('acked_by', sa.String(length=128), nullable=True),
+    sa.Column('acked_by', sa.Text(), nullable=True),
     sa.Column('ack_note', sa.Text(), nullable=True),
     sa.Column('ack_severity', sa.String(length=16), nullable=True),
     sa.PrimaryKeyConstraint('id'),
@@ -94,7 +94,7 @@ def upgrade() -> None:
     sa.Column('work_id', sa.String(length=64), nullable=False),
     sa.Column('author_position', sa.Integer(), nullable=False),
     sa.Column('institution_index', sa.Integer(), nullable=False),
-    sa.Column('author_name', sa.String(length=255), nullable=False),
+    sa.Column('author_name', sa.Text(), nullable=False),
     sa.Column('institution_id', sa.String(length=64), nullable=True),
     sa.Column('institution_name', sa.Text(), nullable=False),
     sa.Column('ror_id', sa.String(length=16), nullable=True),
@@ -162,7 +162,7 @@ def upgrade() -> None:
     sa.Column('target', sa.Text(), nullable=False),
     sa.Column('target_country', sa.String(length=2), nullable=True),
     sa.Column('direction', sa.String(length=16), nullable=True),
-    sa.Column('deal_type', sa.String(length=64), nullable=False),
+    sa.Column('deal_type', sa.Text(), nullable=False),
     sa.Column('amount_usd', sa.Float(), nullable=True),
     sa.Column('amount_original', sa.Float(), nullable=True),
     sa.Column('currency', sa.String(length=3), nullable=True),
@@ -364,14 +364,14 @@ def upgrade() -> None:
     op.create_table('silences',
     sa.Column('id', sa.String(length=16), nullable=False),
     sa.Column('alert_id', sa.String(length=16), nullable=True),
-    sa.Column('indicator', sa.String(length=128), nullable=False),
-    sa.Column('subject', sa.String(length=255), nullable=False),
-    sa.Column('period', sa.String(length=32), nullable=False),
-    sa.Column('severity', sa.String(length=16), nullable=False),
+    sa.Column('indicator', sa.Text(), nullable=False),
+    sa.Column('subject', sa.Text(), nullable=False),
+    sa.Column('period', sa.Text(), nullable=False),
+    sa.Column('severity', sa.Text(), nullable=False),
     sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('ends_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('author', sa.String(length=128), nullable=False),
+    sa.Column('author', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
@@ -454,9 +454,9 @@ def upgrade() -> None:
     sa.Column('definition', sa.String(length=160), nullable=False),
     sa.Column('is_ai', sa.Boolean(), nullable=False),
     sa.Column('ai_rule', sa.Text(), nullable=False),
-    sa.Column('language', sa.String(length=8), nullable=True),
+    sa.Column('language', sa.Text(), nullable=True),
     sa.Column('in_language', sa.Boolean(), nullable=False),
-    sa.Column('countries', sa.String(length=64), nullable=False),
+    sa.Column('countries', sa.Text(), nullable=False),
     sa.Column('country_rule', sa.Text(), nullable=False),
     sa.Column('is_joint', sa.Boolean(), nullable=False),
     sa.Column('field', sa.String(length=48), nullable=False),
@@ -472,11 +472,11 @@ def upgrade() -> None:
     op.create_table('works',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('source', sa.String(length=32), nullable=False),
-    sa.Column('doi', sa.String(length=255), nullable=True),
+    sa.Column('doi', sa.Text(), nullable=True),
     sa.Column('title', sa.Text(), nullable=False),
     sa.Column('publication_year', sa.Integer(), nullable=True),
-    sa.Column('language', sa.String(length=8), nullable=True),
-    sa.Column('type', sa.String(length=32), nullable=True),
+    sa.Column('language', sa.Text(), nullable=True),
+    sa.Column('type', sa.Text(), nullable=True),
     sa.Column('cited_by_count', sa.Integer(), nullable=True),
     sa.Column('fwci', sa.Float(), nullable=True),
     sa.Column('citation_percentile', sa.Float(), nullable=True),
@@ -486,7 +486,7 @@ def upgrade() -> None:
     sa.Column('concepts', sa.JSON(), nullable=False),
     sa.Column('authors_truncated', sa.Boolean(), nullable=False),
     sa.Column('funders', sa.JSON(), nullable=False),
-    sa.Column('updated_date', sa.String(length=32), nullable=True),
+    sa.Column('updated_date', sa.Text(), nullable=True),
     sa.Column('url', sa.Text(), nullable=True),
     sa.Column('is_demo', sa.Boolean(), nullable=False),
     sa.Column('fetched_at', sa.DateTime(timezone=True), nullable=False),
