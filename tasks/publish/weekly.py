@@ -95,6 +95,9 @@ def verdict_rows(table: list[dict], by_id: dict[str, dict]) -> list[dict]:
             out.append({
                 "id": row["id"], "title": row["title"], "group": group["title"],
                 "verdict": v["verdict"], "label": word(v["verdict"]),
+                # a ratio that says what its fall means is not coloured as bad news
+                "tone": "flat" if by_id[row["id"]].get("directions", {}).get("value")
+                else v["verdict"],
                 "explanation": v["explanation"],
                 "was": word(v["previous"]) if v.get("previous") else "",
                 "window": "-".join(str(y) for y in v["window"] if y),
