@@ -157,6 +157,13 @@ class ReportsConfig(Strict):
     base_url: str = ""  # where the reports folder is published, for links in emails
 
 
+class WebConfig(Strict):
+    """`trendline web`: where people reach it (links in emails and reports point there)."""
+
+    base_url: str = ""  # e.g. https://trendline.example.org; empty: emails name CSV files
+    page_size: int = Field(50, ge=1, le=500)  # records per evidence page
+
+
 class PeriodsConfig(Strict):
     """A year is complete only this many months after it ends: until then no rule looks at
     its value and charts mark it (publication databases fill in for months)."""
@@ -184,6 +191,7 @@ class Settings(BaseSettings):
     notify: NotifyConfig = NotifyConfig()
     alerts: AlertsConfig = AlertsConfig()
     reports: ReportsConfig = ReportsConfig()
+    web: WebConfig = WebConfig()
     periods: PeriodsConfig = PeriodsConfig()
     verdicts: VerdictsConfig = VerdictsConfig()
     indicators: dict[str, IndicatorConfig] = {}
