@@ -24,7 +24,7 @@ def announce(res: Resources, flows: tuple[str, ...] = ()) -> AnnounceOutcome:
 
 
 def deliver(res: Resources) -> DeliveryOutcome:
-    return deliver_outbox(res.engine, res.settings)
+    return deliver_outbox(res.engine, res.settings, clock=res.clock)
 
 
 def weekly(res: Resources) -> Path:

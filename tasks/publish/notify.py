@@ -14,6 +14,7 @@ message is marked. Emails carry the message's stable Message-ID on every attempt
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import hmac
 import logging
@@ -21,6 +22,7 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -169,9 +171,10 @@ def send_one(plugin, msg: dict) -> bool:
         )
 
 
-def deliver(engine: Engine, settings: Settings, targets: Targets | None = None
-            ) -> DeliveryOutcome:
-    """Send every pending message to each target tagged for it, once per target."""
+def deliver(engine: Engine, settings: Settings, targets: Targets | None = None,
+            clock: Callable[[], dt.datetime] = utcnow) -> DeliveryOutcome:
+    """Send every pending message to each target tagged for it, once per target. Leases
+    use the database's clock; `clock` stamps what was sent."""
     targets = targets if targets is not None else build(settings)
     result = DeliveryOutcome(errors=[])
     with engine.connect() as conn:
@@ -192,7 +195,7 @@ def deliver(engine: Engine, settings: Settings, targets: Targets | None = None
         msg = claimed[0]
         tried.add(msg["id"])
         try:
-            ok, error = _deliver_message(engine, settings, msg, by_tag[msg["tag"]], owner)
+            ok, error = _deliver_message(engine, settings, msg, by_tag[msg["tag"]], owner, clock)
         finally:
             outbox.durably(engine, lambda conn, mid=msg["id"]: outbox.release(conn, mid, owner))
         if ok is None:  # lost the lease: another deliverer has it now
@@ -207,7 +210,7 @@ def deliver(engine: Engine, settings: Settings, targets: Targets | None = None
     return result
 
 
-def _deliver_message(engine, settings, msg, found, owner) -> tuple[bool | None, str]:
+def _deliver_message(engine, settings, msg, found, owner, clock) -> tuple[bool | None, str]:
     with engine.connect() as conn:
         done = outbox.deliveries(conn, msg["id"])
     failures = []
@@ -225,7 +228,7 @@ def _deliver_message(engine, settings, msg, found, owner) -> tuple[bool | None, 
             ok = False
         error = "" if ok else f"{target.label} did not accept the message"
         outbox.durably(engine, lambda conn, tid=tid, ok=ok, error=error: outbox.finish_delivery(
-            conn, msg["id"], tid, ok, error, utcnow()))
+            conn, msg["id"], tid, ok, error, clock()))
         if not ok:
             failures.append(error)
     ok = not failures
@@ -235,7 +238,7 @@ def _deliver_message(engine, settings, msg, found, owner) -> tuple[bool | None, 
     def mark(conn) -> bool:
         if not outbox.renew(conn, msg["id"], owner):  # a slow send outlived the lease
             return False
-        outbox.mark(conn, msg["id"], ok, error, utcnow(), give_up)
+        outbox.mark(conn, msg["id"], ok, error, clock(), give_up)
         return True
 
     if not outbox.durably(engine, mark):

@@ -15,7 +15,7 @@ from trendline.tasks.publish.notify import deliver
 def command() -> None:
     """Send pending messages to their Apprise targets (no Prefect needed)."""
     res = context.resources()
-    out = deliver(res.engine, res.settings)
+    out = deliver(res.engine, res.settings, clock=res.clock)
     busy = f", {out.busy} being sent by another deliverer" if out.busy else ""
     click.echo(
         f"Messages: {out.sent} sent, {out.failed} failed, {out.waiting} waiting{busy}"
