@@ -70,7 +70,10 @@ def against_brief(ind: dict[str, Any], latest: dict | None, values: dict, end: s
         return f"{moved} against {base['reference_words']}" if moved else ""
     if not end or end == latest["period"]:
         return ""
-    moved = words.change(latest["value"], values.get(end), unit)
+    before = values.get(end)
+    moved = words.change(latest["value"], before, unit)
+    if moved == "none before":  # "3 deals against none in 2020", not "none before since"
+        return f"{words.amount(latest['value'], unit)} against none in {end}"
     return f"{moved} since {end}" if moved else ""
 
 

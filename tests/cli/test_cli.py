@@ -64,3 +64,13 @@ def test_every_command_has_help_and_is_documented():
         assert command.help, f"{name} has no help text"
         assert CliRunner().invoke(main, [name, "--help"]).exit_code == 0
         assert f"trendline {name}" in readme, f"README does not mention `trendline {name}`"
+
+
+def test_table_prints_record_text_literally_never_as_markup(capsys):
+    """Square brackets in a title are text: Rich markup would drop "[synthetic demo]" or
+    style "[link=...]"."""
+    from trendline.cli.commands._output import table
+
+    title = "[synthetic demo] Graphs [bold]x[/bold] [link=https://example.org]y[/link]"
+    table([{"message": title}], ["message"])
+    assert title in capsys.readouterr().out

@@ -78,3 +78,11 @@ def test_subjects_count_what_the_message_holds():
     assert alert_title(items[2:]).startswith("[RESOLVED:1] Trendline")
 
 
+
+
+def test_a_rise_from_zero_reads_against_none():
+    from trendline.tasks.publish.brief import against_brief
+
+    ind = {"baseline": {}, "unit": "deals"}
+    latest = {"value": 3, "period": "2025"}
+    assert against_brief(ind, latest, {"2020": 0}, "2020") == "3 deals against none in 2020"

@@ -49,6 +49,7 @@ def table(rows: list[dict], columns: list[str | Col]) -> None:
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     cols = [c if isinstance(c, Col) else Col(c) for c in columns]
     needed = 0
@@ -59,12 +60,12 @@ def table(rows: list[dict], columns: list[str | Col]) -> None:
         longest = max((len(w) for v in [*cells, header] for w in v.split()), default=0)
         needed += (min(longest, 12) if c.wrap else max(len(v) for v in [*cells, header])) + 2
         out.add_column(
-            c.header or c.key.upper(), justify=c.justify,  # type: ignore[arg-type]
+            Text(header), justify=c.justify,  # type: ignore[arg-type]
             no_wrap=not c.wrap, overflow="fold",
             min_width=min(longest, 12) if c.wrap else None,  # words stay whole
         )
     for r in rows:
-        out.add_row(*(_cell(r.get(c.key)) for c in cols))
+        out.add_row(*(Text(_cell(r.get(c.key))) for c in cols))  # record text, never markup
     width = shutil.get_terminal_size((120, 24)).columns
     console = Console(width=max(width, 80), highlight=False, soft_wrap=False,
                       force_terminal=False, color_system=None)
