@@ -72,16 +72,22 @@ def summed(by_period: Mapping[str, list[dict]]) -> dict[str, float | None]:
 POINT_NAMES = {
     "cn_ru": "China-Russia", "us_cn": "US-China", "us_ru": "US-Russia", "rcif": "RCIF",
     "students": "students", "disclosed_value": "disclosed value", "value": "value",
-    "aum": "assets under management", "cn_in_ru": "Chinese in Russia",
-    "ru_in_cn": "Russians in China", "cn_in_us": "Chinese in the U.S.",
+    "aum": "assets under management",
+}
+SERIES_NAMES = {  # a series whose words do not follow "head tail"
+    "students.cn_in_ru": "Chinese students in Russia",
+    "students.ru_in_cn": "Russian students in China",
+    "students.cn_in_us": "Chinese students in the U.S.",
 }
 POINT_UNITS = {"USD": "usd", "deals": "deals", "students": "students"}
 
 
 def point_label(p: Mapping[str, Any]) -> str:
     """`RCIF assets under management, 2024: $3.2B` for a curated yearly figure."""
-    head, _, tail = str(p.get("series") or "").partition(".")
-    what = f"{POINT_NAMES.get(head, head)} {POINT_NAMES.get(tail, tail.replace('_', ' '))}"
+    series = str(p.get("series") or "")
+    head, _, tail = series.partition(".")
+    what = SERIES_NAMES.get(series) or (
+        f"{POINT_NAMES.get(head, head)} {POINT_NAMES.get(tail, tail.replace('_', ' '))}")
     unit = POINT_UNITS.get(str(p.get("unit") or ""), "records")
     return f"{what.strip()}, {p.get('period')}: {words.amount(p.get('value'), unit)}"
 

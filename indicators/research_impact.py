@@ -14,7 +14,7 @@ from trendline.indicators.common import english_ai, evidence, partial_years, rec
     lag='publications', brief_window=(2010, 2019),
     series=(
         Series('value', 'percent', 'share of joint papers among the top 10% most cited'),
-        Series('top10_gain', 'points', 'change against the pooled 2010-2019 share'),
+        Series('top10_gain', 'points', 'top-10% share above the pooled 2010-2019 share'),
         Series('mean_fwci', 'index', 'mean field-weighted citation impact'),
         Series('mean_citations', 'citations', 'mean citations per paper'),
     ),
@@ -25,8 +25,7 @@ from trendline.indicators.common import english_ai, evidence, partial_years, rec
         "papers up to 2019 in the top 10% of their year and field, from the first run.",
         figures={},
     ),
-    rules=(Rule("absolute", "warning", series="top10_gain", op=">=", threshold=5.0,
-                message="Top-10% share 5 points or more above the pooled 2010-2019 share"),),
+    rules=(Rule("absolute", "warning", series="top10_gain", op=">=", threshold=5.0),),
 )
 def citation_impact(frames, params, as_of):
     """Per year, the percentage of joint papers among the top 10% most cited of their
