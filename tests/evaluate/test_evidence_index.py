@@ -177,3 +177,23 @@ def test_values_and_members_replace_together(res):
     with res.engine.connect() as conn:
         after = conn.execute(sa.select(sa.func.count()).select_from(m)).scalar_one()
     assert before == after == out.evidence_rows > 0
+
+
+def test_the_index_on_postgresql_agrees_with_sqlite(res, pg_url):
+    """The COPY path writes the same index the SQLite path writes."""
+    from helpers import run_pipeline
+
+    from trendline.core.db import migrate
+
+    engine = make_engine(pg_url)
+    migrate(engine)
+    settings = load_settings(None, store={"url": pg_url})
+    run_pipeline(engine, settings)
+    pg = Resources(settings, engine)
+    for ind in ("research.joint_output", "research.huawei_ru", "investment.opacity"):
+        mine, theirs = evidence_page(res, ind, limit=5), evidence_page(pg, ind, limit=5)
+        assert mine.kinds == theirs.kinds and mine.total == theirs.total > 0
+        assert list(mine.rows["id"]) == list(theirs.rows["id"])
+    hostile = evidence_page(pg, "research.joint_output", text="%' OR 1=1 --")
+    assert hostile.total == 0
+    engine.dispose()
