@@ -46,15 +46,12 @@ def _ingest(settings, path: Path, pair, workers, dask_address) -> None:
     if not files:
         raise context.FileProblem(f"no part_*.gz files under {path}")
     with click.progressbar(length=len(files), label="partitions", show_pos=True) as bar:
-        bar.update(len(files) - _todo(engine, files))
+        bar.update(len(files) - len(snap.todo_parts(engine, files)))
         outcome = snap.ingest(engine, path, pair, workers, lambda _r: bar.update(1), address)
     click.echo(outcome.line())
+    for reject in outcome.rejects[:20]:
+        click.echo(f"trendline: snapshot record rejected: {reject}", err=True)
     for where, why in outcome.failed:
         click.echo(f"trendline: snapshot partition {where}: {why}; not loaded", err=True)
     if outcome.failed:
         sys.exit(1)
-
-
-def _todo(engine, files) -> int:
-    done = snap.done_partitions(engine)
-    return sum(1 for p in files if done.get(str(p.resolve())) != p.stat().st_size)
