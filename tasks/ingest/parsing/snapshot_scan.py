@@ -1,6 +1,5 @@
-"""Reading an OpenAlex works snapshot, one partition at a time: the partition files of a
-snapshot root (or its works/ folder) oldest update first, the merged-ids files beside them,
-and each partition streamed line by line (never loaded whole). A line is parsed only when
+"""Reading one JSON Lines part of an OpenAlex works snapshot (where the parts are:
+snapshot_layout.py), streamed in bounded chunks (never loaded whole). A line is parsed only when
 its bytes contain every wanted country code, and then only the fields Trendline stores are
 decoded (msgspec, unknown fields skipped). No database here: the worker processes run it."""
 
@@ -11,12 +10,11 @@ import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TypedDict
 
 import msgspec
 
-from trendline.tasks.ingest.parsing.snapshot_layout import content_key
+from trendline.tasks.ingest.parsing.snapshot_layout import content_key, version_of
 from trendline.tasks.ingest.source import Reject
 from trendline.tasks.ingest.sources.openalex import work_rows
 
@@ -130,32 +128,6 @@ CHUNK = 4 << 20  # bytes inflated at a time
 
 class LineTooLong(ValueError):
     """A decompressed line passed MAX_LINE: a gzip bomb or a part without newlines."""
-
-
-def works_root(root: Path) -> Path:
-    """The snapshot's root (with works/ and merged_ids/) or its works/ folder itself."""
-    return root / "works" if (root / "works").is_dir() else root
-
-
-def partitions(root: Path) -> list[Path]:
-    """The partition files under a snapshot (or the file itself), oldest update first."""
-    if root.is_file():
-        return [root]
-    works = works_root(root)
-    return sorted(works.glob("updated_date=*/part_*.gz"),
-                  key=lambda p: (version_of(p), str(p))) or sorted(works.glob("**/*.gz"))
-
-
-def merged_files(root: Path) -> list[Path]:
-    """merged_ids/works/*.csv.gz beside works/: works merged away or deleted."""
-    base = root.parent if root.name == "works" else root
-    return sorted((base / "merged_ids" / "works").glob("*.csv.gz")) if root.is_dir() else []
-
-
-def version_of(path: Path | str) -> str:
-    """The updated_date of a partition, from its folder name ('' when it has none)."""
-    parent = Path(path).parent.name
-    return parent.split("=", 1)[1] if parent.startswith("updated_date=") else ""
 
 
 def needles(countries: tuple[str, ...]) -> tuple[bytes, ...]:

@@ -19,25 +19,32 @@ from sqlalchemy.engine import Engine
 
 from trendline.core import schema
 from trendline.core.db import utcnow
-from trendline.tasks.ingest.parsing.snapshot_layout import content_key
-from trendline.tasks.ingest.parsing.snapshot_scan import (
-    PartitionResult,
-    merged_files,
-    partitions,
-    scan_partition,
-)
+from trendline.tasks.ingest.parsing import snapshot_layout
+from trendline.tasks.ingest.parsing.snapshot_layout import Layout, LayoutError, content_key
+from trendline.tasks.ingest.parsing.snapshot_parquet import scan_parquet
+from trendline.tasks.ingest.parsing.snapshot_scan import PartitionResult, scan_partition
 from trendline.tasks.ingest.runs import finish_run, start_run
 from trendline.tasks.ingest.source import Reject
 from trendline.tasks.ingest.sources import snapshot_pool
 from trendline.tasks.ingest.sources.snapshot_store import (
     apply_merged,
     remove,
+    remove_absent,
     stored_keys,
     write_partition,
 )
 
 NAME = "openalex_snapshot"
-__all__ = ["NAME", "ingest", "partitions", "remove", "scan_partition", "stored_keys"]
+__all__ = ["NAME", "LayoutError", "ingest", "partitions", "remove", "scan_partition",
+           "stored_keys"]
+
+
+def partitions(root: Path, fmt: str | None = None) -> list[Path]:
+    """The parts under a snapshot PATH, oldest update first ([] when there are none)."""
+    try:
+        return snapshot_layout.find(root, fmt).parts
+    except LayoutError:
+        return []
 
 
 @dataclass
@@ -52,11 +59,18 @@ class IngestOutcome:
     removed: int = 0  # merged away, deleted, or replaced by a newer version that is not joint
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     rejects: list[Reject] = field(default_factory=list)  # the first bad records, named
+    layout: Layout | None = None
+    xpac_in: bool = False  # XPAC works included (sources.openalex.include_xpac)
+    gone: list[str] = field(default_factory=list)  # `--full`: works absent from the copy
 
     def line(self) -> str:
-        text = (f"snapshot: {self.partitions} partitions read ({self.skipped} already done), "
+        kind = f"{self.layout.format} " if self.layout else ""
+        text = (f"snapshot ({kind}XPAC {'included' if self.xpac_in else 'excluded'}): "
+                f"{self.partitions} partitions read ({self.skipped} already done), "
                 f"{self.read:,} works read, {self.kept:,} kept, {self.removed:,} removed, "
                 f"{self.errors} unparseable, {self.xpac:,} XPAC left out")
+        if self.gone:
+            text += f"; --full removed {len(self.gone):,} works absent from it"
         if self.failed:
             names = ", ".join(f"{Path(p).parent.name}/{Path(p).name}" for p, _ in self.failed)
             text += f"; {len(self.failed)} partition(s) failed: {names}"
@@ -77,24 +91,38 @@ def ingest(
     progress: Callable[[PartitionResult], None] | None = None,
     dask_address: str = "",
     include_xpac: bool = False,
+    fmt: str | None = None,
+    full: bool = False,
 ) -> IngestOutcome:
-    """Scan every part not stored yet in parallel (local processes, or the Dask cluster at
-    `dask_address`); write each as it completes (the newest version of a work wins, in
-    whatever order they finish); then apply the merged_ids files not applied yet."""
-    files = partitions(root)
+    """Scan every part of the snapshot at `root` not stored yet, in parallel (local
+    processes, or the Dask cluster at `dask_address`); write each as it completes (the
+    newest version of a work wins, in whatever order they finish); then apply the
+    merged_ids files not applied yet, and check the manifest did not change meanwhile.
+    With `full`, PATH is the complete snapshot: once every part is read, stored snapshot
+    works whose part is not in it are removed (listed in `outcome.gone`)."""
+    layout = snapshot_layout.find(root, fmt)
+    files = layout.parts
     todo = todo_parts(engine, files)
     with engine.begin() as conn:
         _close_interrupted(conn)
         run_id = start_run(conn, NAME, "file", utcnow())
-    outcome = IngestOutcome(run_id, skipped=len(files) - len(todo))
+    outcome = IngestOutcome(run_id, skipped=len(files) - len(todo), layout=layout,
+                            xpac_in=include_xpac)
+    outcome.failed += layout.problems
     kwargs = {"countries": countries, "include_xpac": include_xpac}
+    scan = scan_parquet if layout.format == "parquet" else scan_partition
     try:
-        for result in snapshot_pool.results(todo, scan_partition, kwargs, workers,
-                                            dask_address):
+        for result in snapshot_pool.results(todo, scan, kwargs, workers, dask_address):
             _take(engine, outcome, result)
             if progress:
                 progress(result)
-        outcome.removed += apply_merged(engine, merged_files(root))
+        outcome.removed += apply_merged(engine, layout.merged)
+        if moved := layout.moved():
+            outcome.failed.append((str(layout.manifest), moved))
+        if full and not outcome.failed:
+            keys = {content_key(p) for p in [*files, *layout.merged]}
+            outcome.gone = remove_absent(engine, keys)
+            outcome.removed += len(outcome.gone)
     except BaseException as exc:
         _finish_run(engine, outcome, "failed", f"{type(exc).__name__}: {exc}"[:500])
         raise

@@ -116,3 +116,18 @@ def _chunks(items: list, size: int = 900):
         yield items[i:i + size]
 
 
+
+
+def remove_absent(engine: Engine, keys: set[str]) -> list[str]:
+    """`--full`: the copy read is complete, so stored snapshot works whose part is not in
+    it (by content key) are gone; so are the remembered parts it does not hold."""
+    w, t = schema.works, schema.snapshot_partitions
+    with engine.begin() as conn:
+        rows = conn.execute(sa.select(w.c.id, w.c.snapshot_part).where(w.c.source == SOURCE))
+        gone = sorted(i for i, k in rows if k not in keys)
+        remove(conn, gone)
+        stale = [p for p, k in conn.execute(sa.select(t.c.path, t.c.content_key))
+                 if k not in keys]
+        for chunk in _chunks(stale):
+            conn.execute(t.delete().where(t.c.path.in_(chunk)))
+    return gone
