@@ -123,7 +123,8 @@ def write_2026(bucket: Path, records: dict[str, list[tuple]], parts: int = 2,
                formats: tuple[str, ...] = ("jsonl", "parquet"), level: int = 2,
                row_groups: int = 3) -> list[Path]:
     """The 2026 layout: bucket/data/<format>/works/updated_date=D/part_000i.<gz|parquet>,
-    `parts` parts per partition, and one manifest.json per format listing them."""
+    `parts` parts per partition (work n in part n % parts), and one manifest.json per
+    format listing them. The same records give the same bytes (as a second download)."""
     lines = variant_lines()
     pq_lines = {k: [_parquet_ready(x) for x in v] for k, v in lines.items()}
     written = []
@@ -134,7 +135,7 @@ def write_2026(bucket: Path, records: dict[str, list[tuple]], parts: int = 2,
             folder = base / "works" / f"updated_date={date}"
             folder.mkdir(parents=True, exist_ok=True)
             for p in range(parts):
-                chunk = rows[p::parts]
+                chunk = [r for r in rows if r[2] % parts == p]  # a work keeps its part
                 source = pq_lines if fmt == "parquet" else lines
                 body = [_one(source, kind, t, n, xpac) for kind, t, n, xpac in chunk]
                 path = folder / f"part_{p:04d}.{'parquet' if fmt == 'parquet' else 'gz'}"
@@ -155,7 +156,7 @@ def _one(lines: dict[str, list[bytes]], kind: str, t: int, n: int, xpac: bool) -
 
 def _write_part(path: Path, body: list[bytes], fmt: str, level: int, row_groups: int) -> None:
     if fmt == "jsonl":
-        with igzip.open(path, "wb", compresslevel=level) as fh:
+        with igzip.IGzipFile(path, "wb", compresslevel=level, mtime=0) as fh:  # same bytes
             fh.write(b"\n".join(body) + b"\n" if body else b"")
         return
     import io

@@ -73,8 +73,8 @@ def find(path: Path, fmt: str | None = None) -> Layout:
         kind = "parquet" if path.suffix == ".parquet" else "jsonl"
         return Layout(path, fmt or kind, [path])
     choices = [fmt] if fmt else ["parquet", "jsonl"]
-    for base in _bases(path):
-        for kind in choices:
+    for kind in choices:
+        for base in _bases(path, kind):
             works = _works_folder(base, kind)
             if works is not None:
                 return _layout(works, kind)
@@ -83,10 +83,8 @@ def find(path: Path, fmt: str | None = None) -> Layout:
                       "*.parquet) under it")
 
 
-def _bases(path: Path) -> list[Path]:
-    out = [path, path / "data"]
-    out += [path / "data" / k for k in FORMATS] + [path / k for k in FORMATS]
-    return out + [path / "legacy-data"]
+def _bases(path: Path, kind: str) -> list[Path]:
+    return [path, path / kind, path / "data" / kind, path / "legacy-data"]
 
 
 def _works_folder(base: Path, kind: str) -> Path | None:
