@@ -80,3 +80,91 @@ def write_snapshot(root: Path, works: int, partitions: int, joint_share: float,
                 line = rng.choice(lines[kind]).replace(b"W__ID__", f"W9{n:09d}".encode())
                 fh.write(line + b"\n")
     return counts
+
+
+def _parquet_ready(line: bytes) -> bytes:
+    """The same record for Parquet: the abstract's inverted index (a map of words) as JSON
+    text, as columnar copies keep it, instead of a struct with a field per word."""
+    record = json.loads(line)
+    if isinstance(record.get("abstract_inverted_index"), dict):
+        record["abstract_inverted_index"] = json.dumps(record["abstract_inverted_index"])
+    return json.dumps(record, ensure_ascii=False).encode()
+
+
+def quarter_records(works: int, dates: list[str], joint_share: float, seed: int = 7,
+                    xpac_share: float = 0.1, first_id: int = 1) -> dict[str, list[tuple]]:
+    """Records per updated_date: (kind, template index, work number, is_xpac). XPAC traps:
+    a share of the joint works are XPAC records and must not be counted."""
+    rng = random.Random(seed)
+    n_templates = len(templates())
+    weights = {"CN+RU": joint_share, "CN": 0.2, "RU": 0.03}
+    weights["other"] = 1 - sum(weights.values())
+    kinds, probs = zip(*weights.items(), strict=True)
+    out: dict[str, list[tuple]] = {d: [] for d in dates}
+    for i in range(works):
+        kind = rng.choices(kinds, probs)[0] if joint_share < 1 else "CN+RU"
+        xpac = kind == "CN+RU" and rng.random() < xpac_share
+        out[dates[i % len(dates)]].append((kind, rng.randrange(n_templates), first_id + i, xpac))
+    return out
+
+
+def truth(records: dict[str, list[tuple]]) -> dict[int, int]:
+    """Joint works per publication year, XPAC left out: what an ingest must count."""
+    years = [w.get("publication_year") for w in templates()]
+    out: dict[int, int] = {}
+    for rows in records.values():
+        for kind, t, _n, xpac in rows:
+            if kind == "CN+RU" and not xpac:
+                out[years[t]] = out.get(years[t], 0) + 1
+    return out
+
+
+def write_2026(bucket: Path, records: dict[str, list[tuple]], parts: int = 2,
+               formats: tuple[str, ...] = ("jsonl", "parquet"), level: int = 2,
+               row_groups: int = 3) -> list[Path]:
+    """The 2026 layout: bucket/data/<format>/works/updated_date=D/part_000i.<gz|parquet>,
+    `parts` parts per partition (work n in part n % parts), and one manifest.json per
+    format listing them. The same records give the same bytes (as a second download)."""
+    lines = variant_lines()
+    pq_lines = {k: [_parquet_ready(x) for x in v] for k, v in lines.items()}
+    written = []
+    for fmt in formats:
+        base = bucket / "data" / fmt
+        entries = []
+        for date, rows in records.items():
+            folder = base / "works" / f"updated_date={date}"
+            folder.mkdir(parents=True, exist_ok=True)
+            for p in range(parts):
+                chunk = [r for r in rows if r[2] % parts == p]  # a work keeps its part
+                source = pq_lines if fmt == "parquet" else lines
+                body = [_one(source, kind, t, n, xpac) for kind, t, n, xpac in chunk]
+                path = folder / f"part_{p:04d}.{'parquet' if fmt == 'parquet' else 'gz'}"
+                _write_part(path, body, fmt, level, row_groups)
+                written.append(path)
+                entries.append({"url": f"s3://openalex/data/{fmt}/works/{folder.name}/"
+                                       f"{path.name}",
+                                "meta": {"content_length": path.stat().st_size,
+                                         "record_count": len(body)}})
+        (base / "manifest.json").write_text(json.dumps({"entries": entries}), encoding="utf-8")
+    return written
+
+
+def _one(lines: dict[str, list[bytes]], kind: str, t: int, n: int, xpac: bool) -> bytes:
+    flag = b'", "is_xpac": true' if xpac else b'", "is_xpac": false'
+    return lines[kind][t % len(lines[kind])].replace(b'W__ID__"', f"W8{n:09d}".encode() + flag)
+
+
+def _write_part(path: Path, body: list[bytes], fmt: str, level: int, row_groups: int) -> None:
+    if fmt == "jsonl":
+        with igzip.IGzipFile(path, "wb", compresslevel=level, mtime=0) as fh:  # same bytes
+            fh.write(b"\n".join(body) + b"\n" if body else b"")
+        return
+    import io
+
+    import pyarrow.json as pj
+    import pyarrow.parquet as pq
+
+    table = pj.read_json(io.BytesIO(b"\n".join(body)),
+                         read_options=pj.ReadOptions(block_size=1 << 26))
+    pq.write_table(table, path, compression="snappy",
+                   row_group_size=max(1, -(-table.num_rows // row_groups)))

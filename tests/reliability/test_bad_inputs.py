@@ -197,7 +197,7 @@ CASES = [
          gzip.compress(b'{"id": 5, "authorships": ["CN", "RU"]}\n'), 0, ["1 unparseable"],
          name="part_000.gz"),
     Case("snap-empty-folder", ["ingest-snapshot", "FILE"], None, 2,
-         ["no part_*.gz files"], name="."),
+         ["no snapshot parts (updated_date=*/part_*.gz or *.parquet)"], name="."),
     Case("snap-missing", ["ingest-snapshot", "nowhere"], None, 2,
          ["cannot read nowhere: No such file or directory"]),
     Case("snap-bad-countries", ["ingest-snapshot", "FILE", "--countries", "China"],

@@ -80,6 +80,8 @@ class OpenAlexConfig(Strict):
     mailto: str = ""
     max_pages: int = Field(5000, ge=1)  # cursor pages of the CN+RU works, at most
     max_response_mb: float = Field(64.0, gt=0)  # a larger response body fails the refresh
+    # XPAC (expansion-pack) works: excluded by default on the API and the snapshot alike
+    include_xpac: bool = False
 
 
 class ScreeningListConfig(Strict):

@@ -1,6 +1,5 @@
-"""Reading an OpenAlex works snapshot, one partition at a time: the partition files of a
-snapshot root (or its works/ folder) oldest update first, the merged-ids files beside them,
-and each partition streamed line by line (never loaded whole). A line is parsed only when
+"""Reading one JSON Lines part of an OpenAlex works snapshot (where the parts are:
+snapshot_layout.py), streamed in bounded chunks (never loaded whole). A line is parsed only when
 its bytes contain every wanted country code, and then only the fields Trendline stores are
 decoded (msgspec, unknown fields skipped). No database here: the worker processes run it."""
 
@@ -11,11 +10,12 @@ import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, TypedDict
+from typing import TypedDict
 
 import msgspec
 
+from trendline.tasks.ingest.parsing.snapshot_layout import content_key, version_of
+from trendline.tasks.ingest.source import Reject
 from trendline.tasks.ingest.sources.openalex import work_rows
 
 SOURCE = "snapshot"
@@ -64,6 +64,16 @@ class _Grant(TypedDict, total=False):
     funder_display_name: str | None
 
 
+class _Percentile(TypedDict, total=False):
+    value: float | None
+    is_in_top_10_percent: bool | None
+
+
+class _YearPercentile(TypedDict, total=False):
+    min: float | None
+    max: float | None
+
+
 class _Work(TypedDict, total=False):
     id: str
     doi: str | None
@@ -74,14 +84,15 @@ class _Work(TypedDict, total=False):
     type: str | None
     cited_by_count: int | None
     fwci: float | None
-    citation_normalized_percentile: dict[str, Any] | None
-    cited_by_percentile_year: dict[str, Any] | None
+    citation_normalized_percentile: _Percentile | None
+    cited_by_percentile_year: _YearPercentile | None
     authorships: list[_Authorship]
     topics: list[_Topic]
     grants: list[_Grant]
     concepts: list[_Named]
     is_authors_truncated: bool | None
     updated_date: str | None
+    is_xpac: bool | None
 
 
 _DECODER = msgspec.json.Decoder(_Work)
@@ -98,33 +109,25 @@ class PartitionResult:
     version: str = ""  # the partition's updated_date: a work lives where it was last updated
     seen: list[int] = field(default_factory=list)  # work keys of every record read
     removed: int = 0  # stored works this partition holds in a newer, not joint version
+    xpac: int = 0  # candidate records left out as XPAC (expansion-pack) works
+    lines: int = 0  # lines read, blank ones too (for line numbers)
     failed: str = ""  # why the partition could not be read (truncated, not gzip, ...)
+    key: str = ""  # snapshot_layout.content_key of the part
+    rejects: list[Reject] = field(default_factory=list)  # the first MAX_REJECTS bad records
+
+    def reject(self, line: int, name: str, reason: str) -> None:
+        self.errors += 1
+        if len(self.rejects) < MAX_REJECTS:
+            self.rejects.append(Reject(self.path, line, name, reason))
 
 
-def works_root(root: Path) -> Path:
-    """The snapshot's root (with works/ and merged_ids/) or its works/ folder itself."""
-    return root / "works" if (root / "works").is_dir() else root
+MAX_REJECTS = 100  # bad records named per part; all are counted
+MAX_LINE = 64 << 20  # bytes one decompressed record may take (a line without end stops here)
+CHUNK = 4 << 20  # bytes inflated at a time
 
 
-def partitions(root: Path) -> list[Path]:
-    """The partition files under a snapshot (or the file itself), oldest update first."""
-    if root.is_file():
-        return [root]
-    works = works_root(root)
-    return sorted(works.glob("updated_date=*/part_*.gz"),
-                  key=lambda p: (version_of(p), str(p))) or sorted(works.glob("**/*.gz"))
-
-
-def merged_files(root: Path) -> list[Path]:
-    """merged_ids/works/*.csv.gz beside works/: works merged away or deleted."""
-    base = root.parent if root.name == "works" else root
-    return sorted((base / "merged_ids" / "works").glob("*.csv.gz")) if root.is_dir() else []
-
-
-def version_of(path: Path | str) -> str:
-    """The updated_date of a partition, from its folder name ('' when it has none)."""
-    parent = Path(path).parent.name
-    return parent.split("=", 1)[1] if parent.startswith("updated_date=") else ""
+class LineTooLong(ValueError):
+    """A decompressed line passed MAX_LINE: a gzip bomb or a part without newlines."""
 
 
 def needles(countries: tuple[str, ...]) -> tuple[bytes, ...]:
@@ -132,52 +135,111 @@ def needles(countries: tuple[str, ...]) -> tuple[bytes, ...]:
 
 
 _ID = re.compile(rb'"id":\s*"https://openalex\.org/W(\d+)"')
+_WORK_ID = re.compile(r"(https://openalex\.org/)?W\d{1,18}")
+_AT = re.compile(r"at `\$\.?([^`]*)`")
 
 
-def matching_lines(path: str, countries: tuple[str, ...], seen: list[int] | None = None
-                   ) -> Iterator[bytes | None]:
+def lines_of(fh, cap: int = MAX_LINE) -> Iterator[bytes]:
+    """The lines of a binary stream, inflated CHUNK bytes at a time: memory stays about
+    cap + CHUNK however the stream is built, and a line longer than `cap` stops it."""
+    rest = b""
+    while chunk := fh.read(CHUNK):
+        parts = (rest + chunk if rest else chunk).split(b"\n")
+        rest = parts.pop()
+        if len(rest) > cap:
+            raise LineTooLong(f"a line passes {cap >> 20} MiB decompressed without ending "
+                              "(a gzip bomb, or not JSON Lines)")
+        yield from parts
+    if rest:
+        yield rest
+
+
+def matching_lines(path: str, countries: tuple[str, ...], seen: list[int] | None = None,
+                   cap: int = MAX_LINE) -> Iterator[bytes | None]:
     """Every line of a partition: the line when its bytes mention every country, else None
     (so the caller can count what it read). `seen` collects every record's work key, so a
     newer version that is no longer joint can replace an older one that was."""
     wanted = needles(countries)
     with gzip_module.open(path, "rb") as fh:
-        for line in fh:
+        for line in lines_of(fh, cap):
             if seen is not None and (m := _ID.search(line, 0, 200)):
                 seen.append(int(m.group(1)))
             if all(n in line for n in wanted):
                 yield line
-            elif line.strip():
-                yield None
+            else:
+                yield None if line.strip() else b""
 
 
-def scan_partition(path: str, countries: tuple[str, ...]) -> PartitionResult:
-    """Read one partition and normalise the works whose affiliations span `countries`.
-    A partition that cannot be read to its end (truncated, not gzip, corrupt) comes back
-    with `failed` set and nothing else: none of it is stored, and the others go on."""
-    result = PartitionResult(path, os.path.getsize(path), version=version_of(path))
+def scan_partition(path: str, countries: tuple[str, ...], cap: int = MAX_LINE,
+                   include_xpac: bool = False) -> PartitionResult:
+    """Read one partition and normalise the works whose affiliations span `countries`
+    (XPAC records left out unless `include_xpac`). A bad record is a reject of its line;
+    a partition that cannot be read to its end (truncated, not gzip, corrupt, a line past
+    `cap`) comes back with `failed` set and nothing else: none of it is stored, and the
+    others go on."""
+    result = PartitionResult(path, os.path.getsize(path), version=version_of(path),
+                             key=content_key(path))
     try:
-        _scan(result, countries)
-    except UNREADABLE as exc:
+        _scan(result, countries, cap, include_xpac)
+    except UNREADABLE + (LineTooLong,) as exc:
         reason = "truncated (ends before the end of its compressed stream)" if isinstance(
             exc, EOFError) else f"unreadable ({type(exc).__name__}: {exc})"
-        return PartitionResult(path, result.size, read=result.read, failed=reason)
+        if isinstance(exc, LineTooLong):
+            reason = f"line {result.lines + 1}: {exc}"
+        return failed(result, reason)
+    except Exception as exc:  # a fault of this part's reading fails this part only
+        return failed(result, f"could not be read ({type(exc).__name__}: {exc})")
     return result
 
 
-def _scan(result: PartitionResult, countries: tuple[str, ...]) -> None:
-    wanted = set(countries)
-    for line in matching_lines(result.path, countries, result.seen):
-        result.read += 1
+def failed(result: PartitionResult, reason: str) -> PartitionResult:
+    return PartitionResult(result.path, result.size, read=result.read, failed=reason,
+                           key=result.key)
+
+
+def _scan(result: PartitionResult, countries: tuple[str, ...], cap: int,
+          include_xpac: bool) -> None:
+    for line in matching_lines(result.path, countries, result.seen, cap):
+        result.lines += 1
         if line is None:
-            continue
-        try:
-            item = _DECODER.decode(line)
-        except (msgspec.DecodeError, msgspec.ValidationError):
-            result.errors += 1
-            continue
+            result.read += 1
+        elif line:
+            result.read += 1
+            keep_record(result, result.lines, line, countries, include_xpac)
+
+
+def keep_record(result: PartitionResult, line_no: int, line: bytes,
+                countries: tuple[str, ...], include_xpac: bool) -> None:
+    """Decode one candidate record; keep it when it is a joint work, else reject or skip."""
+    try:
+        item = _DECODER.decode(line)
+    except msgspec.ValidationError as exc:
+        m = _AT.search(str(exc))
+        result.reject(line_no, m.group(1) if m else "(record)", str(exc))
+        return
+    except msgspec.DecodeError as exc:
+        result.reject(line_no, "(line)", f"not JSON ({exc})")
+        return
+    keep_item(result, line_no, item, countries, include_xpac)
+
+
+def keep_item(result: PartitionResult, line_no: int, item: dict,
+              countries: tuple[str, ...], include_xpac: bool) -> None:
+    """A decoded record (from JSON or Parquet) into the result when it is a joint work."""
+    if not _WORK_ID.fullmatch(str(item.get("id") or "")):
+        result.reject(line_no, "id", f"missing or not an OpenAlex work id: {item.get('id')!r}")
+        return
+    if item.get("is_xpac") and not include_xpac:
+        result.xpac += 1
+        return
+    try:
         work, auths = work_rows(item)
-        if wanted <= set(work["countries"]):
-            work["source"] = SOURCE
-            work["updated_date"] = max(work["updated_date"] or "", result.version) or None
-            result.works.append(work)
-            result.authorships.extend(auths)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        result.reject(line_no, "(record)", f"{type(exc).__name__}: {exc}")
+        return
+    if set(countries) <= set(work["countries"]):
+        work["source"] = SOURCE
+        work["updated_date"] = max(work["updated_date"] or "", result.version) or None
+        work["snapshot_part"] = result.key
+        result.works.append(work)
+        result.authorships.extend(auths)

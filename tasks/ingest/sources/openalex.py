@@ -54,28 +54,39 @@ def series_filter(countries: tuple[str, ...], ai_definition: str, language: str 
     return ",".join(parts)
 
 
-def count_params(countries: tuple[str, ...], ai_definition: str, language: str = "en"
-                 ) -> dict[str, Any]:
+def count_params(countries: tuple[str, ...], ai_definition: str, language: str = "en",
+                 include_xpac: bool = False) -> dict[str, Any]:
     return {
         "filter": series_filter(countries, ai_definition, language),
         "group_by": "publication_year",
         "per_page": 200,
+        **xpac_param(include_xpac),
     }
 
 
-def works_params(ai_definition: str, per_page: int, cursor: str, language: str = "en"
-                 ) -> dict[str, Any]:
+def works_params(ai_definition: str, per_page: int, cursor: str, language: str = "en",
+                 include_xpac: bool = False) -> dict[str, Any]:
     return {
         "filter": series_filter(SERIES[JOINT], ai_definition, language),
         "select": SELECT,
         "per_page": per_page,
         "cursor": cursor,
+        **xpac_param(include_xpac),
     }
 
 
+def xpac_param(include_xpac: bool) -> dict[str, str]:
+    """The API leaves XPAC (expansion-pack) works out unless asked: the parameter is sent
+    only when `sources.openalex.include_xpac` is set, as the snapshot path reads it."""
+    return {"include_xpac": "true"} if include_xpac else {}
+
+
 def query_url(base_url: str, path: str, params: dict[str, Any]) -> str:
-    """The request as a reader can replay it (never with the API key)."""
+    """The request as a reader can replay it (never with the API key). It always says
+    whether XPAC works are counted: `include_xpac=false` is the API's default, written out
+    so the stored query and the evidence state it."""
     clean = {k: v for k, v in params.items() if k not in ("api_key", "cursor")}
+    clean.setdefault("include_xpac", "false")
     return f"{base_url}{path}?{urlencode(clean, safe=':,|')}"
 
 
@@ -113,11 +124,12 @@ def fetch(settings: Settings, client: Client | None = None) -> Raw:
         raw.notes.append(f"AI definition {cfg.ai_definition!r} is not one of the documented four")
     try:
         for name, countries in SERIES.items():
-            params = count_params(countries, cfg.ai_definition, cfg.language)
+            params = count_params(countries, cfg.ai_definition, cfg.language,
+                                  cfg.include_xpac)
             url = query_url(client.base_url, "/works", params)
             raw.counts[name] = (url, client.get("/works", params))
         raw.pages = list(pages(client, cfg.ai_definition, cfg.per_page, cfg.language,
-                               cfg.max_pages))
+                               cfg.max_pages, cfg.include_xpac))
         raw.pages += whole_works(client, raw.pages)
     finally:
         if own and hasattr(client, "close"):
@@ -134,7 +146,7 @@ def fetch(settings: Settings, client: Client | None = None) -> Raw:
 
 
 def pages(client: Client, ai_definition: str, per_page: int, language: str = "en",
-          max_pages: int = 5000) -> Iterator[dict]:
+          max_pages: int = 5000, include_xpac: bool = False) -> Iterator[dict]:
     """The CN+RU works, page by page, until OpenAlex gives no next cursor. A cursor seen
     before (the server going round in circles) or more than `max_pages` pages stop the
     refresh with one line."""
@@ -144,7 +156,8 @@ def pages(client: Client, ai_definition: str, per_page: int, language: str = "en
             raise SourceError(f"OpenAlex paging passed {max_pages:,} pages (the limit "
                               "sources.openalex.max_pages); nothing written")
         seen.add(cursor)
-        body = client.get("/works", works_params(ai_definition, per_page, cursor, language))
+        body = client.get("/works", works_params(ai_definition, per_page, cursor, language,
+                                                 include_xpac))
         yield body
         cursor = (body.get("meta") or {}).get("next_cursor")
         if not body.get("results"):

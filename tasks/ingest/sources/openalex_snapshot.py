@@ -1,19 +1,16 @@
 """The OpenAlex works snapshot: the scale path for the joint-works set.
 
-A snapshot folder holds `updated_date=YYYY-MM-DD/part_NNN.gz` files of JSON Lines, read by
-openalex_snapshot_scan.py in parallel processes (or on a Dask cluster). Each finished
-partition is written here in one transaction together with its `snapshot_partitions` row,
-so an interrupted ingest resumes where it stopped; the newest version of a work wins
-whatever order partitions finish in, and merged_ids files remove merged or deleted works.
+A snapshot folder holds `updated_date=YYYY-MM-DD/part_NNNN.gz` files of JSON Lines, read
+by parsing/snapshot_scan.py in parallel processes (or on a Dask cluster, snapshot_pool.py).
+Each part is isolated: a bad record is a reject of its line, an unreadable part, a dead
+worker or a write the store refuses fails that part only, named in the run, and the next
+ingest reads it again. Parts are known by content (snapshot_layout.content_key), so a
+replaced part is read again and one already stored from another copy is not.
 """
 
 from __future__ import annotations
 
-import csv
-import os
-import signal
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,110 +18,33 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from trendline.core import schema
-from trendline.core.db import upsert, utcnow
-from trendline.core.procs import die_with_parent
-from trendline.tasks.ingest.parsing.fields import short_id
-from trendline.tasks.ingest.parsing.names import work_key
-from trendline.tasks.ingest.parsing.snapshot_scan import (
-    SOURCE,
-    PartitionResult,
-    gzip_module,
-    merged_files,
-    partitions,
-    scan_partition,
-)
+from trendline.core.db import utcnow
+from trendline.tasks.ingest.parsing import snapshot_layout
+from trendline.tasks.ingest.parsing.snapshot_layout import Layout, LayoutError, content_key
+from trendline.tasks.ingest.parsing.snapshot_parquet import scan_parquet
+from trendline.tasks.ingest.parsing.snapshot_scan import PartitionResult, scan_partition
 from trendline.tasks.ingest.runs import finish_run, start_run
+from trendline.tasks.ingest.source import Reject
+from trendline.tasks.ingest.sources import snapshot_pool
+from trendline.tasks.ingest.sources.snapshot_store import (
+    apply_merged,
+    remove,
+    remove_absent,
+    stored_keys,
+    write_partition,
+)
 
 NAME = "openalex_snapshot"
-
-def done_partitions(engine: Engine) -> dict[str, int]:
-    t = schema.snapshot_partitions
-    with engine.connect() as conn:
-        return {r.path: r.size for r in conn.execute(sa.select(t.c.path, t.c.size))}
+__all__ = ["NAME", "LayoutError", "ingest", "partitions", "remove", "scan_partition",
+           "stored_keys"]
 
 
-def write_partition(engine: Engine, result: PartitionResult, run_id: str) -> int:
-    """One partition in one transaction: its works replace stored versions that are not
-    newer (whatever order partitions finish in), with their authorships; a stored work
-    this partition holds in a newer, no longer joint version leaves the store."""
-    now = utcnow()
-    extra = {"refresh_run_id": run_id}
-    w, a = schema.works, schema.authorships
-    with engine.begin() as conn:
-        written = upsert(conn, w, [{**r, **extra, "fetched_at": now} for r in result.works],
-                         newer="updated_date")
-        won = _winners(conn, result.works)
-        for chunk in _chunks(sorted(won)):
-            conn.execute(a.delete().where(a.c.work_id.in_(chunk)))
-        upsert(conn, a, [{**r, **extra} for r in result.authorships if r["work_id"] in won])
-        result.removed = len(_stale(conn, result))
-        upsert(conn, schema.snapshot_partitions, [{
-            "path": result.path, "size": result.size, "works_read": result.read,
-            "works_kept": len(result.works), "finished_at": now}])
-    return written
-
-
-def _winners(conn, works: list[dict]) -> set[str]:
-    """The works whose stored version is now this partition's."""
-    mine = {r["id"]: r["updated_date"] for r in works}
-    return {i for i, v in _stored(conn, list(mine)) if v == mine[i]}
-
-
-def _stored(conn, ids: list[str]) -> list[tuple[str, str | None]]:
-    w = schema.works
-    out = []
-    for chunk in _chunks(ids):
-        out += conn.execute(sa.select(w.c.id, w.c.updated_date).where(w.c.id.in_(chunk))).all()
-    return out
-
-
-def _stale(conn, result: PartitionResult) -> list[str]:
-    """Stored snapshot works this partition saw in a newer version that is not joint."""
-    kept = {work_key(r["id"]) for r in result.works}
-    others = sorted(set(result.seen) - kept)
-    if not others or not result.version:
+def partitions(root: Path, fmt: str | None = None) -> list[Path]:
+    """The parts under a snapshot PATH, oldest update first ([] when there are none)."""
+    try:
+        return snapshot_layout.find(root, fmt).parts
+    except LayoutError:
         return []
-    w = schema.works
-    gone = []
-    for chunk in _chunks([f"W{k}" for k in others]):
-        gone += [i for (i,) in conn.execute(sa.select(w.c.id).where(
-            w.c.id.in_(chunk), w.c.source == SOURCE,
-            sa.or_(w.c.updated_date.is_(None), w.c.updated_date < result.version)))]
-    remove(conn, gone)
-    return gone
-
-
-def remove(conn, ids: list[str]) -> int:
-    """Works (and their authorships) out of the store; their facts go at the next resolve."""
-    w, a = schema.works, schema.authorships
-    for chunk in _chunks(ids):
-        conn.execute(a.delete().where(a.c.work_id.in_(chunk)))
-        conn.execute(w.delete().where(w.c.id.in_(chunk)))
-    return len(ids)
-
-
-def apply_merged(engine: Engine, root: Path) -> int:
-    """merged_ids/works/*.csv.gz (merge_date, id, merged_into_id): works merged away or
-    deleted leave the store. Each file is applied once (remembered like a partition)."""
-    done = done_partitions(engine)
-    removed = 0
-    for path in merged_files(root):
-        key = str(path.resolve())
-        if done.get(key) == path.stat().st_size:
-            continue
-        with gzip_module.open(path, "rt", encoding="utf-8") as fh:
-            ids = [short_id(r.get("id")) for r in csv.DictReader(fh) if r.get("id")]
-        with engine.begin() as conn:
-            removed += remove(conn, [i for i in ids if i])
-            upsert(conn, schema.snapshot_partitions, [{
-                "path": key, "size": path.stat().st_size, "works_read": len(ids),
-                "works_kept": 0, "finished_at": utcnow()}])
-    return removed
-
-
-def _chunks(items: list, size: int = 900):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 @dataclass
@@ -135,17 +55,32 @@ class IngestOutcome:
     read: int = 0
     kept: int = 0
     errors: int = 0
+    xpac: int = 0  # candidate works left out as XPAC records
     removed: int = 0  # merged away, deleted, or replaced by a newer version that is not joint
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    rejects: list[Reject] = field(default_factory=list)  # the first bad records, named
+    layout: Layout | None = None
+    xpac_in: bool = False  # XPAC works included (sources.openalex.include_xpac)
+    gone: list[str] = field(default_factory=list)  # `--full`: works absent from the copy
 
     def line(self) -> str:
-        text = (f"snapshot: {self.partitions} partitions read ({self.skipped} already done), "
+        kind = f"{self.layout.format} " if self.layout else ""
+        text = (f"snapshot ({kind}XPAC {'included' if self.xpac_in else 'excluded'}): "
+                f"{self.partitions} partitions read ({self.skipped} already done), "
                 f"{self.read:,} works read, {self.kept:,} kept, {self.removed:,} removed, "
-                f"{self.errors} unparseable")
+                f"{self.errors} unparseable, {self.xpac:,} XPAC left out")
+        if self.gone:
+            text += f"; --full removed {len(self.gone):,} works absent from it"
         if self.failed:
             names = ", ".join(f"{Path(p).parent.name}/{Path(p).name}" for p, _ in self.failed)
             text += f"; {len(self.failed)} partition(s) failed: {names}"
         return text
+
+
+def todo_parts(engine: Engine, files: list[Path]) -> list[str]:
+    """The parts whose content is not stored yet (by content key, not name)."""
+    done = stored_keys(engine)
+    return [str(p.resolve()) for p in files if content_key(p) not in done]
 
 
 def ingest(
@@ -155,74 +90,66 @@ def ingest(
     workers: int | None = None,
     progress: Callable[[PartitionResult], None] | None = None,
     dask_address: str = "",
+    include_xpac: bool = False,
+    fmt: str | None = None,
+    full: bool = False,
 ) -> IngestOutcome:
-    """Scan every unfinished partition in parallel (local processes, or the Dask cluster at
-    `dask_address`); write each as it completes (the newest version of a work wins, in
-    whatever order they finish); then apply the merged_ids files not applied yet."""
-    files = partitions(root)
-    done = done_partitions(engine)
-    todo = [str(p.resolve()) for p in files
-            if done.get(str(p.resolve())) != p.stat().st_size]
+    """Scan every part of the snapshot at `root` not stored yet, in parallel (local
+    processes, or the Dask cluster at `dask_address`); write each as it completes (the
+    newest version of a work wins, in whatever order they finish); then apply the
+    merged_ids files not applied yet, and check the manifest did not change meanwhile.
+    With `full`, PATH is the complete snapshot: once every part is read, stored snapshot
+    works whose part is not in it are removed (listed in `outcome.gone`)."""
+    layout = snapshot_layout.find(root, fmt)
+    files = layout.parts
+    todo = todo_parts(engine, files)
     with engine.begin() as conn:
         _close_interrupted(conn)
         run_id = start_run(conn, NAME, "file", utcnow())
-    outcome = IngestOutcome(run_id, skipped=len(files) - len(todo))
+    outcome = IngestOutcome(run_id, skipped=len(files) - len(todo), layout=layout,
+                            xpac_in=include_xpac)
+    outcome.failed += layout.problems
+    kwargs = {"countries": countries, "include_xpac": include_xpac}
+    scan = scan_parquet if layout.format == "parquet" else scan_partition
     try:
-        for result in _results(todo, countries, workers, dask_address):
-            if result.failed:
-                outcome.failed.append((result.path, result.failed))
-                if progress:
-                    progress(result)
-                continue
-            outcome.kept += write_partition(engine, result, outcome.run_id)
-            outcome.removed += result.removed
-            outcome.partitions += 1
-            outcome.read += result.read
-            outcome.errors += result.errors
+        for result in snapshot_pool.results(todo, scan, kwargs, workers, dask_address):
+            _take(engine, outcome, result)
             if progress:
                 progress(result)
-        outcome.removed += apply_merged(engine, root)
+        outcome.removed += apply_merged(engine, layout.merged)
+        if moved := layout.moved():
+            outcome.failed.append((str(layout.manifest), moved))
+        if full and not outcome.failed:
+            keys = {content_key(p) for p in [*files, *layout.merged]}
+            outcome.gone = remove_absent(engine, keys)
+            outcome.removed += len(outcome.gone)
     except BaseException as exc:
         _finish_run(engine, outcome, "failed", f"{type(exc).__name__}: {exc}"[:500])
         raise
     status = "failed" if outcome.failed else "succeeded"
     detail = "".join(f"; {p}: {why}" for p, why in outcome.failed)
-    _finish_run(engine, outcome, status, (outcome.line() + detail)[:2000])
+    detail += "".join(f"; rejected {r}" for r in outcome.rejects[:20])
+    _finish_run(engine, outcome, status, (outcome.line() + detail)[:4000])
     return outcome
 
 
-def _results(
-    todo: list[str], countries, workers, dask_address: str = ""
-) -> Iterator[PartitionResult]:
-    if dask_address:  # a running Dask cluster that sees the same files
-        from distributed import Client
-        from distributed import as_completed as dask_completed
-
-        with Client(dask_address) as client:
-            futures = client.map(scan_partition, todo, countries=countries, pure=False)
-            for fut in dask_completed(futures):
-                yield fut.result()
+def _take(engine: Engine, outcome: IngestOutcome, result: PartitionResult) -> None:
+    """Count one finished part and write it; a write the store refuses fails the part."""
+    if not result.failed:
+        try:
+            outcome.kept += write_partition(engine, result, outcome.run_id)
+        except sa.exc.SQLAlchemyError as exc:
+            first = str(exc).strip().splitlines()[0][:300]
+            result.failed = f"the store refused its write ({type(exc).__name__}: {first})"
+    if result.failed:
+        outcome.failed.append((result.path, result.failed))
         return
-    workers = workers or min(len(todo), os.cpu_count() or 1)
-    if workers <= 1 or len(todo) <= 1:
-        for path in todo:
-            yield scan_partition(path, countries)
-        return
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent,
-                               initargs=(os.getpid(), signal.SIGKILL))
-    with pool:  # workers end with the ingest, even when it is killed
-        futures = {pool.submit(scan_partition, path, countries): path for path in todo}
-        for fut in as_completed(futures):
-            yield _result_of(fut, futures)
-
-
-def _result_of(fut, futures: dict) -> PartitionResult:
-    """A worker that died or raised fails its partition, not the ingest."""
-    try:
-        return fut.result()
-    except Exception as exc:  # e.g. BrokenProcessPool: the partition is named, the rest go on
-        path = futures[fut]
-        return PartitionResult(path, 0, failed=f"worker failed ({type(exc).__name__}: {exc})")
+    outcome.removed += result.removed
+    outcome.partitions += 1
+    outcome.read += result.read
+    outcome.errors += result.errors
+    outcome.xpac += result.xpac
+    outcome.rejects += result.rejects[: max(0, 100 - len(outcome.rejects))]
 
 
 def _close_interrupted(conn) -> None:
@@ -238,4 +165,4 @@ def _close_interrupted(conn) -> None:
 def _finish_run(engine: Engine, outcome: IngestOutcome, status: str, message: str) -> None:
     with engine.begin() as conn:
         finish_run(conn, outcome.run_id, status, utcnow(), message, rows_read=outcome.read,
-                   rows_written=outcome.kept)
+                   rows_written=outcome.kept, rows_rejected=outcome.errors)

@@ -27,34 +27,52 @@ from trendline.tasks.ingest.sources import openalex_snapshot as snap
     help="Scan on a running Dask cluster (tcp://host:8786) that sees the same files "
     "(default: sources.snapshot.dask_address; empty: local processes).",
 )
-def command(path: Path, countries: str, workers: int | None, dask_address: str | None) -> None:
-    """Scan an OpenAlex works snapshot folder (updated_date=*/part_*.gz). Finished
-    partitions are remembered, so a second run only reads what is new."""
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "parquet"]), default=None,
+    help="Which copy to read when PATH holds both (default: from the files; Parquet when "
+    "both are there).",
+)
+@click.option(
+    "--full", is_flag=True,
+    help="PATH is a complete snapshot: stored snapshot works absent from it are removed.",
+)
+def command(path: Path, countries: str, workers: int | None, dask_address: str | None,
+            fmt: str | None, full: bool) -> None:
+    """Scan an OpenAlex works snapshot: the bucket's data/ (2026 layout), a format prefix
+    (data/jsonl/, data/parquet/), a works/ folder, the legacy layout (legacy-data/) or one
+    part. Parts already stored are known by content, so a second run, or a new quarterly
+    copy, reads only what is new. XPAC works are left out unless
+    sources.openalex.include_xpac is set."""
     context.require(path, folder_ok=True)
     pair = tuple(c.strip().upper() for c in countries.split(",") if c.strip())
     if len(pair) < 1 or any(len(c) != 2 for c in pair):
         raise click.BadParameter("use ISO two-letter codes, e.g. CN,RU", param_hint="--countries")
     settings = context.settings()
     with context.exclusive():
-        _ingest(settings, path, pair, workers, dask_address)
+        _ingest(settings, path, pair, workers, dask_address, fmt, full)
 
 
-def _ingest(settings, path: Path, pair, workers, dask_address) -> None:
+def _ingest(settings, path: Path, pair, workers, dask_address, fmt, full) -> None:
     engine = context.resources().engine
     address = settings.sources.snapshot.dask_address if dask_address is None else dask_address
-    files = snap.partitions(path)
-    if not files:
-        raise context.FileProblem(f"no part_*.gz files under {path}")
+    try:
+        layout = snap.snapshot_layout.find(path, fmt)
+    except snap.LayoutError as exc:
+        raise context.FileProblem(str(exc)) from None
+    files = layout.parts
+    if not files and not layout.problems:
+        raise context.FileProblem(f"no snapshot parts under {path}")
+    include_xpac = settings.sources.openalex.include_xpac
     with click.progressbar(length=len(files), label="partitions", show_pos=True) as bar:
-        bar.update(len(files) - _todo(engine, files))
-        outcome = snap.ingest(engine, path, pair, workers, lambda _r: bar.update(1), address)
+        bar.update(len(files) - len(snap.todo_parts(engine, files)))
+        outcome = snap.ingest(engine, path, pair, workers, lambda _r: bar.update(1), address,
+                              include_xpac=include_xpac, fmt=fmt, full=full)
     click.echo(outcome.line())
+    for wid in outcome.gone[:50]:
+        click.echo(f"removed (absent from the complete copy): {wid}")
+    for reject in outcome.rejects[:20]:
+        click.echo(f"trendline: snapshot record rejected: {reject}", err=True)
     for where, why in outcome.failed:
         click.echo(f"trendline: snapshot partition {where}: {why}; not loaded", err=True)
     if outcome.failed:
         sys.exit(1)
-
-
-def _todo(engine, files) -> int:
-    done = snap.done_partitions(engine)
-    return sum(1 for p in files if done.get(str(p.resolve())) != p.stat().st_size)

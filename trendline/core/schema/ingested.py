@@ -58,6 +58,7 @@ works = Table(
     Column("funders", JSON, nullable=False, default=list),
     Column("updated_date", Text),
     Column("url", Text),  # a landing page when there is no DOI (CNKI records)
+    Column("snapshot_part", Text),  # content_key of the snapshot part it came from
     Column("is_demo", Boolean, nullable=False, default=False),
     Column("fetched_at", DateTime(timezone=True), nullable=False),
     run_id_column(),
@@ -243,7 +244,10 @@ snapshot_partitions = Table(
     "snapshot_partitions",
     metadata,
     Column("path", Text, primary_key=True),
-    Column("size", Integer, nullable=False),
+    Column("size", BigInteger, nullable=False),  # bytes
+    # snapshot_layout.content_key: a part already stored is known by its bytes, wherever
+    # it lies (another quarterly copy) and a replaced part of the same size is read again
+    Column("content_key", Text, nullable=False, default="", index=True),
     Column("works_read", Integer, nullable=False),
     Column("works_kept", Integer, nullable=False),
     Column("finished_at", DateTime(timezone=True), nullable=False),

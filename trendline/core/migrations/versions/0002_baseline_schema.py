@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 
-Create Date: 2026-12-02 01:56:58.599973
+Create Date: 2026-12-02 02:07:56.633424
 """
 
 from alembic import op
@@ -395,12 +395,16 @@ def upgrade() -> None:
     )
     op.create_table('snapshot_partitions',
     sa.Column('path', sa.Text(), nullable=False),
-    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('size', sa.BigInteger(), nullable=False),
+    sa.Column('content_key', sa.Text(), nullable=False),
     sa.Column('works_read', sa.Integer(), nullable=False),
     sa.Column('works_kept', sa.Integer(), nullable=False),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('path')
     )
+    with op.batch_alter_table('snapshot_partitions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_snapshot_partitions_content_key'), ['content_key'], unique=False)
+
     op.create_table('store_secrets',
     sa.Column('name', sa.String(length=32), nullable=False),
     sa.Column('value', sa.LargeBinary(), nullable=False),
@@ -506,6 +510,7 @@ def upgrade() -> None:
     sa.Column('funders', sa.JSON(), nullable=False),
     sa.Column('updated_date', sa.Text(), nullable=True),
     sa.Column('url', sa.Text(), nullable=True),
+    sa.Column('snapshot_part', sa.Text(), nullable=True),
     sa.Column('is_demo', sa.Boolean(), nullable=False),
     sa.Column('fetched_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('refresh_run_id', sa.String(length=36), nullable=False),
@@ -540,6 +545,9 @@ def downgrade() -> None:
     op.drop_table('watchlist_changes')
     op.drop_table('verdicts')
     op.drop_table('store_secrets')
+    with op.batch_alter_table('snapshot_partitions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_snapshot_partitions_content_key'))
+
     op.drop_table('snapshot_partitions')
     op.drop_table('silences')
     with op.batch_alter_table('series_points', schema=None) as batch_op:

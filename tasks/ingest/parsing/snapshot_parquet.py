@@ -1,0 +1,121 @@
+"""Reading one Parquet part of an OpenAlex works snapshot the columnar way.
+
+Per row group, first only the filter's leaf columns are read (`id`, the authorships'
+`countries` and institutions' `country_code`, by Parquet column path), the candidate rows
+found with Arrow compute, and only then the stored fields of those rows are read and turned
+into Python objects (keep_item, as for JSON Lines). Row groups are read on a thread pool
+(Arrow decodes outside the GIL); parts are spread over processes or a Dask cluster like the
+JSON Lines ones. pyarrow.parquet.ParquetFile is used rather than the dataset API because it
+projects leaf columns inside lists of structs (the dataset API projects struct fields, not
+fields inside `authorships`' list)."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from trendline.tasks.ingest.parsing.snapshot_layout import content_key, version_of
+from trendline.tasks.ingest.parsing.snapshot_scan import (
+    PartitionResult,
+    failed,
+    keep_item,
+)
+
+STORED = ("id", "doi", "title", "display_name", "publication_year", "language", "type",
+          "cited_by_count", "fwci", "citation_normalized_percentile",
+          "cited_by_percentile_year", "authorships", "topics", "grants", "concepts",
+          "is_authors_truncated", "updated_date", "is_xpac")
+_PREFIX = len("https://openalex.org/W")
+
+
+def scan_parquet(path: str, countries: tuple[str, ...], include_xpac: bool = False,
+                 threads: int | None = None, **_ignored) -> PartitionResult:
+    """The joint works of one Parquet part (XPAC left out unless `include_xpac`); a part
+    that cannot be read comes back with `failed` set and nothing else."""
+    result = PartitionResult(path, os.path.getsize(path), version=version_of(path),
+                             key=content_key(path))
+    try:
+        pf = pq.ParquetFile(path)
+        filters = _filter_paths(pf)
+        stored = [c for c in STORED if c in pf.schema_arrow.names]
+        groups = range(pf.metadata.num_row_groups)
+        with ThreadPoolExecutor(threads or os.cpu_count() or 1) as pool:
+            done = pool.map(lambda g: _row_group(path, g, filters, stored, countries), groups)
+            offset = 0
+            for rows, n, seen, items in done:
+                result.seen += seen
+                for row, item in zip(rows, items, strict=True):
+                    keep_item(result, offset + row + 1, _plain(item), countries, include_xpac)
+                offset += n
+                result.read += n
+    except (pa.ArrowException, OSError, ValueError, KeyError) as exc:
+        return failed(result, f"unreadable Parquet ({type(exc).__name__}: {exc})")
+    return result
+
+
+def _filter_paths(pf: pq.ParquetFile) -> list[str]:
+    paths = [pf.schema.column(i).path for i in range(len(pf.schema))]
+    wanted = [p for p in paths if p.startswith("authorships.")
+              and (".countries." in p or p.endswith(".country_code"))]
+    if "id" not in paths or not wanted:
+        raise KeyError("no id or authorships.countries column: not an OpenAlex works part")
+    return ["id", *wanted]
+
+
+def _row_group(path: str, group: int, filters: list[str], stored: list[str],
+               countries: tuple[str, ...]) -> tuple[list[int], int, list[int], list[dict]]:
+    """(candidate rows, rows in the group, work keys of every row, candidate records)."""
+    pf = pq.ParquetFile(path)  # one handle per thread
+    cols = pf.read_row_group(group, columns=filters)
+    rows = _candidates(cols.column("authorships").combine_chunks(), countries, cols.num_rows)
+    seen = _keys(cols.column("id"))
+    if not rows:
+        return [], cols.num_rows, seen, []
+    full = pf.read_row_group(group, columns=stored).take(pa.array(rows))
+    return rows, cols.num_rows, seen, full.to_pylist()
+
+
+def _candidates(auths: pa.ListArray, countries: tuple[str, ...], n: int) -> list[int]:
+    """Rows whose authorships name every country (as an author's or institution's)."""
+    entries = pc.list_flatten(auths)
+    row_of_entry = pc.list_parent_indices(auths)
+    codes, owners = [], []
+    for name in ("countries", "institutions"):
+        if name not in [entries.type.field(i).name for i in range(entries.type.num_fields)]:
+            continue
+        sub = pc.struct_field(entries, name)
+        if name == "institutions":
+            owner = pc.take(row_of_entry, pc.list_parent_indices(sub))
+            sub = pc.struct_field(pc.list_flatten(sub), "country_code")
+        else:
+            owner = pc.take(row_of_entry, pc.list_parent_indices(sub))
+            sub = pc.list_flatten(sub)
+        codes.append(sub)
+        owners.append(owner)
+    keep = None
+    for code in countries:
+        hit = set()
+        for sub, owner in zip(codes, owners, strict=True):
+            hit.update(pc.filter(owner, pc.equal(sub, code)).to_pylist())
+        keep = hit if keep is None else keep & hit
+    return sorted(keep or ())
+
+
+def _keys(ids: pa.ChunkedArray) -> list[int]:
+    tails = pc.utf8_slice_codeunits(ids, _PREFIX)
+    try:
+        return pc.drop_null(pc.cast(tails, pa.int64())).to_pylist()
+    except pa.ArrowInvalid:  # an odd id among them: the well-formed ones
+        return [int(t) for t in tails.to_pylist() if t and t.isdigit()]
+
+
+def _plain(item: dict) -> dict:
+    """Parquet dates and times as the ISO text the JSON records carry."""
+    when = item.get("updated_date")
+    if when is not None and not isinstance(when, str):
+        item["updated_date"] = when.isoformat()
+    return item
