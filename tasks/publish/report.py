@@ -117,6 +117,7 @@ def verdict(row: dict[str, Any] | None) -> dict[str, Any] | None:
         "brief_growth": row["brief_growth"],
         "previous": row["previous"],
         "changed_period": row["changed_period"],
+        "revised": row.get("revised") or "",  # a source revised its series since the summary
         "trend": [list(p) for p in row["trend"] or []],  # the fitted line: [year, value]
         "evaluated_at": row["evaluated_at"],
     }

@@ -100,6 +100,7 @@ def verdict_rows(table: list[dict], by_id: dict[str, dict]) -> list[dict]:
                 else v["verdict"],
                 "explanation": v["explanation"],
                 "was": word(v["previous"]) if v.get("previous") else "",
+                "revised": v.get("revised") or "",  # since the last summary, by its source
                 "window": "-".join(str(y) for y in v["window"] if y),
             })
     return out

@@ -8,6 +8,7 @@ from trendline.core.schema.evaluated import (
     alerts,
     incidents,
     indicator_values,
+    series_vintages,
     silences,
     verdicts,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "resolve_state",
     "indicator_values",
     "verdicts",
+    "series_vintages",
     "alerts",
     "alert_members",
     "alert_events",
