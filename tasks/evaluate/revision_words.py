@@ -37,9 +37,18 @@ def changes(rows: pd.DataFrame, unit: str) -> str:
         r = by_period[period]
         # "from 152 to 171 papers": a count's noun said once
         old, new = words.bare(r.previous, unit), words.amount(r.value, unit)
-        moved = words.change(r.value, r.previous, unit)
-        parts.append(f"{period} from {old} to {new}" + (f" ({moved})" if moved else ""))
+        parts.append(f"{period} from {old} to {new} ({moved(r.value, r.previous, unit)})")
     return ", ".join(parts)
+
+
+def moved(new: float, old: float, unit: str) -> str:
+    """`+12%`; for percentages and shares the points too (`+0.2 points, +12%`): a revision
+    is measured against the value it replaced, whatever its unit."""
+    rel = "none before" if old == 0 else words.pct(new / old - 1)
+    if words.unit_of(unit).kind not in ("percent", "share", "points"):
+        return rel
+    points = words.change(new, old, unit)
+    return rel if points == "no change" else f"{points}, {rel}"
 
 
 def lines(revisions: pd.DataFrame, titles: Mapping[str, str] | None = None) -> list[str]:

@@ -24,14 +24,15 @@ def notices(conn, since: dt.datetime | None, tolerance: float) -> list[dict[str,
     out = []
     for when, rows in frame.groupby("written_at", sort=True):
         said = lines(rows)
-        series = rows[["indicator_id", "subject", "series"]].drop_duplicates()
+        periods = sorted(set(rows["period"]))
         out.append({
             "when": f"{when:%Y-%m-%d %H:%M UTC}",
             "headline": (f"Source revisions found on {when:%Y-%m-%d %H:%M UTC}: "
-                         f"{words.plural(len(rows), 'complete past period')} of "
-                         f"{words.plural(len(series), 'series', 'series')} moved by more "
-                         f"than {words.figure(tolerance * 100)}%. Revisions are not growth: "
-                         "no alert is raised for them."),
+                         f"{words.plural(len(said), 'series', 'series')} changed by more than "
+                         f"{words.figure(tolerance * 100)}% in complete past "
+                         f"{'year' if len(periods) == 1 else 'years'} "
+                         f"({', '.join(periods[:6])}{' ...' if len(periods) > 6 else ''}). "
+                         "A revision is not growth: no alert is raised for it."),
             "lines": said[:SHOWN],
             "more": max(0, len(said) - SHOWN),
         })

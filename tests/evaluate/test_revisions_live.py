@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 from werkzeug import Response
 
+from trendline.cli import main
 from trendline.core import schema
 from trendline.core.db import make_engine, migrate
 from trendline.core.resources import Resources
@@ -142,6 +144,15 @@ def test_a_revision_of_past_years_is_a_notice_not_a_growth_alert(store):
         assert "Source revisions found on 2026-12-01" in text, fmt
         assert "revised since the last summary: OpenAlex revised 2019" in text.replace(
             "Revised since", "revised since"), fmt
+
+    if settings.database_url.startswith("sqlite"):  # the CLI reads the same state folder
+        shown = CliRunner().invoke(main, ["indicators"])
+        assert shown.exit_code == 0, shown.output
+        flat = " ".join(shown.output.split())
+        assert "[revised since the last summary: OpenAlex revised 2019 from 84 to 94" in flat
+        listed = json.loads(CliRunner().invoke(main, ["indicators", "--format", "json",
+                                                      "--no-evidence"]).output)
+        assert [i["verdict"]["revised"] for i in listed if i["id"] == IND][0] == verdict
 
     # a third refresh with nothing new: no new vintage, no notice in its report
     refresh_and_evaluate(settings, engine, SECOND + dt.timedelta(days=1), "unchanged")
