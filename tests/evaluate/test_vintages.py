@@ -121,3 +121,22 @@ def test_a_rule_that_fires_only_because_the_past_moved_is_marked_revised():
     by_period = {f.period: f for f in marked}
     assert by_period["2020"].revised
     assert not by_period["2021"].revised
+
+
+def test_a_zscore_that_passes_its_level_because_its_window_was_revised_is_marked():
+    ind = all_indicators()["research.joint_output"]
+    rules = (Rule("zscore", "critical", op=">=", threshold=3.0, window=5),)
+    now = {"2015": 10.0, "2016": 12.0, "2017": 11.0, "2018": 13.0, "2019": 12.0, "2020": 15.5}
+    result = Result(ind.id, {"value": now})
+    findings = check(ind, [result], rules, 2020)
+    assert [f.period for f in findings] == ["2020"]  # z = 3.8 on the revised window
+    revisions = pd.DataFrame([{"indicator_id": ind.id, "subject": "all", "series": "value",
+                               "period": "2016", "previous": 14.0, "value": 12.0}])
+    [marked] = revised_findings.mark([Evaluation(ind, [result], findings, 2020)], revisions,
+                                     lambda _i: rules)
+    assert marked.revised  # z = 2.5 before it: below the alert level
+    calm = pd.DataFrame([{"indicator_id": ind.id, "subject": "all", "series": "value",
+                          "period": "2016", "previous": 12.6, "value": 12.0}])
+    [kept] = revised_findings.mark([Evaluation(ind, [result], findings, 2020)], calm,
+                                   lambda _i: rules)
+    assert not kept.revised  # it held before that revision too: its own news
