@@ -107,6 +107,7 @@ class Finding:
     for_evaluations: int = 0  # the rule's pending period
     spec: Mapping[str, Any] = field(default_factory=dict)  # the rule as data, with its unit
     detail: str = ""  # where the threshold comes from, and the brief's figure
+    revised: bool = False  # holds only because a source revised a past period: not news
 
     def member_ids(self) -> tuple[str, ...]:
         if self.members:

@@ -18,8 +18,9 @@ from trendline.core.resources import Resources
 from trendline.core.steps import Step, direct
 from trendline.indicators.base import Indicator, sorted_periods
 from trendline.indicators.registry import Evaluation, all_indicators, evaluate_indicator
-from trendline.tasks.evaluate import alerts, verdicts
+from trendline.tasks.evaluate import alerts, revised_findings, verdicts, vintages
 from trendline.tasks.evaluate.members import save_members
+from trendline.tasks.evaluate.revision_words import verdict_notes
 from trendline.tasks.evaluate.samples import enrich
 from trendline.tasks.frames import load_frames, provenance
 from trendline.tasks.resolve.works import definition_label
@@ -36,6 +37,7 @@ class EvaluateOutcome:
     verdicts: int = 0  # series judged headline or trend line (the verdicts are in the store)
     evidence_rows: int = 0  # records written to the evidence index
     evidence_seconds: float = 0.0  # the time writing them took
+    revisions: int = 0  # complete past periods a source revised (series_vintages.revision)
 
     @property
     def fired(self) -> int:
@@ -82,6 +84,12 @@ def configured(res: Resources, ind: Indicator) -> dict:
             "since": cfg.since, "lag_months": lag_months(res, ind)}
 
 
+def rules_of(res: Resources, ind: Indicator) -> tuple:
+    """The rules this indicator is evaluated with: config's, else its own."""
+    rules = configured(res, ind)["rules"]
+    return ind.rules if rules is None else rules
+
+
 def evaluate_one(res: Resources, ind: Indicator, frames, as_of: dt.date) -> Evaluation:
     # every record (`members`) stays until save_values writes it to the evidence index
     return evaluate_indicator(ind, frames, as_of, **configured(res, ind),
@@ -122,21 +130,31 @@ def evaluate_store(res: Resources, step: Step = direct, accept_history: bool = F
     now = res.now()
     prov = provenance(res)
     outcome = EvaluateOutcome(evaluations, errors)
-    findings = [f for e in evaluations for f in e.findings]
     settings = res.settings
     with res.engine.begin() as conn:
+        inputs: dict = {}  # table -> (rows, sources), read once
+        no_data = alerts.data_problems(conn, evaluations, errors, inputs)
+        judged = [e for e in evaluations if e.indicator.id not in no_data]
+        # vintages: a complete past period a source revised is a notice, not growth
+        revised = vintages.record(
+            conn, judged, now, settings.alerts.revision_tolerance, vintages.changed_sources(
+                conn, alerts.input_sources(conn, judged, inputs),
+                vintages.last_vintage_at(conn, [e.indicator.id for e in judged])))
+        outcome.revisions = len(revised)
+        findings = revised_findings.mark(evaluations, revised, lambda ind: rules_of(res, ind))
         save_values(conn, evaluations, prov, now)
         started = time.perf_counter()
         outcome.evidence_rows = sum(save_members(conn, ev) for ev in evaluations)
         outcome.evidence_seconds = time.perf_counter() - started
-        no_data = alerts.data_problems(conn, evaluations, errors)
-        # headline or trend line: a verdict per series, and a finding where it changed
-        judged = [e for e in evaluations if e.indicator.id not in no_data]
+        # headline or trend line: a verdict per series, and a finding where it changed;
+        # each says what a source revised in its series since the last weekly summary
+        notes = verdict_notes(vintages.revisions_since(
+            conn, vintages.last_summary_at(conn, now), series="value"))
         outcome.verdicts, changed = verdicts.record(
             conn, verdicts.plans(judged, now.date(), lambda ind: lag_months(res, ind),
                                  settings.verdicts.flat_band),
             {e.indicator.id: e.indicator.title for e in evaluations}, now,
-            evaluated={e.indicator.id for e in judged})
+            evaluated={e.indicator.id for e in judged}, revised=notes)
         # the state changes and their alert_events rows commit together; the publish
         # stage (tasks/publish/announce.py) queues the events as one message
         outcome.transitions = alerts.apply(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -122,10 +122,13 @@ def plans(evaluations: Iterable, as_of: dt.date, lag,
 
 
 def record(conn, items: list[Plan], titles: dict[str, str], now: dt.datetime,
-           evaluated: Iterable[str] | None = None) -> tuple[int, list[Finding]]:
+           evaluated: Iterable[str] | None = None,
+           revised: Mapping[tuple[str, str], str] | None = None) -> tuple[int, list[Finding]]:
     """Fit and store each verdict; return (how many, the findings of verdicts that changed
     or still hold a change). Stored verdicts of the `evaluated` indicators (default: those
-    with a plan) whose series are gone are removed."""
+    with a plan) whose series are gone are removed. `revised`: (indicator, subject) -> what
+    a source revised in its series since the last summary, stored as its `revised` note."""
+    revised = revised or {}
     t = schema.verdicts
     stored = {(r["indicator_id"], r["subject"]): dict(r)
               for r in conn.execute(sa.select(t)).mappings()}
@@ -144,7 +147,7 @@ def record(conn, items: list[Plan], titles: dict[str, str], now: dt.datetime,
             "brief_growth": v.brief_growth, "n_periods": v.n_periods,
             "trend": [[x, y] for x, y in line], "period": p.period,
             "previous": None, "changed_period": None, "changed_at": None,
-            "evaluated_at": now,
+            "revised": revised.get(key, ""), "evaluated_at": now,
         }
         if old is not None and old["verdict"] != v.verdict:  # a change
             row.update(previous=old["verdict"], changed_period=p.period, changed_at=now)

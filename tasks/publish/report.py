@@ -23,6 +23,7 @@ from trendline.tasks.publish.alert_evidence import evidence_file, write_evidence
 from trendline.tasks.publish.brief import grouped
 from trendline.tasks.publish.changes import LISTS, org_names
 from trendline.tasks.publish.render import native_names, render, safe_url
+from trendline.tasks.publish.revisions import of_latest_evaluation
 
 EVIDENCE_SHOWN = 5
 # where an alert stands, for the order of a report: news, firing now, quiet, gone, history
@@ -117,6 +118,7 @@ def verdict(row: dict[str, Any] | None) -> dict[str, Any] | None:
         "brief_growth": row["brief_growth"],
         "previous": row["previous"],
         "changed_period": row["changed_period"],
+        "revised": row.get("revised") or "",  # a source revised its series since the summary
         "trend": [list(p) for p in row["trend"] or []],  # the fitted line: [year, value]
         "evaluated_at": row["evaluated_at"],
     }
@@ -239,6 +241,7 @@ def alert_context(conn, items: list[dict], title: str, now: dt.datetime,
                                        for e in i["evidence"]),
         "citation": BRIEF,
         "version": __version__,
+        "revisions": [],  # data-health notices of source revisions (the report, the summary)
     }
 
 
@@ -256,6 +259,7 @@ def write_report(engine: Engine, settings: Settings, now: dt.datetime) -> Path:
         items = alert_state.report_rows(conn, settings, now)  # firing, no_data, history
         title = f"Trendline alert report, {now:%Y-%m-%d}"
         ctx = alert_context(conn, items, title, now)
+        ctx["revisions"] = of_latest_evaluation(conn, settings.alerts.revision_tolerance)
         write_evidence(conn, folder, items)
     for a in items:  # the report sits beside the files: relative links work
         a["evidence_url"] = a["evidence_file"]

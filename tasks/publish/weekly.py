@@ -22,10 +22,11 @@ from trendline.indicators.verdict_labels import LABELS
 from trendline.indicators.verdict_words import counted, meanings, word
 from trendline.tasks.evaluate import alerts as alert_state
 from trendline.tasks.publish import outbox
-from trendline.tasks.publish.changes import since_last
+from trendline.tasks.publish.changes import last_summary, since_last
 from trendline.tasks.publish.charts import chart_png
 from trendline.tasks.publish.render import render
 from trendline.tasks.publish.report import alert_context
+from trendline.tasks.publish.revisions import notices
 
 LIST_FILE = "watchlist-changes.csv"
 FIRING_SHOWN = 3  # alerts per indicator named in the details
@@ -41,6 +42,8 @@ def weekly_context(
         firing = alert_state.report_rows(conn, settings, now, history=False)  # silenced, acked
         ctx = alert_context(conn, firing, f"Trendline weekly summary, week {week}", now,
                             settings.reports.base_url)
+        ctx["revisions"] = notices(conn, last_summary(conn, now)[0],
+                                   settings.alerts.revision_tolerance)
     inds = all_indicators()
     for kind in changed["alerts"].values():
         for a in kind["shown"]:
@@ -100,6 +103,7 @@ def verdict_rows(table: list[dict], by_id: dict[str, dict]) -> list[dict]:
                 else v["verdict"],
                 "explanation": v["explanation"],
                 "was": word(v["previous"]) if v.get("previous") else "",
+                "revised": v.get("revised") or "",  # since the last summary, by its source
                 "window": "-".join(str(y) for y in v["window"] if y),
             })
     return out

@@ -351,3 +351,22 @@ def test_a_group_counts_every_record_not_only_the_sample(engine):
     e = Engine(engine)
     assert e.run([f], T0) == ["firing"]
     assert e.state(rule.name)["member_count"] == 3
+
+
+def test_a_finding_owed_to_a_source_revision_raises_no_alert_and_updates_quietly(engine):
+    import dataclasses
+
+    e = Engine(engine)
+    revised = dataclasses.replace(finding(period="2019"), revised=True)
+    assert e.run([revised], T0) == []  # recorded, not announced
+    row = e.state(period="2019")
+    assert row["state"] == "history" and row["detail"].startswith("Not announced")
+    assert e.run([revised], T0 + DAY) == [] and e.state(period="2019")["state"] == "history"
+    # a firing alert a revision grows (new records, a higher severity) is not told again
+    assert e.run([finding(members=("W1",))], T0) == ["firing"]
+    grown = dataclasses.replace(finding(severity="critical", members=("W1", "W2")), revised=True)
+    assert e.run([grown], T0 + HOUR) == []
+    assert e.state()["notified_severity"] == "critical"
+    assert e.run([finding(severity="critical", members=("W1", "W2"))], T0 + 2 * HOUR) == []
+    assert e.run([finding(severity="critical", members=("W1", "W2", "W3"))],
+                 T0 + 3 * HOUR) == ["updated"]  # a record of its own is news again

@@ -145,6 +145,9 @@ class AlertsConfig(Strict):
     # recorded and not announced; empty: the last complete period (the previous year)
     announce_from: str = Field("", pattern=r"^(\d{4}.*)?$")
     repeat_backoff_hours: list[float] = Field([24.0, 168.0, 672.0], min_length=1)
+    # a complete past period whose value moves by more than this fraction (0.05: 5%) is a
+    # source revision: a data-health notice, never a growth alert (README: Revisions)
+    revision_tolerance: float = Field(0.05, gt=0, lt=1)
 
 
 class IndicatorConfig(Strict):

@@ -5,7 +5,7 @@ is a row of `alert_events`, written in the transaction that changes the state; t
 stage (tasks/publish/announce.py) turns them into messages."""
 
 from trendline.tasks.evaluate.alerts.engine import Transition, alert_id, apply, first_evaluation
-from trendline.tasks.evaluate.alerts.inputs import data_problems
+from trendline.tasks.evaluate.alerts.inputs import data_problems, input_sources
 from trendline.tasks.evaluate.alerts.queries import annotate, firing, listing, report_rows
 from trendline.tasks.evaluate.alerts.silences import (
     acknowledge,
@@ -26,6 +26,7 @@ __all__ = [
     "expire_silence",
     "first_evaluation",
     "firing",
+    "input_sources",
     "list_silences",
     "listing",
     "report_rows",

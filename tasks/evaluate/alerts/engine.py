@@ -26,6 +26,8 @@ from trendline.tasks.evaluate.alerts.silences import active_silences, matching_s
 ACTIVE = ("pending", "firing", "no_data", "history")
 EVIDENCE_IN_EVENT = 20  # records copied into an announcement; the alert keeps them all
 NO_DATA_RULE = "no_data"
+REVISED_NOTE = ("Not announced: it holds only because a source revised an earlier period "
+                "(a source revision, in the report's data-health notice).")
 NOTIFIED = ("last_notified_at", "notified_severity", "repeat_count")
 INHERITED = ("first_fired_at", "last_notified_at", "notified_severity", "repeat_count",
              "acked_at", "acked_by", "ack_note", "ack_severity")
@@ -152,10 +154,12 @@ class _Run:
         prev = row["state"] if row else None
         if prev in (None, "resolved") and not g.firing:
             return  # between the lines: keeps an alert, starts none
+        revised = g.firing and all(f.revised for f in g.lead)  # a source revised the past
         values = {
             "rule": g.labels["rule"],
             "rule_spec": dict(g.lead[0].spec),
-            "detail": g.lead[0].detail,
+            "detail": f"{REVISED_NOTE} {g.lead[0].detail}".strip() if revised
+            else g.lead[0].detail,
             "subject": g.labels["subject"],
             "severity": g.severity,
             "value": g.lead[0].value,
@@ -185,6 +189,8 @@ class _Run:
             state = "history"
         else:  # firing, or no_data with its data back
             state = "firing"
+        if revised and prev in (None, "resolved"):
+            state = "history"  # recorded, never announced: the revision notice says it
         told = values.get("last_notified_at", row and row["last_notified_at"]) is not None
         if self.history and state != "history" and _before(g.labels["period"], self.start):
             state = state if told else "history"
@@ -200,7 +206,11 @@ class _Run:
         if known - members:  # records that left the group leave its member list
             self.gone_members.append((aid, sorted(known - members)))
         change = None
-        if state == "firing":
+        if state == "firing" and revised:  # updated quietly: told as told before
+            if row["last_notified_at"] is not None:
+                row["notified_severity"] = max(row["severity"], row["notified_severity"] or "",
+                                               key=_rank)
+        elif state == "firing":
             change = _change(row, fresh, prev, now, self.settings, self.latest, self.silences)
         if change == "silenced":
             row.update(last_notified_at=None, notified_severity=None)  # told when it ends

@@ -10,11 +10,13 @@ from trendline.core import schema
 EXPANDS = {"affiliations": ("authorships", "affiliation_matches")}
 
 
-def data_problems(conn, evaluations, errors: dict[str, str]) -> dict[str, str]:
-    """indicator id -> the reason, in plain words."""
+def data_problems(conn, evaluations, errors: dict[str, str],
+                  cache: dict[str, tuple[int, set[str]]] | None = None) -> dict[str, str]:
+    """indicator id -> the reason, in plain words. `cache`: table -> (rows, sources), shared
+    with `input_sources`."""
     out = {ind: f"the indicator failed ({err})" for ind, err in errors.items()}
     failed = failed_sources(conn)
-    cache: dict[str, tuple[int, set[str]]] = {}
+    cache = {} if cache is None else cache
     for ev in evaluations:
         reasons = []
         for name in ev.indicator.needs:
@@ -30,6 +32,23 @@ def data_problems(conn, evaluations, errors: dict[str, str]) -> dict[str, str]:
                             for s in sorted(sources & set(failed))]
         if reasons:
             out.setdefault(ev.indicator.id, "; ".join(dict.fromkeys(reasons)))
+    return out
+
+
+def input_sources(conn, evaluations, cache: dict[str, tuple[int, set[str]]] | None = None
+                  ) -> dict[str, set[str]]:
+    """indicator id -> the sources whose refreshes wrote the tables it reads."""
+    cache = {} if cache is None else cache
+    out: dict[str, set[str]] = {}
+    for ev in evaluations:
+        names: set[str] = set()
+        for name in ev.indicator.needs:
+            for table in EXPANDS.get(name, (name,)):
+                if table in schema.metadata.tables:
+                    if table not in cache:
+                        cache[table] = _inputs(conn, schema.metadata.tables[table])
+                    names |= cache[table][1]
+        out[ev.indicator.id] = names
     return out
 
 

@@ -47,11 +47,14 @@ def command(fmt: str, evidence: bool) -> None:
                            "value": f"{b['value']} {b['when']}".strip(),
                            "verdict": verdict_short(r.get("verdict")) or "-"})
         table(people, COLUMNS)
-        said = [(b["id"], b["verdict_text"]) for b in people if b["verdict_text"]]
-        if said:  # each verdict's one line, in full
+        said = [(b["id"], b["verdict_text"], (r.get("verdict") or {}).get("revised") or "")
+                for b, r in zip(people, rows, strict=True) if b["verdict_text"]]
+        if said:  # each verdict's one line, in full; what a source revised under it
             width = max(shutil.get_terminal_size((120, 24)).columns, 80)
             click.echo("\nHeadline or trend line? (complete years after the brief)")
-            for ind_id, text in said:
+            for ind_id, text, revised in said:
+                if revised:
+                    text += f" [revised since the last summary: {revised}]"
                 click.echo(textwrap.fill(f"{ind_id}: {text}", width=width,
                                          subsequent_indent="  ", break_long_words=False,
                                          break_on_hyphens=False))

@@ -9,6 +9,7 @@ from trendline.core.schema.evaluated import (
     evidence_members,
     incidents,
     indicator_values,
+    series_vintages,
     silences,
     verdicts,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "indicator_values",
     "evidence_members",
     "verdicts",
+    "series_vintages",
     "alerts",
     "alert_members",
     "alert_events",

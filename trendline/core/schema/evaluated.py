@@ -76,7 +76,29 @@ verdicts = Table(  # headline or trend line, per indicator and subject (tasks/ev
     Column("previous", String(16)),  # the verdict before the last change (None: never changed)
     Column("changed_period", String(16)),  # the latest complete period when it changed
     Column("changed_at", DateTime(timezone=True)),
+    # its series' source revisions since the last weekly summary, in words ("" : none)
+    Column("revised", Text, nullable=False, default=""),
     Column("evaluated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+series_vintages = Table(  # every value a series' period had, written only when it changes
+    "series_vintages",  # (tasks/evaluate/vintages.py)
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("indicator_id", String(64), nullable=False),
+    Column("subject", String(128), nullable=False),
+    Column("series", Text, nullable=False),  # declared or per area/source: any length
+    Column("period", String(16), nullable=False),
+    Column("value", Float),  # None: unknown (never zero)
+    Column("complete", Boolean, nullable=False),  # the period was no longer filling in
+    Column("previous", Float),  # the value this vintage replaced (None: unknown or none)
+    Column("revision", Boolean, nullable=False, default=False),  # a source revision
+    Column("source", Text, nullable=False, default=""),  # the sources behind it, by name
+    Column("refresh_run_id", String(36)),  # the latest refresh of those sources
+    Column("written_at", DateTime(timezone=True), nullable=False),  # the evaluation's time
+    Index("ix_series_vintages_key", "indicator_id", "subject", "series", "period"),
+    Index("ix_series_vintages_written_at", "written_at"),
 )
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 
-Create Date: 2026-12-02 02:07:56.633424
+Create Date: 2026-12-02 02:08:14.388767
 """
 
 from alembic import op
@@ -379,6 +379,25 @@ def upgrade() -> None:
     with op.batch_alter_table('series_points', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_series_points_refresh_run_id'), ['refresh_run_id'], unique=False)
 
+    op.create_table('series_vintages',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('indicator_id', sa.String(length=64), nullable=False),
+    sa.Column('subject', sa.String(length=128), nullable=False),
+    sa.Column('series', sa.Text(), nullable=False),
+    sa.Column('period', sa.String(length=16), nullable=False),
+    sa.Column('value', sa.Float(), nullable=True),
+    sa.Column('complete', sa.Boolean(), nullable=False),
+    sa.Column('previous', sa.Float(), nullable=True),
+    sa.Column('revision', sa.Boolean(), nullable=False),
+    sa.Column('source', sa.Text(), nullable=False),
+    sa.Column('refresh_run_id', sa.String(length=36), nullable=True),
+    sa.Column('written_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('series_vintages', schema=None) as batch_op:
+        batch_op.create_index('ix_series_vintages_key', ['indicator_id', 'subject', 'series', 'period'], unique=False)
+        batch_op.create_index('ix_series_vintages_written_at', ['written_at'], unique=False)
+
     op.create_table('silences',
     sa.Column('id', sa.String(length=16), nullable=False),
     sa.Column('alert_id', sa.String(length=16), nullable=True),
@@ -430,6 +449,7 @@ def upgrade() -> None:
     sa.Column('previous', sa.String(length=16), nullable=True),
     sa.Column('changed_period', sa.String(length=16), nullable=True),
     sa.Column('changed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revised', sa.Text(), nullable=False),
     sa.Column('evaluated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('indicator_id', 'subject')
     )
@@ -550,6 +570,11 @@ def downgrade() -> None:
 
     op.drop_table('snapshot_partitions')
     op.drop_table('silences')
+    with op.batch_alter_table('series_vintages', schema=None) as batch_op:
+        batch_op.drop_index('ix_series_vintages_written_at')
+        batch_op.drop_index('ix_series_vintages_key')
+
+    op.drop_table('series_vintages')
     with op.batch_alter_table('series_points', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_series_points_refresh_run_id'))
 
