@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from benchmarks.snapshot_data import quarter_records, truth, write_2026
+from benchmarks.snapshot_data import _part_of, quarter_records, truth, write_2026
 from trendline.cli import context
 from trendline.core import schema
 from trendline.core.db import make_engine
@@ -92,7 +92,8 @@ def test_a_second_quarterly_copy_loads_only_its_new_parts_and_full_removes(bucke
     assert snap.ingest(engine, first / "data", workers=2, fmt="jsonl").partitions == 6
     # the next quarter: a new partition, one part rewritten without one joint work, the
     # rest the same bytes in a fresh download (new paths, new times)
-    gone_n = next(n for k, _t, n, x in records[DATES[1]] if n % 2 == 1 and k == "CN+RU" and not x)
+    gone_n = next(n for k, _t, n, x in records[DATES[1]]
+                  if _part_of(n, 2) == 1 and k == "CN+RU" and not x)
     later = dict(records)
     later[DATES[1]] = [r for r in records[DATES[1]] if r[2] != gone_n]
     later["2026-08-01"] = quarter_records(200, ["2026-08-01"], 0.1, seed=5,
