@@ -155,3 +155,34 @@ def test_the_command_reads_the_bucket_with_a_format(bucket, tmp_path, monkeypatc
     bad = CliRunner().invoke(command, [str(empty)])
     assert isinstance(bad.exception, context.FileProblem)  # main prints it, exits 2
     assert "no snapshot parts" in str(bad.exception)
+
+
+def test_merged_ids_under_legacy_data_apply_to_the_2026_layout(bucket, tmp_path):
+    import gzip
+
+    root, records = bucket
+    copy = tmp_path / "bucket"
+    shutil.copytree(root / "data" / "jsonl", copy / "data" / "jsonl")
+    merged = copy / "legacy-data" / "merged_ids" / "works"
+    merged.mkdir(parents=True)
+    joint = next(n for rows in records.values() for k, _t, n, x in rows
+                 if k == "CN+RU" and not x)
+    with gzip.open(merged / "2026-06-01.csv.gz", "wt", encoding="utf-8") as fh:
+        fh.write(f"merge_date,id,merged_into_id\n2026-06-01,W8{joint:09d},W1\n")
+    engine = engine_at(tmp_path / "s.db")
+    out = snap.ingest(engine, copy, workers=1)
+    assert out.removed == 1 and f"W8{joint:09d}" not in ids(engine)
+    assert len(ids(engine)) == sum(truth(records).values()) - 1
+
+
+def test_parquet_on_a_dask_cluster_one_task_per_part(bucket, tmp_path):
+    from distributed import LocalCluster
+
+    root, records = bucket
+    engine = engine_at(tmp_path / "s.db")
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp",
+                      host="127.0.0.1", dashboard_address=None) as cluster:
+        out = snap.ingest(engine, root / "data", fmt="parquet",
+                          dask_address=cluster.scheduler_address)
+    assert out.partitions == 6 and not out.failed
+    assert per_year(engine) == truth(records)
