@@ -127,6 +127,9 @@ def write_2026(bucket: Path, records: dict[str, list[tuple]], parts: int = 2,
     format listing them. The same records give the same bytes (as a second download)."""
     lines = variant_lines()
     pq_lines = {k: [_parquet_ready(x) for x in v] for k, v in lines.items()}
+    flagged = [_one(pq_lines, k, i, 1, x) for k in VARIANTS for i in range(len(lines[k]))
+               for x in (True, False)]
+    schema = _table(flagged).schema if "parquet" in formats else None  # one for every part
     written = []
     for fmt in formats:
         base = bucket / "data" / fmt
@@ -135,11 +138,11 @@ def write_2026(bucket: Path, records: dict[str, list[tuple]], parts: int = 2,
             folder = base / "works" / f"updated_date={date}"
             folder.mkdir(parents=True, exist_ok=True)
             for p in range(parts):
-                chunk = [r for r in rows if r[2] % parts == p]  # a work keeps its part
+                chunk = [r for r in rows if _part_of(r[2], parts) == p]  # a work keeps it
                 source = pq_lines if fmt == "parquet" else lines
                 body = [_one(source, kind, t, n, xpac) for kind, t, n, xpac in chunk]
                 path = folder / f"part_{p:04d}.{'parquet' if fmt == 'parquet' else 'gz'}"
-                _write_part(path, body, fmt, level, row_groups)
+                _write_part(path, body, fmt, level, row_groups, schema)
                 written.append(path)
                 entries.append({"url": f"s3://openalex/data/{fmt}/works/{folder.name}/"
                                        f"{path.name}",
@@ -149,22 +152,35 @@ def write_2026(bucket: Path, records: dict[str, list[tuple]], parts: int = 2,
     return written
 
 
+def _part_of(n: int, parts: int) -> int:
+    return (n * 2654435761 >> 16) % parts
+
+
 def _one(lines: dict[str, list[bytes]], kind: str, t: int, n: int, xpac: bool) -> bytes:
     flag = b'", "is_xpac": true' if xpac else b'", "is_xpac": false'
     return lines[kind][t % len(lines[kind])].replace(b'W__ID__"', f"W8{n:09d}".encode() + flag)
 
 
-def _write_part(path: Path, body: list[bytes], fmt: str, level: int, row_groups: int) -> None:
+def _write_part(path: Path, body: list[bytes], fmt: str, level: int, row_groups: int,
+                schema=None) -> None:
     if fmt == "jsonl":
         with igzip.IGzipFile(path, "wb", compresslevel=level, mtime=0) as fh:  # same bytes
             fh.write(b"\n".join(body) + b"\n" if body else b"")
         return
+    import pyarrow.parquet as pq
+
+    size = max(1, -(-len(body) // row_groups))
+    with pq.ParquetWriter(path, schema, compression="snappy") as writer:
+        for i in range(0, len(body), size):
+            writer.write_table(_table(body[i:i + size], schema), row_group_size=size)
+
+
+def _table(lines: list[bytes], schema=None):
     import io
 
     import pyarrow.json as pj
-    import pyarrow.parquet as pq
 
-    table = pj.read_json(io.BytesIO(b"\n".join(body)),
-                         read_options=pj.ReadOptions(block_size=1 << 26))
-    pq.write_table(table, path, compression="snappy",
-                   row_group_size=max(1, -(-table.num_rows // row_groups)))
+    parse = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore"
+                            ) if schema is not None else None
+    return pj.read_json(io.BytesIO(b"\n".join(lines)), parse_options=parse,
+                        read_options=pj.ReadOptions(block_size=1 << 28))

@@ -1,12 +1,16 @@
 """Benchmark: scanning and ingesting an OpenAlex works snapshot.
 
     .venv/bin/python -m benchmarks.snapshot_scan [--works 100000] [--ingest-works 20000]
+        [--formats-works 40000]
 
 1. Scan: >= 100k works in the real record shape over several partitions, < 1% CN+RU.
    Throughput of `ingest` (parallel partitions, ISA-L inflate, byte pre-filter) against one
    `gzip -dc > /dev/null` over the same files, in the same run.
 2. Ingest: one partition of >= 20k works that all match, into SQLite, against orjson
    parsing the same lines (already in memory) alone.
+3. Formats (benchmarks/snapshot_formats.py): the same works in the 2026 layout as JSON
+   Lines and Parquet: JSONL ingest over raw inflate (target >= 0.8), Parquet ingest over
+   JSONL ingest (target <= 0.2), and one pass over the whole works snapshot estimated.
 Peak memory (this process and its workers) must stay under 1 GiB. Data lives in
 benchmarks/.work/ (git-ignored).
 """
@@ -14,6 +18,7 @@ benchmarks/.work/ (git-ignored).
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import subprocess
@@ -24,6 +29,7 @@ from pathlib import Path
 import orjson
 from isal import igzip
 
+from benchmarks import snapshot_formats
 from benchmarks.snapshot_data import write_snapshot
 from trendline.core import schema
 from trendline.core.db import make_engine
@@ -69,6 +75,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--joint-share", type=float, default=0.005)
     ap.add_argument("--ingest-works", type=int, default=20_000)
     ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--formats-works", type=int, default=40_000)
+    ap.add_argument("--formats-dates", type=int, default=4)
     args = ap.parse_args(argv)
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
@@ -88,6 +96,8 @@ def main(argv: list[str] | None = None) -> dict:
     start = time.perf_counter()
     ingested = snap.ingest(fresh_engine("ingest"), ingest_root, workers=1)
     t_ingest = time.perf_counter() - start
+    formats = snapshot_formats.run(WORK / "formats", args.formats_works, args.formats_dates,
+                                   args.workers or os.cpu_count() or 1, fresh_engine)
     memory = peak_mib()
 
     ingest_file = snap.partitions(ingest_root)[0]
@@ -117,7 +127,11 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"| ingest speed / orjson parse speed | **{out['ingest_ratio']:.2f}x** "
           "(target >= 0.5) |")
     print(f"| peak memory (process and workers) | {memory:,.0f} MiB (limit 1024) |")
+    print()
+    print("\n".join(snapshot_formats.table(formats)))
+    out["formats"] = formats
     ok = out["scan_ratio"] >= 1.0 and out["ingest_ratio"] >= 0.5 and memory < 1024
+    ok = ok and formats["scan_over_inflate"] >= 0.8 and formats["parquet_over_jsonl"] <= 0.2
     print("PASS" if ok else "FAIL")
     out["ok"] = ok
     return out

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from benchmarks.snapshot_data import quarter_records, truth, write_2026
+from benchmarks.snapshot_data import _part_of, quarter_records, truth, write_2026
 from trendline.cli import context
 from trendline.core import schema
 from trendline.core.db import make_engine
@@ -92,7 +92,8 @@ def test_a_second_quarterly_copy_loads_only_its_new_parts_and_full_removes(bucke
     assert snap.ingest(engine, first / "data", workers=2, fmt="jsonl").partitions == 6
     # the next quarter: a new partition, one part rewritten without one joint work, the
     # rest the same bytes in a fresh download (new paths, new times)
-    gone_n = next(n for k, _t, n, x in records[DATES[1]] if n % 2 == 1 and k == "CN+RU" and not x)
+    gone_n = next(n for k, _t, n, x in records[DATES[1]]
+                  if _part_of(n, 2) == 1 and k == "CN+RU" and not x)
     later = dict(records)
     later[DATES[1]] = [r for r in records[DATES[1]] if r[2] != gone_n]
     later["2026-08-01"] = quarter_records(200, ["2026-08-01"], 0.1, seed=5,
@@ -154,3 +155,34 @@ def test_the_command_reads_the_bucket_with_a_format(bucket, tmp_path, monkeypatc
     bad = CliRunner().invoke(command, [str(empty)])
     assert isinstance(bad.exception, context.FileProblem)  # main prints it, exits 2
     assert "no snapshot parts" in str(bad.exception)
+
+
+def test_merged_ids_under_legacy_data_apply_to_the_2026_layout(bucket, tmp_path):
+    import gzip
+
+    root, records = bucket
+    copy = tmp_path / "bucket"
+    shutil.copytree(root / "data" / "jsonl", copy / "data" / "jsonl")
+    merged = copy / "legacy-data" / "merged_ids" / "works"
+    merged.mkdir(parents=True)
+    joint = next(n for rows in records.values() for k, _t, n, x in rows
+                 if k == "CN+RU" and not x)
+    with gzip.open(merged / "2026-06-01.csv.gz", "wt", encoding="utf-8") as fh:
+        fh.write(f"merge_date,id,merged_into_id\n2026-06-01,W8{joint:09d},W1\n")
+    engine = engine_at(tmp_path / "s.db")
+    out = snap.ingest(engine, copy, workers=1)
+    assert out.removed == 1 and f"W8{joint:09d}" not in ids(engine)
+    assert len(ids(engine)) == sum(truth(records).values()) - 1
+
+
+def test_parquet_on_a_dask_cluster_one_task_per_part(bucket, tmp_path):
+    from distributed import LocalCluster
+
+    root, records = bucket
+    engine = engine_at(tmp_path / "s.db")
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp",
+                      host="127.0.0.1", dashboard_address=None) as cluster:
+        out = snap.ingest(engine, root / "data", fmt="parquet",
+                          dask_address=cluster.scheduler_address)
+    assert out.partitions == 6 and not out.failed
+    assert per_year(engine) == truth(records)

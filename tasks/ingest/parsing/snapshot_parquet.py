@@ -12,6 +12,7 @@ fields inside `authorships`' list)."""
 from __future__ import annotations
 
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pyarrow as pa
@@ -25,10 +26,20 @@ from trendline.tasks.ingest.parsing.snapshot_scan import (
     keep_item,
 )
 
-STORED = ("id", "doi", "title", "display_name", "publication_year", "language", "type",
-          "cited_by_count", "fwci", "citation_normalized_percentile",
-          "cited_by_percentile_year", "authorships", "topics", "grants", "concepts",
-          "is_authors_truncated", "updated_date", "is_xpac")
+# The leaves work_rows reads (list levels left out of the names); nothing else is decoded.
+STORED = {"id", "doi", "title", "display_name", "publication_year", "language", "type",
+          "cited_by_count", "fwci", "is_authors_truncated", "updated_date", "is_xpac",
+          "citation_normalized_percentile.value",
+          "citation_normalized_percentile.is_in_top_10_percent",
+          "cited_by_percentile_year.min", "cited_by_percentile_year.max",
+          "authorships.author.display_name", "authorships.countries",
+          "authorships.raw_affiliation_strings", "authorships.institutions.id",
+          "authorships.institutions.display_name", "authorships.institutions.ror",
+          "authorships.institutions.country_code", "topics.id", "topics.display_name",
+          "topics.score", "topics.subfield.id", "topics.subfield.display_name",
+          "topics.field.id", "topics.field.display_name", "grants.funder_display_name",
+          "concepts.id"}
+_LIST = re.compile(r"\.list\.(element|item)|\.(element|item)$")
 _PREFIX = len("https://openalex.org/W")
 
 
@@ -41,7 +52,7 @@ def scan_parquet(path: str, countries: tuple[str, ...], include_xpac: bool = Fal
     try:
         pf = pq.ParquetFile(path)
         filters = _filter_paths(pf)
-        stored = [c for c in STORED if c in pf.schema_arrow.names]
+        stored = [p for p in _paths(pf) if _LIST.sub("", p) in STORED]
         groups = range(pf.metadata.num_row_groups)
         with ThreadPoolExecutor(threads or os.cpu_count() or 1) as pool:
             done = pool.map(lambda g: _row_group(path, g, filters, stored, countries), groups)
@@ -57,8 +68,18 @@ def scan_parquet(path: str, countries: tuple[str, ...], include_xpac: bool = Fal
     return result
 
 
+def warm() -> None:
+    """Arrow builds its compute function registry on first use (about a second): done
+    once in the parent, forked workers inherit it."""
+    pc.list_flatten(pa.array([[1]]))
+
+
+def _paths(pf: pq.ParquetFile) -> list[str]:
+    return [pf.schema.column(i).path for i in range(len(pf.schema))]
+
+
 def _filter_paths(pf: pq.ParquetFile) -> list[str]:
-    paths = [pf.schema.column(i).path for i in range(len(pf.schema))]
+    paths = _paths(pf)
     wanted = [p for p in paths if p.startswith("authorships.")
               and (".countries." in p or p.endswith(".country_code"))]
     if "id" not in paths or not wanted:

@@ -8,23 +8,23 @@ from __future__ import annotations
 import os
 import re
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TypedDict
 
 import msgspec
 
 from trendline.tasks.ingest.parsing.snapshot_layout import content_key, version_of
+from trendline.tasks.ingest.parsing.snapshot_lines import LineTooLong, candidates
 from trendline.tasks.ingest.source import Reject
 from trendline.tasks.ingest.sources.openalex import work_rows
 
 SOURCE = "snapshot"
 
 try:  # ISA-L inflates several times faster than zlib; plain gzip otherwise
-    from isal import igzip as gzip_module
+    from isal import igzip as gzip_module  # noqa: F401 (the merged-ids files)
     from isal.isal_zlib import error as _isal_error
 except ImportError:  # pragma: no cover
-    import gzip as gzip_module
+    import gzip as gzip_module  # noqa: F401
 
     _isal_error = zlib.error
 
@@ -123,51 +123,14 @@ class PartitionResult:
 
 MAX_REJECTS = 100  # bad records named per part; all are counted
 MAX_LINE = 64 << 20  # bytes one decompressed record may take (a line without end stops here)
-CHUNK = 4 << 20  # bytes inflated at a time
-
-
-class LineTooLong(ValueError):
-    """A decompressed line passed MAX_LINE: a gzip bomb or a part without newlines."""
 
 
 def needles(countries: tuple[str, ...]) -> tuple[bytes, ...]:
     return tuple(f'"{c}"'.encode() for c in countries)
 
 
-_ID = re.compile(rb'"id":\s*"https://openalex\.org/W(\d+)"')
 _WORK_ID = re.compile(r"(https://openalex\.org/)?W\d{1,18}")
 _AT = re.compile(r"at `\$\.?([^`]*)`")
-
-
-def lines_of(fh, cap: int = MAX_LINE) -> Iterator[bytes]:
-    """The lines of a binary stream, inflated CHUNK bytes at a time: memory stays about
-    cap + CHUNK however the stream is built, and a line longer than `cap` stops it."""
-    rest = b""
-    while chunk := fh.read(CHUNK):
-        parts = (rest + chunk if rest else chunk).split(b"\n")
-        rest = parts.pop()
-        if len(rest) > cap:
-            raise LineTooLong(f"a line passes {cap >> 20} MiB decompressed without ending "
-                              "(a gzip bomb, or not JSON Lines)")
-        yield from parts
-    if rest:
-        yield rest
-
-
-def matching_lines(path: str, countries: tuple[str, ...], seen: list[int] | None = None,
-                   cap: int = MAX_LINE) -> Iterator[bytes | None]:
-    """Every line of a partition: the line when its bytes mention every country, else None
-    (so the caller can count what it read). `seen` collects every record's work key, so a
-    newer version that is no longer joint can replace an older one that was."""
-    wanted = needles(countries)
-    with gzip_module.open(path, "rb") as fh:
-        for line in lines_of(fh, cap):
-            if seen is not None and (m := _ID.search(line, 0, 200)):
-                seen.append(int(m.group(1)))
-            if all(n in line for n in wanted):
-                yield line
-            else:
-                yield None if line.strip() else b""
 
 
 def scan_partition(path: str, countries: tuple[str, ...], cap: int = MAX_LINE,
@@ -185,7 +148,7 @@ def scan_partition(path: str, countries: tuple[str, ...], cap: int = MAX_LINE,
         reason = "truncated (ends before the end of its compressed stream)" if isinstance(
             exc, EOFError) else f"unreadable ({type(exc).__name__}: {exc})"
         if isinstance(exc, LineTooLong):
-            reason = f"line {result.lines + 1}: {exc}"
+            reason = f"after line {result.lines}: {exc}"
         return failed(result, reason)
     except Exception as exc:  # a fault of this part's reading fails this part only
         return failed(result, f"could not be read ({type(exc).__name__}: {exc})")
@@ -199,13 +162,13 @@ def failed(result: PartitionResult, reason: str) -> PartitionResult:
 
 def _scan(result: PartitionResult, countries: tuple[str, ...], cap: int,
           include_xpac: bool) -> None:
-    for line in matching_lines(result.path, countries, result.seen, cap):
-        result.lines += 1
-        if line is None:
-            result.read += 1
-        elif line:
-            result.read += 1
-            keep_record(result, result.lines, line, countries, include_xpac)
+    counts = [0, 0]  # records, lines
+    try:
+        for line_no, line in candidates(result.path, needles(countries), result.seen,
+                                        counts, cap):
+            keep_record(result, line_no, line, countries, include_xpac)
+    finally:
+        result.read, result.lines = counts
 
 
 def keep_record(result: PartitionResult, line_no: int, line: bytes,

@@ -21,7 +21,7 @@ from trendline.core import schema
 from trendline.core.db import utcnow
 from trendline.tasks.ingest.parsing import snapshot_layout
 from trendline.tasks.ingest.parsing.snapshot_layout import Layout, LayoutError, content_key
-from trendline.tasks.ingest.parsing.snapshot_parquet import scan_parquet
+from trendline.tasks.ingest.parsing.snapshot_parquet import scan_parquet, warm
 from trendline.tasks.ingest.parsing.snapshot_scan import PartitionResult, scan_partition
 from trendline.tasks.ingest.runs import finish_run, start_run
 from trendline.tasks.ingest.source import Reject
@@ -30,6 +30,7 @@ from trendline.tasks.ingest.sources.snapshot_store import (
     apply_merged,
     remove,
     remove_absent,
+    snapshot_work_keys,
     stored_keys,
     write_partition,
 )
@@ -111,9 +112,12 @@ def ingest(
     outcome.failed += layout.problems
     kwargs = {"countries": countries, "include_xpac": include_xpac}
     scan = scan_parquet if layout.format == "parquet" else scan_partition
+    if scan is scan_parquet:
+        warm()
+    stored = snapshot_work_keys(engine)
     try:
         for result in snapshot_pool.results(todo, scan, kwargs, workers, dask_address):
-            _take(engine, outcome, result)
+            _take(engine, outcome, result, stored)
             if progress:
                 progress(result)
         outcome.removed += apply_merged(engine, layout.merged)
@@ -133,11 +137,12 @@ def ingest(
     return outcome
 
 
-def _take(engine: Engine, outcome: IngestOutcome, result: PartitionResult) -> None:
+def _take(engine: Engine, outcome: IngestOutcome, result: PartitionResult,
+          stored: set[int]) -> None:
     """Count one finished part and write it; a write the store refuses fails the part."""
     if not result.failed:
         try:
-            outcome.kept += write_partition(engine, result, outcome.run_id)
+            outcome.kept += write_partition(engine, result, outcome.run_id, stored)
         except sa.exc.SQLAlchemyError as exc:
             first = str(exc).strip().splitlines()[0][:300]
             result.failed = f"the store refused its write ({type(exc).__name__}: {first})"

@@ -30,10 +30,22 @@ def stored_keys(engine: Engine) -> set[str]:
         return set(conn.execute(sa.select(t.c.content_key)).scalars())
 
 
-def write_partition(engine: Engine, result: PartitionResult, run_id: str) -> int:
+def snapshot_work_keys(engine: Engine) -> set[int]:
+    """The work keys of the stored snapshot works (the joint set: small beside the
+    snapshot), so a part's records are checked against it in memory, not by queries."""
+    w = schema.works
+    with engine.connect() as conn:
+        return {work_key(i) for i in conn.execute(
+            sa.select(w.c.id).where(w.c.source == SOURCE)).scalars()}
+
+
+def write_partition(engine: Engine, result: PartitionResult, run_id: str,
+                    stored: set[int] | None = None) -> int:
     """One partition in one transaction: its works replace stored versions that are not
     newer (whatever order partitions finish in), with their authorships; a stored work
-    this partition holds in a newer, no longer joint version leaves the store."""
+    this partition holds in a newer, no longer joint version leaves the store. `stored`
+    (snapshot_work_keys, kept up to date here) saves reading it again for every part."""
+    stored = snapshot_work_keys(engine) if stored is None else stored
     now = utcnow()
     extra = {"refresh_run_id": run_id}
     w, a = schema.works, schema.authorships
@@ -44,11 +56,14 @@ def write_partition(engine: Engine, result: PartitionResult, run_id: str) -> int
         for chunk in _chunks(sorted(won)):
             conn.execute(a.delete().where(a.c.work_id.in_(chunk)))
         upsert(conn, a, [{**r, **extra} for r in result.authorships if r["work_id"] in won])
-        result.removed = len(_stale(conn, result))
+        gone = _stale(conn, result, stored)
+        result.removed = len(gone)
         upsert(conn, schema.snapshot_partitions, [{
             "path": result.path, "size": result.size, "content_key": result.key,
             "works_read": result.read,
             "works_kept": len(result.works), "finished_at": now}])
+    stored.update(work_key(r["id"]) for r in result.works)
+    stored.difference_update(work_key(i) for i in gone)
     return written
 
 
@@ -66,10 +81,10 @@ def _stored(conn, ids: list[str]) -> list[tuple[str, str | None]]:
     return out
 
 
-def _stale(conn, result: PartitionResult) -> list[str]:
+def _stale(conn, result: PartitionResult, stored: set[int]) -> list[str]:
     """Stored snapshot works this partition saw in a newer version that is not joint."""
     kept = {work_key(r["id"]) for r in result.works}
-    others = sorted(set(result.seen) - kept)
+    others = sorted(stored.intersection(result.seen) - kept)
     if not others or not result.version:
         return []
     w = schema.works

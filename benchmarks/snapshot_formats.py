@@ -1,0 +1,92 @@
+"""The 2026-layout half of benchmarks/snapshot_scan.py: the same works as JSON Lines and as
+Parquet, the JSONL ingest against raw inflating of the same files (ISA-L, decompressing to
+nothing, as many processes as the ingest uses, in the same run), the Parquet ingest against
+the JSONL one, and one pass over the whole works snapshot estimated from the rates."""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from isal import isal_zlib
+
+from benchmarks.snapshot_data import quarter_records, write_2026
+from trendline.tasks.ingest.parsing.snapshot_parquet import warm
+from trendline.tasks.ingest.sources import openalex_snapshot as snap
+
+WHOLE_GZ, WHOLE_JSON = 330e9, 1.6e12  # bytes: the works snapshot (OpenAlex, 2026)
+
+
+def inflate(path: str) -> int:
+    """Decompress one gzip part to nothing; its decompressed size in bytes."""
+    d, total = isal_zlib.decompressobj(31), 0
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            total += len(d.decompress(block))
+            while d.unused_data:  # a part of several gzip members
+                rest, d = d.unused_data, isal_zlib.decompressobj(31)
+                total += len(d.decompress(rest))
+    return total
+
+
+def raw_inflate(files: list[Path], workers: int) -> tuple[float, int]:
+    start = time.perf_counter()
+    with ProcessPoolExecutor(workers) as pool:
+        size = sum(pool.map(inflate, map(str, files)))
+    return time.perf_counter() - start, size
+
+
+def run(work: Path, works: int, dates: int, workers: int, fresh_engine) -> dict:
+    bucket = work / "bucket"
+    records = quarter_records(works, [f"2026-{1 + i // 28:02d}-{1 + i % 28:02d}"
+                                      for i in range(dates)], 0.005, xpac_share=0.1)
+    write_2026(bucket, records)
+    gz = snap.partitions(bucket / "data", "jsonl")
+    pq_files = snap.partitions(bucket / "data", "parquet")
+    t_inflate, size = raw_inflate(gz, workers)
+    start = time.perf_counter()
+    j = snap.ingest(fresh_engine("jsonl"), bucket / "data", workers=workers, fmt="jsonl")
+    t_jsonl = time.perf_counter() - start
+    warm()  # Arrow's one-time kernel registry (~1 s), paid once per run, not per part
+    start = time.perf_counter()
+    p = snap.ingest(fresh_engine("parquet"), bucket / "data", workers=workers, fmt="parquet")
+    t_parquet = time.perf_counter() - start
+    assert j.kept == p.kept and not j.failed and not p.failed, (j.line(), p.line())
+    gz_bytes = sum(f.stat().st_size for f in gz)
+    pq_bytes = sum(f.stat().st_size for f in pq_files)
+    return {
+        "works": works, "parts": len(gz), "kept": j.kept, "xpac": j.xpac, "workers": workers,
+        "gz_mb": gz_bytes / 1e6, "json_mb": size / 1e6, "parquet_mb": pq_bytes / 1e6,
+        "inflate_s": t_inflate, "jsonl_s": t_jsonl, "parquet_s": t_parquet,
+        "scan_over_inflate": t_inflate / t_jsonl, "parquet_over_jsonl": t_parquet / t_jsonl,
+        # one pass, from the decompressed JSON rate (inflating is the cost) and, for Parquet,
+        # the same number of works at the measured per-work rate
+        "whole_jsonl_min": WHOLE_JSON / (size / t_jsonl) / 60,
+        "whole_inflate_min": WHOLE_JSON / (size / t_inflate) / 60,
+        "whole_parquet_min": WHOLE_JSON / (size / t_parquet) / 60,
+        "load": os.getloadavg()[0],
+    }
+
+
+def table(r: dict) -> list[str]:
+    return [
+        f"| 2026 layout: {r['works']:,} works ({r['parts']} parts per format), "
+        f"{r['json_mb']:,.0f} MB of JSON, {r['kept']} CN+RU kept, {r['xpac']} XPAC left out; "
+        f"{r['workers']} processes, load {r['load']:.1f} | |",
+        "|---|---|",
+        f"| raw inflate, ISA-L to nothing ({r['gz_mb']:,.0f} MB gzip) | {r['inflate_s']:.2f} s "
+        f"({r['json_mb'] / r['inflate_s']:,.0f} MB/s) |",
+        f"| `ingest-snapshot --format jsonl` | {r['jsonl_s']:.2f} s "
+        f"({r['json_mb'] / r['jsonl_s']:,.0f} MB/s) |",
+        f"| JSONL scan speed / raw inflate speed | **{r['scan_over_inflate']:.2f}x** "
+        "(target >= 0.8) |",
+        f"| `ingest-snapshot --format parquet` ({r['parquet_mb']:,.0f} MB) | "
+        f"{r['parquet_s']:.2f} s |",
+        f"| Parquet ingest time / JSONL ingest time | **{r['parquet_over_jsonl']:.2f}** "
+        "(target <= 0.2) |",
+        f"| one pass over the whole works snapshot (330 GB gzip, 1.6 TB JSON), estimated | "
+        f"JSONL {r['whole_jsonl_min']:,.0f} min (inflate alone {r['whole_inflate_min']:,.0f} "
+        f"min); Parquet {r['whole_parquet_min']:,.0f} min |",
+    ]
