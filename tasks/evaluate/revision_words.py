@@ -76,7 +76,7 @@ def lines(revisions: pd.DataFrame, titles: Mapping[str, str] | None = None) -> l
         what = title + ("" if series == "value" else f", {decl.label or series}" if decl
                         else f", {series}") + ("" if subject == "all" else f" ({subject})")
         source = source_words(",".join(sorted(set(rows["source"]))))
-        out.append(f"{source} revised {what}: {text}")
+        out.append(f"{source[0].upper()}{source[1:]} revised {what}: {text}")
     return out
 
 

@@ -37,7 +37,7 @@ def points(evaluations: Iterable) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=POINT)
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
     frame["complete"] = frame["complete"].astype(bool)
-    return frame
+    return frame.drop_duplicates(KEY, keep="last")  # one point per key, as stored
 
 
 def latest(conn, indicator_ids: Iterable[str]) -> pd.DataFrame:

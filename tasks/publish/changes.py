@@ -50,11 +50,12 @@ def alert_changes(conn, since: dt.datetime) -> dict[str, list[dict]]:
     t = schema.alerts
     rows = [dict(r) for r in conn.execute(sa.select(t)).mappings()]
     out: dict[str, list[dict]] = {"opened": [], "updated": [], "resolved": [],
-                                  "acknowledged": [], "history": []}
+                                  "acknowledged": [], "history": [], "revised": []}
     for r in rows:
         if r["state"] == "history":  # recorded, never announced: counted apart
-            if aware(r["first_fired_at"]) >= since:
-                out["history"].append(r)
+            if aware(r["first_fired_at"]) >= since:  # owed to a source revision, or older
+                held = (r.get("rule_spec") or {}).get("held_back") == "source revision"
+                out["revised" if held else "history"].append(r)
             continue
         first, resolved = aware(r["first_fired_at"]), aware(r.get("resolved_at"))
         notified = aware(r.get("last_notified_at"))

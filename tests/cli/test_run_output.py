@@ -12,8 +12,9 @@ from trendline.tasks.ingest.runs import RefreshOutcome
 from trendline.tasks.publish.notify import DeliveryOutcome
 
 
-def outcome(*refreshed, failed_sends=0):
-    ev = SimpleNamespace(errors={}, evaluations=[1, 2], fired=1, resolved=0)
+def outcome(*refreshed, failed_sends=0, revisions=0):
+    ev = SimpleNamespace(errors={}, evaluations=[1, 2], fired=1, resolved=0,
+                         revisions=revisions)
     return SimpleNamespace(refreshed=list(refreshed), evaluation=ev, report="r.html",
                            delivery=DeliveryOutcome(sent=1, failed=failed_sends, errors=[]))
 
@@ -27,6 +28,13 @@ def test_a_source_skipped_for_a_missing_key_is_not_counted_as_refreshed(home, ca
     refreshed = text.split("Sources refreshed")[1].split("Sources skipped")[0]
     assert "openalex" not in refreshed
     assert "Sources skipped: 1\n  openalex: no OPENALEX_API_KEY" in text
+
+
+def test_source_revisions_are_said_only_when_there_are_some(home, capsys):
+    assert report(load_settings(), outcome(revisions=2)) == 0
+    assert "Source revisions: 2 complete past periods moved" in capsys.readouterr().out
+    report(load_settings(), outcome())
+    assert "Source revisions" not in capsys.readouterr().out
 
 
 def test_failed_sends_exit_1(home, capsys):

@@ -127,6 +127,7 @@ def test_a_revision_of_past_years_is_a_notice_not_a_growth_alert(store):
     by_period = {r["period"]: r for r in joint}
     assert by_period["2019"]["state"] == "history"
     assert by_period["2019"]["detail"].startswith("Not announced")
+    assert by_period["2019"]["rule_spec"]["held_back"] == "source revision"
     assert "2018" not in by_period
     assert [e for e in events[events_before:] if e["alert_id"] == by_period["2019"]["id"]] == []
     assert verdict.startswith("OpenAlex revised 2019 from 84 to 94 papers (+12%), 2018 from "
@@ -142,6 +143,8 @@ def test_a_revision_of_past_years_is_a_notice_not_a_growth_alert(store):
         text = (folder / f"summary.{fmt}").read_text(encoding="utf-8")
         assert text.lower().count("data health: source revisions") == 1, fmt
         assert "Source revisions found on 2026-12-01" in text, fmt
+        assert "0 opened" in text and "1 held back, owed only to a source revising an " \
+            "earlier year" in " ".join(text.split()), fmt
         assert "revised since the last summary: OpenAlex revised 2019" in text.replace(
             "Revised since", "revised since"), fmt
 

@@ -140,3 +140,16 @@ def test_a_zscore_that_passes_its_level_because_its_window_was_revised_is_marked
     [kept] = revised_findings.mark([Evaluation(ind, [result], findings, 2020)], calm,
                                    lambda _i: rules)
     assert not kept.revised  # it held before that revision too: its own news
+
+
+def test_a_notice_names_each_source_and_says_a_count_from_none():
+    rows = pd.DataFrame([
+        {"indicator_id": "investment.partnerships", "subject": "all", "series": "value",
+         "period": "2017", "previous": 0.0, "value": 2.0, "source": "events"},
+        {"indicator_id": "research.joint_output", "subject": "all", "series": "value",
+         "period": "2019", "previous": 152.0, "value": 171.0, "source": "cnki, openalex"}])
+    said = lines(rows)
+    assert said[0] == ("CNKI and OpenAlex revised Joint China-Russia AI papers per year: "
+                       "2019 from 152 to 171 papers (+12%)")
+    assert said[1].startswith("The curated events file revised ") and said[1].endswith(
+        ": 2017 from 0 to 2 partnerships (none before)")

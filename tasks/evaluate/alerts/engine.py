@@ -157,7 +157,9 @@ class _Run:
         revised = g.firing and all(f.revised for f in g.lead)  # a source revised the past
         values = {
             "rule": g.labels["rule"],
-            "rule_spec": dict(g.lead[0].spec),
+            # held back: data saying the alert is owed to a source revision
+            "rule_spec": {**g.lead[0].spec, "held_back": "source revision"} if revised
+            else dict(g.lead[0].spec),
             "detail": f"{REVISED_NOTE} {g.lead[0].detail}".strip() if revised
             else g.lead[0].detail,
             "subject": g.labels["subject"],

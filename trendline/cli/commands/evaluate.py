@@ -30,5 +30,8 @@ def command(accept_history: bool, wait: bool) -> None:
     for ind, err in outcome.errors.items():
         click.echo(f"  {ind} failed: {err}")
     click.echo(f"Alerts: {outcome.fired} fired, {outcome.resolved} resolved")
+    if outcome.revisions:  # the past moved at its source: news about the data, not growth
+        click.echo(f"Source revisions: {outcome.revisions} complete past periods moved (the "
+                   "report's data-health notice; no alert raised for them)")
     click.echo(f"Report: {report}")
     sys.exit(1 if outcome.errors else 0)

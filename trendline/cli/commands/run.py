@@ -54,6 +54,9 @@ def report(settings, out) -> int:
     failed = f" ({len(ev.errors)} failed: {', '.join(ev.errors)})" if ev.errors else ""
     click.echo(f"Indicators evaluated: {len(ev.evaluations)}{failed}")
     click.echo(f"Alerts: {ev.fired} fired, {ev.resolved} resolved")
+    if ev.revisions:  # the past moved at its source: news about the data, not growth
+        click.echo(f"Source revisions: {ev.revisions} complete past periods moved (the "
+                   "report's data-health notice; no alert raised for them)")
     d = out.delivery
     waiting = f", {d.waiting} waiting (no notification URL configured)" if d.waiting else ""
     click.echo(f"Messages: {d.sent} sent, {d.failed} failed{waiting}")
