@@ -41,6 +41,7 @@ from trendline.core.schema.outbox import (
     outbox_deliveries,
     outbox_leases,
 )
+from trendline.core.schema.people import login_failures, users
 
 __all__ = [
     "metadata",
@@ -75,4 +76,6 @@ __all__ = [
     "outbox_leases",
     "outbox_deliveries",
     "store_secrets",
+    "users",
+    "login_failures",
 ]

@@ -1,6 +1,6 @@
 """One module per page family; each exports ROUTES (Starlette routes) and reads only
 bounded data from the store."""
 
-from trendline.web.pages import overview
+from trendline.web.pages import actions, overview, silences
 
-ROUTES = [*overview.ROUTES]
+ROUTES = [*overview.ROUTES, *actions.ROUTES, *silences.ROUTES]
