@@ -1,6 +1,7 @@
 """One module per page family; each exports ROUTES (Starlette routes) and reads only
 bounded data from the store."""
 
-from trendline.web.pages import overview
+from trendline.web.pages import alerts, api, evidence, feeds, indicators, organisations, overview
 
-ROUTES = [*overview.ROUTES]
+ROUTES = [*overview.ROUTES, *evidence.ROUTES, *indicators.ROUTES, *alerts.ROUTES,
+          *organisations.ROUTES, *feeds.ROUTES, *api.ROUTES]
