@@ -40,7 +40,7 @@ def weekly_context(
         changed = since_last(conn, now)
         firing = alert_state.report_rows(conn, settings, now, history=False)  # silenced, acked
         ctx = alert_context(conn, firing, f"Trendline weekly summary, week {week}", now,
-                            settings.reports.base_url)
+                            settings.reports.base_url, web_url=settings.web.base_url)
     inds = all_indicators()
     for kind in changed["alerts"].values():
         for a in kind["shown"]:
