@@ -217,13 +217,19 @@ def test_off_loopback_without_users_it_serves_read_only_and_says_so(
 def test_a_read_only_workspace_hides_and_refuses_every_action(web_res, alice, alert_id):
     from trendline.web.render import environment
 
-    with TestClient(create_app(web_res, read_only=True), base_url="http://127.0.0.1") as c:
-        assert sign_in(c).status_code == 403
+    with TestClient(create_app(web_res), base_url="http://127.0.0.1") as open_client:
+        sign_in(open_client)  # a session signed by the same store's key, and its token
+        good, cookies = token(open_client, "/silences"), dict(open_client.cookies)
+    with TestClient(create_app(web_res, read_only=True), base_url="http://127.0.0.1",
+                    cookies=cookies) as c:
+        assert "<form" not in c.get("/login").text
+        r = c.post("/login", data={"name": "alice", "password": PASSWORD, "csrf_token": good})
+        assert r.status_code == 403
         before = snapshot(web_res)
         for path, data in actions(alert_id):
-            assert c.post(path, data={**data, "csrf_token": token(c)}).status_code == 403
+            assert c.post(path, data={**data, "csrf_token": good}).status_code == 403
         assert snapshot(web_res) == before
-        assert "read-only" in c.get("/").text
+        assert "read-only" in c.get("/").text and "Sign out" not in c.get("/").text
     with web_res.engine.connect() as conn:
         alert = dict(conn.execute(sa.select(schema.alerts).where(
             schema.alerts.c.id == alert_id)).mappings().one())
@@ -251,3 +257,38 @@ def test_a_https_base_url_marks_the_cookie_secure_behind_a_proxy(web_res):
     res = dataclasses.replace(web_res, settings=web_res.settings.model_copy(update={"web": web}))
     with TestClient(create_app(res), base_url="http://127.0.0.1") as c:
         assert "; secure" in c.get("/login").headers["set-cookie"].lower()
+
+
+def test_sign_out_needs_the_token_and_ends_the_session(client, alice, alert_id):
+    sign_in(client)
+    assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 403
+    assert "Sign out" in client.get("/silences").text
+    r = client.post("/logout", data={"csrf_token": token(client, "/silences")},
+                    follow_redirects=False)
+    assert r.status_code == 303 and "Sign out" not in client.get("/silences").text
+    r = client.post(f"/alerts/{alert_id}/ack", data={"note": "x", "csrf_token": token(client)},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+def test_users_and_failed_sign_ins_on_postgresql(pg_url):
+    from trendline.core.db import make_engine, migrate
+    from trendline.web.auth import record_failure, throttled
+
+    engine = make_engine(pg_url)
+    migrate(engine)
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    try:
+        with engine.begin() as conn:
+            assert users.add_user(conn, "alice", PASSWORD, now)
+            for _ in range(5):
+                record_failure(conn, "alice", "192.0.2.1", now)
+        with engine.connect() as conn:
+            assert users.verify(conn, "alice", PASSWORD)
+            assert not users.verify(conn, "alice", PASSWORD + "!")
+            assert not users.verify(conn, "nobody", PASSWORD)
+            assert throttled(conn, "alice", "198.51.100.1", now)
+            assert throttled(conn, "bob", "192.0.2.1", now)
+            assert not throttled(conn, "alice", "192.0.2.1", now + dt.timedelta(minutes=15))
+    finally:
+        engine.dispose()
