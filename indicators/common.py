@@ -82,13 +82,27 @@ def evidence(frame: pd.DataFrame, kind: str, period: str = "year", id_col: str =
 
 def records(period_records: Mapping[str, list[dict]]) -> Evidence:
     """Evidence from small hand-built records (counts, pairs, listings, series points)."""
-    rows = [(p, r.get("kind", ""), str(r.get("id", ""))) for p, rs in period_records.items()
-            for r in rs]
-    kinds = {k for _, k, _ in rows}
+    rows = [(p, r.get("kind", ""), str(r.get("id", "")), *described(p, r))
+            for p, rs in period_records.items() for r in rs]
+    kinds = {row[1] for row in rows}
     return Evidence({p: list(rs[:SAMPLE]) for p, rs in period_records.items()},
                     {p: len(rs) for p, rs in period_records.items()},
-                    pd.DataFrame(rows, columns=["period", "kind", "id"]),
+                    pd.DataFrame(rows, columns=["period", "kind", "id", *DESCRIBED]),
                     kinds.pop() if len(kinds) == 1 else "")
+
+
+# what a hand-built record says of itself, kept with every member (not only the sample)
+DESCRIBED = ("label", "year", "url", "demo", "value", "unit")
+
+
+def described(period: str, rec: Mapping[str, Any]) -> tuple:
+    """label, year, url, demo, value and its unit of one hand-built record; a count's
+    value is in papers unless the record names its unit."""
+    value = rec.get("count", rec.get("value"))
+    unit = rec.get("unit") or ("papers" if rec.get("count") is not None else "")
+    year = rec.get("year") or str(rec.get("date") or period)[:4]
+    return (rec.get("label"), int(year) if str(year).isdigit() else None, rec.get("url") or "",
+            rec.get("demo"), None if value is None else float(value), unit or None)
 
 
 def english_ai(works: pd.DataFrame, joint: bool = True) -> pd.DataFrame:

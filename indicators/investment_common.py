@@ -90,6 +90,7 @@ def point_record(p: Mapping[str, Any]) -> dict[str, Any]:
     return {"kind": "series_point", "id": f"{p.get('series')}:{p.get('period')}",
             "label": point_label(p),
             "series": p.get("series"), "period": str(p.get("period")), "value": p.get("value"),
+            "unit": POINT_UNITS.get(str(p.get("unit") or ""), ""),
             "url": p.get("source_url") or "", "note": p.get("note") or "",
             "demo": bool(p.get("is_demo") or False)}
 

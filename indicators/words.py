@@ -195,3 +195,17 @@ def plural(n: int, one: str, many: str | None = None) -> str:
 def clause(*parts: str) -> str:
     """Non-empty parts joined by `; `, so an absent part leaves no dangling punctuation."""
     return "; ".join(p.strip() for p in parts if p and p.strip())
+
+
+# each watch-list as a reader names it
+LISTS = {
+    "entity_list": "U.S. Entity List",
+    "meu_list": "U.S. Military End-User List",
+    "nro_canada": "Canada's Named Research Organizations",
+    "seven_sons": "Seven Sons of National Defence",
+    "ru_defence": "Russian defence-ministry institutes",
+    "defence_soe": "defence state-owned enterprises",
+    "ai_dragons": "AI dragons",
+    "huawei": "Huawei entities",
+    "joint_vehicles": "joint investment vehicles",
+}

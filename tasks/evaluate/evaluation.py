@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shlex
+import time
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from trendline.core.steps import Step, direct
 from trendline.indicators.base import Indicator, sorted_periods
 from trendline.indicators.registry import Evaluation, all_indicators, evaluate_indicator
 from trendline.tasks.evaluate import alerts, verdicts
+from trendline.tasks.evaluate.members import save_members
 from trendline.tasks.evaluate.samples import enrich
 from trendline.tasks.frames import load_frames, provenance
 from trendline.tasks.resolve.works import definition_label
@@ -32,6 +34,8 @@ class EvaluateOutcome:
     transitions: list[alerts.Transition] = field(default_factory=list)
     message_id: str | None = None
     verdicts: int = 0  # series judged headline or trend line (the verdicts are in the store)
+    evidence_rows: int = 0  # records written to the evidence index
+    evidence_seconds: float = 0.0  # the time writing them took
 
     @property
     def fired(self) -> int:
@@ -79,11 +83,9 @@ def configured(res: Resources, ind: Indicator) -> dict:
 
 
 def evaluate_one(res: Resources, ind: Indicator, frames, as_of: dt.date) -> Evaluation:
-    ev = evaluate_indicator(ind, frames, as_of, **configured(res, ind),
-                            describe=lambda results: enrich(res.engine, results))
-    for r in ev.results:  # the full lists are for `trendline evidence`: counts and samples stay
-        r.members = None
-    return ev
+    # every record (`members`) stays until save_values writes it to the evidence index
+    return evaluate_indicator(ind, frames, as_of, **configured(res, ind),
+                              describe=lambda results: enrich(res.engine, results))
 
 
 def run_indicators(res: Resources, step: Step = direct) -> tuple[list[Evaluation], dict]:
@@ -124,6 +126,9 @@ def evaluate_store(res: Resources, step: Step = direct, accept_history: bool = F
     settings = res.settings
     with res.engine.begin() as conn:
         save_values(conn, evaluations, prov, now)
+        started = time.perf_counter()
+        outcome.evidence_rows = sum(save_members(conn, ev) for ev in evaluations)
+        outcome.evidence_seconds = time.perf_counter() - started
         no_data = alerts.data_problems(conn, evaluations, errors)
         # headline or trend line: a verdict per series, and a finding where it changed
         judged = [e for e in evaluations if e.indicator.id not in no_data]
@@ -173,6 +178,15 @@ def baseline(ind: Indicator, res) -> dict:
     return out
 
 
+def counted_kind(res, period: str) -> str:
+    """The kind of record a value's evidence count counts: the result's, or, for a
+    period it counts no record of (a year that is the brief's figure), the sample's."""
+    if period in res.counts or not res.evidence.get(period):
+        return res.kind
+    kinds = {r.get("kind", "") for r in res.evidence[period]}
+    return kinds.pop() if len(kinds) == 1 else ""
+
+
 def save_values(conn, evaluations: list[Evaluation], prov: list[dict], now: dt.datetime) -> None:
     t = schema.indicator_values
     for ev in evaluations:
@@ -188,14 +202,16 @@ def save_values(conn, evaluations: list[Evaluation], prov: list[dict], now: dt.d
                     "indicator_id": ev.indicator.id, "subject": res.subject, "period": period,
                     "value": value, "detail": detail, "baseline": baseline(ev.indicator, res),
                     "evidence": res.evidence.get(period, []),
-                    "evidence_count": res.count(period), "query": res.query,
+                    "evidence_count": res.count(period), "evidence_kind": counted_kind(res, period),
+                    "query": res.query,
                     "provenance": prov, "evaluated_at": now,
                 })
         if not rows:  # evaluated, nothing to count yet: still listed, as "no data"
             rows.append({
                 "indicator_id": ev.indicator.id, "subject": "all", "period": "", "value": None,
                 "detail": {}, "baseline": ev.indicator.baseline.as_dict(), "evidence": [],
-                "evidence_count": 0, "query": "; ".join(r.query for r in ev.results),
+                "evidence_count": 0, "evidence_kind": "",
+                "query": "; ".join(r.query for r in ev.results),
                 "provenance": prov, "evaluated_at": now,
             })
         keys = {(r["subject"], r["period"]) for r in rows}

@@ -1,86 +1,150 @@
-"""Every record behind an indicator's value: the indicator is evaluated again on the
-frames and its members listed in full, with titles and links read from the store."""
+"""Every record behind an indicator's value, read from the stored evidence index
+(`evidence_members`, written with the values): a page of it with one indexed query,
+or every record; then why each listed record counts (tasks/evaluate/evidence_why.py)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 import sqlalchemy as sa
 
 from trendline.core import schema
 from trendline.core.resources import Resources
-from trendline.indicators.registry import all_indicators, evaluate_indicator
-from trendline.tasks.evaluate.evaluation import configured
-from trendline.tasks.frames import load_frames
+from trendline.indicators.registry import all_indicators
+from trendline.tasks.evaluate.evidence_why import WHY, why
+from trendline.tasks.evaluate.samples import work_fields
 
-COLUMNS = ["indicator", "subject", "period", "kind", "id", "label", "year", "url", "demo"]
+# value and unit: what a count, pair or figure row counts ("41", "papers")
+COLUMNS = ["indicator", "subject", "period", "kind", "id", "label", "year", "url", "demo",
+           "value", "unit", *WHY]
+SORTS = ("id", "year", "label", "kind")
 
 
 class UnknownIndicator(ValueError):
     pass
 
 
-def list_evidence(res: Resources, ind_id: str, period: str | None = None,
-                  subject: str | None = None) -> pd.DataFrame:
+@dataclass
+class EvidencePage:
+    rows: pd.DataFrame  # COLUMNS, at most `limit` rows
+    total: int  # every record matching the filters
+    kinds: dict[str, int]  # records per kind for the indicator/period/subject
+
+
+def _checked(indicator: str) -> None:
     inds = all_indicators()
-    if ind_id not in inds:
-        raise UnknownIndicator(f"unknown indicator {ind_id!r}; choose from {', '.join(inds)}")
-    ind = inds[ind_id]
-    frames = load_frames(res, ind.needs)
-    parts = []
-    options = {k: v for k, v in configured(res, ind).items() if k in ("params", "lag_months")}
-    for result in evaluate_indicator(ind, frames, res.now().date(), **options).results:
-        if subject and result.subject != subject:
-            continue
-        m = result.members
-        if m is None or not len(m):  # small hand-built evidence: the records themselves
-            m = pd.DataFrame([{"period": p, "kind": r.get("kind", ""), "id": str(r.get("id")),
-                               "label": r.get("label"), "url": r.get("url")}
-                              for p, recs in result.evidence.items() for r in recs])
-        if not len(m):
-            continue
-        if period:
-            m = m[m["period"] == period]
-        parts.append(m.assign(indicator=ind_id, subject=result.subject))
-    if not parts:
-        return pd.DataFrame(columns=COLUMNS)
-    out = pd.concat(parts, ignore_index=True)
-    return describe(res, out, frames).reindex(columns=COLUMNS)
+    if indicator not in inds:
+        raise UnknownIndicator(f"unknown indicator {indicator!r}; choose from {', '.join(inds)}")
 
 
-def describe(res: Resources, out: pd.DataFrame, frames) -> pd.DataFrame:
-    """Labels, years and links for works (from the store), deals and events (frames)."""
-    out = out.copy()
-    for col in ("label", "year", "url", "demo"):
-        if col not in out:
-            out[col] = None
-    works = sorted(set(out.loc[out["kind"] == "work", "id"]))
-    if works:
-        w = schema.works
-        found = []
-        with res.engine.connect() as conn:
-            for i in range(0, len(works), 900):
-                q = sa.select(w.c.id, w.c.title, w.c.publication_year, w.c.doi, w.c.url,
-                              w.c.is_demo).where(w.c.id.in_(works[i:i + 900]))
-                found += [dict(r._mapping) for r in conn.execute(q)]
-        info = pd.DataFrame(found, columns=["id", "title", "publication_year", "doi", "url",
-                                            "is_demo"]).set_index("id")
-        mask = out["kind"] == "work"
-        ids = out.loc[mask, "id"].astype(str)  # plain strings: a categorical map stays one
-        out.loc[mask, "label"] = ids.map(info["title"]).to_numpy()
-        out.loc[mask, "year"] = ids.map(info["publication_year"]).to_numpy()
-        demo = ids.map(info["is_demo"]).fillna(False).astype(bool)
-        link = ids.map(info["doi"]).fillna(ids.map(info["url"]))
-        out.loc[mask, "url"] = link.where(~demo, "").to_numpy()
-        out.loc[mask, "demo"] = demo.to_numpy()
-    for kind, name, label in (("deal", "deals", "target"), ("event", "events", "title")):
-        frame = frames.get(name)
-        mask = out["kind"] == kind
-        if frame is None or not mask.any() or not len(frame):
-            continue
-        info = frame.drop_duplicates("id").set_index("id")
-        ids = out.loc[mask, "id"].astype(str)
-        out.loc[mask, "label"] = ids.map(info[label]).to_numpy()
-        out.loc[mask, "year"] = ids.map(info["year"]).to_numpy()
-        out.loc[mask, "url"] = ids.map(info["source_url"]).to_numpy()
-        out.loc[mask, "demo"] = ids.map(info["is_demo"]).to_numpy()
-    return out
+def _scope(indicator: str, period: str | None, subject: str | None) -> list:
+    m = schema.evidence_members
+    where = [m.c.indicator_id == indicator]
+    if period is not None:
+        where.append(m.c.period == str(period))
+    if subject is not None:
+        where.append(m.c.subject == subject)
+    return where
+
+
+def _joined():
+    m, w = schema.evidence_members, schema.works
+    source = m.outerjoin(w, sa.and_(m.c.kind == "work", w.c.id == m.c.record_id))
+    label = sa.func.coalesce(m.c.label, w.c.title)
+    year = sa.func.coalesce(m.c.year, w.c.publication_year)
+    return source, label, year
+
+
+def evidence_page(res: Resources, indicator: str, period: str | None = None,
+                  subject: str | None = None, kind: str | None = None, text: str | None = None,
+                  sort: str = "id", descending: bool = False, limit: int = 50,
+                  offset: int = 0) -> EvidencePage:
+    """One page of the records behind INDICATOR's values (bounded: LIMIT/OFFSET on the
+    index), their total under the filters, and the records per kind. `text`: a
+    case-insensitive substring of the id or the label, always a bound parameter."""
+    _checked(indicator)
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+    if limit < 0 or offset < 0:
+        raise ValueError(f"limit and offset must be >= 0 (got {limit}, {offset})")
+    m = schema.evidence_members
+    source, label, year = _joined()
+    scope = _scope(indicator, period, subject)
+    where = list(scope)
+    if kind:
+        where.append(m.c.kind == kind)
+    if text:
+        needle = text.lower()
+        where.append(sa.or_(sa.func.lower(m.c.record_id).contains(needle, autoescape=True),
+                            sa.func.lower(label).contains(needle, autoescape=True)))
+    key = {"id": m.c.record_id, "year": year, "label": label, "kind": m.c.kind}[sort]
+    order = [(key.desc() if descending else key.asc()).nulls_last()]  # unknown years last
+    order += [c for c in (m.c.kind, m.c.record_id, m.c.period, m.c.subject) if c is not key]
+    with res.engine.connect() as conn:
+        kinds = dict(conn.execute(sa.select(m.c.kind, sa.func.count()).where(*scope)
+                                  .group_by(m.c.kind).order_by(m.c.kind)).all())
+        total = (conn.execute(sa.select(sa.func.count()).select_from(source).where(*where))
+                 .scalar_one()) if (kind or text) else sum(kinds.values())
+        q = _rows(source, label, year).where(*where).order_by(*order).limit(limit).offset(offset)
+        rows = _described(conn, conn.execute(q).mappings().all())
+    return EvidencePage(_frame(rows), int(total), {k: int(n) for k, n in kinds.items()})
+
+
+def list_evidence(res: Resources, indicator: str, period: str | None = None,
+                  subject: str | None = None) -> pd.DataFrame:
+    """Every record behind INDICATOR's values (for one period and subject if given),
+    ordered by period, subject, kind and id: what `trendline evidence` prints."""
+    _checked(indicator)
+    m = schema.evidence_members
+    source, label, year = _joined()
+    q = (_rows(source, label, year).where(*_scope(indicator, period, subject))
+         .order_by(m.c.period, m.c.subject, m.c.kind, m.c.record_id))
+    with res.engine.connect() as conn:
+        rows = _described(conn, conn.execute(q).mappings().all())
+    return _frame(rows)
+
+
+def _rows(source, label, year):
+    m, w = schema.evidence_members, schema.works
+    return sa.select(
+        m.c.indicator_id.label("indicator"), m.c.subject, m.c.period, m.c.kind,
+        m.c.record_id.label("id"), label.label("label"), year.label("year"), m.c.url,
+        sa.func.coalesce(m.c.demo, w.c.is_demo).label("demo"), m.c.value, m.c.unit,
+        w.c.id.label("work_id"), w.c.doi, w.c.url.label("work_url"), w.c.source,
+        w.c.is_demo.label("work_demo"), w.c.title, w.c.publication_year,
+    ).select_from(source)
+
+
+def _described(conn, found) -> list[dict]:
+    """Plain rows: links for works from the store (OpenAlex or DOI), none for demo
+    records; then the WHY columns for these rows only."""
+    rows = []
+    for f in found:
+        r = {c: f[c] for c in COLUMNS if c in f}
+        if f["work_id"] is not None:
+            fields = work_fields(_Work(f))
+            r["url"] = fields["url"]
+        r["demo"] = bool(r["demo"]) if r["demo"] is not None else False
+        if r["demo"]:
+            r["url"] = ""
+        r["url"] = r["url"] or None
+        r["year"] = int(r["year"]) if r["year"] is not None else None
+        rows.append(r)
+    why(conn, rows)
+    return rows
+
+
+class _Work:
+    """A joined row seen as the works row samples.work_fields reads."""
+
+    def __init__(self, f):
+        self.id, self.doi, self.url = f["work_id"], f["doi"], f["work_url"]
+        self.source, self.is_demo = f["source"], f["work_demo"]
+        self.title, self.publication_year = f["title"], f["publication_year"]
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    """COLUMNS in order; year stays a Python int (never 2025.0), missing values None."""
+    frame = pd.DataFrame({c: pd.Series([r.get(c) for r in rows], dtype=object) for c in COLUMNS})
+    return frame.reindex(columns=COLUMNS)

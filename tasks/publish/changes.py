@@ -11,20 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from trendline.core import schema
+from trendline.indicators.words import LISTS
 from trendline.tasks.publish.render import native_names
 
 SHOWN = 8  # records named in the summary; the rest are counted and listed in a file
-LISTS = {
-    "entity_list": "U.S. Entity List",
-    "meu_list": "U.S. Military End-User List",
-    "nro_canada": "Canada's Named Research Organizations",
-    "seven_sons": "Seven Sons of National Defence",
-    "ru_defence": "Russian defence-ministry institutes",
-    "defence_soe": "defence state-owned enterprises",
-    "ai_dragons": "AI dragons",
-    "huawei": "Huawei entities",
-    "joint_vehicles": "joint investment vehicles",
-}
 # how a sentence names a list ("added to the U.S. Entity List", "to Canada's ...")
 ARTICLE = {"nro_canada": ""}
 COUNTRIES = {"CN": "Chinese", "RU": "Russian", "US": "U.S.", "HK": "Hong Kong"}

@@ -3,9 +3,11 @@ and silences."""
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
     Float,
+    Index,
     Integer,
     String,
     Table,
@@ -25,9 +27,30 @@ indicator_values = Table(
     Column("baseline", JSON, nullable=False, default=dict),
     Column("evidence", JSON, nullable=False, default=list),  # a bounded sample, newest first
     Column("evidence_count", Integer, nullable=False, default=0),  # every record behind it
+    Column("evidence_kind", String(16), nullable=False, default=""),  # what it counts; "": all
     Column("query", Text, nullable=False, default=""),
     Column("provenance", JSON, nullable=False, default=list),
     Column("evaluated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+evidence_members = Table(  # every record behind every value, written with the values
+    "evidence_members",
+    metadata,
+    Column("indicator_id", String(64), primary_key=True),
+    Column("period", String(16), primary_key=True),
+    Column("subject", String(128), primary_key=True),
+    Column("kind", String(16), primary_key=True),  # work | deal | event | pair | count | ...
+    Column("record_id", String(255), primary_key=True),
+    # copied at write time for records the store has no table of (pairs, counts, ...);
+    # works take theirs from `works` when read
+    Column("label", Text),
+    Column("year", Integer),
+    Column("url", Text),
+    Column("demo", Boolean),
+    Column("value", Float),  # what a count or figure row counts, in `unit`
+    Column("unit", String(16)),
+    Index("evidence_members_year", "indicator_id", "period", "year"),
 )
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 
-Create Date: 2026-12-01 23:30:27.575062
+Create Date: 2026-12-02 01:56:58.599973
 """
 
 from alembic import op
@@ -203,6 +203,23 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_events_refresh_run_id'), ['refresh_run_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_events_year'), ['year'], unique=False)
 
+    op.create_table('evidence_members',
+    sa.Column('indicator_id', sa.String(length=64), nullable=False),
+    sa.Column('period', sa.String(length=16), nullable=False),
+    sa.Column('subject', sa.String(length=128), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('record_id', sa.String(length=255), nullable=False),
+    sa.Column('label', sa.Text(), nullable=True),
+    sa.Column('year', sa.Integer(), nullable=True),
+    sa.Column('url', sa.Text(), nullable=True),
+    sa.Column('demo', sa.Boolean(), nullable=True),
+    sa.Column('value', sa.Float(), nullable=True),
+    sa.Column('unit', sa.String(length=16), nullable=True),
+    sa.PrimaryKeyConstraint('indicator_id', 'period', 'subject', 'kind', 'record_id')
+    )
+    with op.batch_alter_table('evidence_members', schema=None) as batch_op:
+        batch_op.create_index('evidence_members_year', ['indicator_id', 'period', 'year'], unique=False)
+
     op.create_table('incidents',
     sa.Column('key', sa.String(length=255), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
@@ -220,6 +237,7 @@ def upgrade() -> None:
     sa.Column('baseline', sa.JSON(), nullable=False),
     sa.Column('evidence', sa.JSON(), nullable=False),
     sa.Column('evidence_count', sa.Integer(), nullable=False),
+    sa.Column('evidence_kind', sa.String(length=16), nullable=False),
     sa.Column('query', sa.Text(), nullable=False),
     sa.Column('provenance', sa.JSON(), nullable=False),
     sa.Column('evaluated_at', sa.DateTime(timezone=True), nullable=False),
@@ -555,6 +573,10 @@ def downgrade() -> None:
     op.drop_table('org_listings')
     op.drop_table('indicator_values')
     op.drop_table('incidents')
+    with op.batch_alter_table('evidence_members', schema=None) as batch_op:
+        batch_op.drop_index('evidence_members_year')
+
+    op.drop_table('evidence_members')
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_events_year'))
         batch_op.drop_index(batch_op.f('ix_events_refresh_run_id'))
