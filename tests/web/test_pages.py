@@ -16,7 +16,8 @@ ALERT = "85de238bf0c4"  # research.joint_output, 2025: fires on the demo
 ORG = "ror:040b32p69"  # Megvii: a deal party and an AI dragon
 PAGES = ["/", "/indicators/research.joint_output", "/indicators/investment.disclosed_flow",
          "/alerts", "/alerts?status=all", f"/alerts/{ALERT}", "/organisations",
-         f"/organisations/{ORG}", "/changes", "/sources"]
+         f"/organisations/{ORG}", "/changes", "/sources",
+         "/indicators/research.joint_output/evidence?period=2019"]
 SCRIPT = "<script>alert(1)</script>"
 IMG = '<img src=x onerror="alert(2)">'
 JS = "javascript:alert(3)"
@@ -154,3 +155,48 @@ def test_hostile_text_is_shown_escaped(client, web_res):
     _hostile(web_res.engine)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get(f"/alerts/{ALERT}").text
     assert "&lt;img src=x onerror=" in client.get(f"/organisations/{ORG}").text
+
+
+EVIDENCE = "/indicators/research.joint_output/evidence"
+
+
+def test_evidence_page_is_paged_filtered_and_says_why(client, web_res):
+    from trendline.tasks.evaluate.evidence import evidence_page
+
+    first = evidence_page(web_res, "research.joint_output", period="2019", limit=50)
+    body = client.get(EVIDENCE, params={"period": "2019"}).text
+    assert f"{first.total} record(s)" in body
+    assert all(str(i) in body for i in first.rows["id"])
+    assert "Matched:" in body and "Countries:" in body  # why each paper counts
+    size = web_res.settings.web.page_size
+    deep = -(-first.total // size)
+    last = client.get(EVIDENCE, params={"period": "2019", "page": deep})
+    assert last.status_code == 200 and f"page {deep} of {deep}" in last.text
+    one = first.rows["id"].iloc[0]
+    found = client.get(EVIDENCE, params={"period": "2019", "q": one}).text
+    assert "1 record(s)" in found
+    assert client.get(EVIDENCE, params={"sort": "nonsense"}).status_code == 400
+    assert client.get("/indicators/nope/evidence").status_code == 404
+
+
+def test_evidence_deals_show_amounts_or_undisclosed(client):
+    body = client.get("/indicators/investment.disclosed_flow/evidence").text
+    assert "Amount: $" in body or "Amount: undisclosed" in body
+
+
+@pytest.mark.parametrize("value", ["' OR '1'='1", "%", "x'; DROP TABLE works; --"])
+def test_sql_in_the_evidence_text_filter_is_plain(client, value):
+    r = client.get(EVIDENCE, params={"period": "2019", "q": value})
+    assert r.status_code == 200 and "0 record(s)" in r.text
+
+
+def test_evidence_downloads_equal_the_cli(client):
+    from trendline.cli import main
+
+    for fmt in ("csv", "json"):
+        cli = CliRunner().invoke(main, ["evidence", "research.joint_output", "--period",
+                                        "2019", "--format", fmt], catch_exceptions=False)
+        assert cli.exit_code == 0, cli.output
+        web = client.get(EVIDENCE, params={"period": "2019", "format": fmt})
+        assert web.status_code == 200
+        assert web.text.strip() == cli.output.strip()

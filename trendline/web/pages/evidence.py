@@ -13,19 +13,20 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from trendline.core.csvfile import write_frame
+from trendline.indicators import words
 from trendline.tasks.publish.render import safe_url
 from trendline.web.render import page
 
 
 def _options(request: Request) -> dict:
-    from trendline.tasks.evaluate.evidence import COLUMNS
+    from trendline.tasks.evaluate.evidence import SORTS
 
     q = request.query_params
     sort = q.get("sort", "id")
     descending = sort.startswith("-")
     sort = sort.lstrip("-")
-    if sort not in COLUMNS:
-        raise HTTPException(400, f"sort must be one of {', '.join(COLUMNS)} (- for "
+    if sort not in SORTS:
+        raise HTTPException(400, f"sort must be one of {', '.join(SORTS)} (- for "
                                  f"descending), not {sort!r}")
     raw = q.get("page", "1")
     if not raw.isdigit() or int(raw) < 1:
@@ -51,7 +52,7 @@ def exported(res, ind_id: str, fmt: str, period, subject) -> Response:
 
 
 async def evidence(request: Request):
-    from trendline.tasks.evaluate.evidence import COLUMNS, UnknownIndicator, evidence_page
+    from trendline.tasks.evaluate.evidence import SORTS, UnknownIndicator, evidence_page
 
     res = request.app.state.res
     ind_id = request.path_params["id"]
@@ -69,14 +70,28 @@ async def evidence(request: Request):
                               offset=(o["number"] - 1) * size)
     except UnknownIndicator as exc:
         raise HTTPException(404, str(exc)) from None
+    except ValueError as exc:  # a filter the index refuses, said in one line
+        raise HTTPException(400, str(exc)) from None
     rows = found.rows.astype(object).where(found.rows.notna(), None).to_dict("records")
     for r in rows:
         r["link"] = "" if r.get("demo") else safe_url(r.get("url"))
+        r["shown_value"] = _value(r)
     pages = max(1, math.ceil(found.total / size))
     params = {k: v for k, v in request.query_params.items() if k != "page"}
-    return page(request, "evidence.html.j2", ind_id=ind_id, rows=rows, columns=COLUMNS,
+    return page(request, "evidence.html.j2", ind_id=ind_id, rows=rows, sorts=SORTS,
                 total=found.total, kinds=found.kinds, o=o, number=o["number"], pages=pages,
                 params=params, demo=any(r.get("demo") for r in rows))
+
+
+def _value(r: dict) -> str:
+    """What a count, pair or figure row counts, with its unit ("" for a plain record)."""
+    if r.get("value") is None:
+        return ""
+    unit = r.get("unit") or ""
+    try:
+        return words.amount(r["value"], unit)
+    except KeyError:  # a unit the words module does not know: the figure and its name
+        return f"{words.figure(float(r['value']))} {unit}".strip()
 
 
 ROUTES = [Route("/indicators/{id}/evidence", evidence, name="evidence")]
