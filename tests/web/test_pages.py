@@ -175,6 +175,9 @@ def test_evidence_page_is_paged_filtered_and_says_why(client, web_res):
     one = first.rows["id"].iloc[0]
     found = client.get(EVIDENCE, params={"period": "2019", "q": one}).text
     assert "1 record(s)" in found
+    api = client.get(f"/api{EVIDENCE}", params={"period": "2019", "page": 1}).json()
+    assert api["total"] == first.total and [r["id"] for r in api["rows"]] == \
+        [str(i) for i in first.rows["id"]]
     assert client.get(EVIDENCE, params={"sort": "nonsense"}).status_code == 400
     assert client.get("/indicators/nope/evidence").status_code == 404
 
