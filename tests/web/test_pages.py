@@ -87,6 +87,7 @@ def test_alert_page_shows_members_events_and_the_actions_partial(client, web_res
         n = conn.execute(sa.select(sa.func.count()).select_from(schema.alert_members)
                          .where(schema.alert_members.c.alert_id == ALERT)).scalar()
     assert f"Members: {n}" in body and "W999000" in body
+    assert "<td>work</td><td>[synthetic demo] " in body  # each member with its record
     assert "firing" in body and "Events" in body
 
 
