@@ -34,13 +34,7 @@ STANDING = {"current": 1, "acked": 2, "silenced": 2, "pending": 3, "no_data": 3,
 def overview(conn) -> list[dict[str, Any]]:
     """The latest value of every evaluated indicator, its series, baseline and status."""
     inds = all_indicators()
-    rows = (
-        conn.execute(
-            sa.select(schema.indicator_values).where(schema.indicator_values.c.subject == "all")
-        )
-        .mappings()
-        .all()
-    )
+    rows = _latest_in_full(conn)
     firing = alert_state.firing(conn)
     judged = verdict_state.load(conn)
     by_ind: dict[str, list] = {}
@@ -85,6 +79,27 @@ def overview(conn) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _latest_in_full(conn) -> list[dict]:
+    """Every period's value of the subject `all` (series columns only), and the latest
+    period of each indicator in full (its evidence sample, query, provenance): the
+    samples of older periods are never read (pages and the CLI stay fast)."""
+    t = schema.indicator_values
+    light = [dict(r) for r in conn.execute(
+        sa.select(t.c.indicator_id, t.c.period, t.c.value, t.c.detail, t.c.evidence_count)
+        .where(t.c.subject == "all")).mappings()]
+    periods: dict[str, list[str]] = {}
+    for r in light:
+        periods.setdefault(r["indicator_id"], []).append(r["period"])
+    latest = {i: sorted_periods(ps)[-1] for i, ps in periods.items()}
+    if not latest:
+        return []
+    full = {(r["indicator_id"], r["period"]): dict(r) for r in conn.execute(
+        sa.select(t).where(t.c.subject == "all", sa.or_(*(
+            sa.and_(t.c.indicator_id == i, t.c.period == p) for i, p in latest.items()))))
+        .mappings()}
+    return [full.get((r["indicator_id"], r["period"]), r) for r in light]
 
 
 def declared(ind) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from trendline.tasks.publish.render import safe_url
 from trendline.web.render import page
 
 LISTED = 200  # alerts on one page: the filters narrow the rest
-MEMBERS_SHOWN = 100
+MEMBERS_SHOWN = 50
 DERIVED_SCAN = 2000  # alerts read to find the silenced or acknowledged ones
 STATES = ("firing", "pending", "no_data", "resolved", "history")
 STATUSES = ("active", "all", *STATES, "silenced", "acked")
@@ -96,16 +96,17 @@ def one(conn, settings, now, alert_id: str) -> dict:
     m = schema.alert_members
     members_total = conn.execute(sa.select(sa.func.count()).select_from(m)
                                  .where(m.c.alert_id == alert_id)).scalar() or 0
-    records = {str(e.get("id")): e for e in row["evidence"] or []}
+    shown = conn.execute(
+        sa.select(m.c.member_id, m.c.first_seen_at).where(m.c.alert_id == alert_id)
+        .order_by(m.c.first_seen_at.desc(), m.c.member_id).limit(MEMBERS_SHOWN)).all()
+    records = member_records(conn, row, [mid for mid, _ in shown])
     members = []
-    for mid, seen in conn.execute(
-            sa.select(m.c.member_id, m.c.first_seen_at).where(m.c.alert_id == alert_id)
-            .order_by(m.c.first_seen_at.desc(), m.c.member_id).limit(MEMBERS_SHOWN)):
+    for mid, seen in shown:
         rec = records.get(mid, {})
-        link = "" if rec.get("demo") else safe_url(rec.get("doi") or rec.get("url"))
+        link = "" if rec.get("demo") else safe_url(rec.get("url"))
         members.append({"id": mid, "joined": seen, "link": link, "kind": rec.get("kind", ""),
-                        "title": rec.get("title") or rec.get("label") or "",
-                        "year": rec.get("year") or "", "demo": bool(rec.get("demo"))})
+                        "title": rec.get("label") or "", "year": rec.get("year") or "",
+                        "demo": bool(rec.get("demo"))})
     ev = schema.alert_events
     events = [dict(r) for r in conn.execute(
         sa.select(ev.c.id, ev.c.change, ev.c.created_at, ev.c.queued_at, ev.c.message_id)
@@ -118,6 +119,30 @@ def one(conn, settings, now, alert_id: str) -> dict:
     holding = matching_silence(row, active_silences(conn, settings, now))
     return {"alert": row, "members": members, "members_total": int(members_total),
             "events": events, "silences": stored, "holding": holding}
+
+
+def member_records(conn, alert: dict, ids: list[str]) -> dict[str, dict]:
+    """The records of the members shown, from the evidence index of the alert's value
+    (works take title, year, link and demo flag from `works`), else its stored sample."""
+    out = {str(e.get("id")): {**e, "label": e.get("title") or e.get("label"),
+                              "url": e.get("doi") or e.get("url")}
+           for e in alert["evidence"] or []}
+    if not ids:
+        return out
+    e, w = schema.evidence_members, schema.works
+    q = (sa.select(e.c.record_id, e.c.kind,
+                   sa.func.coalesce(e.c.label, w.c.title).label("label"),
+                   sa.func.coalesce(e.c.year, w.c.publication_year).label("year"),
+                   sa.func.coalesce(e.c.url, w.c.doi, w.c.url).label("url"),
+                   sa.func.coalesce(e.c.demo, w.c.is_demo).label("demo"))
+         .select_from(e.outerjoin(w, sa.and_(e.c.kind == "work", w.c.id == e.c.record_id)))
+         .where(e.c.indicator_id == alert["indicator_id"], e.c.period == alert["period"],
+                e.c.record_id.in_(ids)))
+    if alert["subject"] not in ("all", "*"):
+        q = q.where(e.c.subject == alert["subject"])
+    for r in conn.execute(q).mappings():
+        out[r["record_id"]] = dict(r)
+    return out
 
 
 async def alert_page(request: Request):
