@@ -41,7 +41,7 @@ def announce(
     """`flows`: the flows this run belongs to; reaching here, they have recovered."""
     out = AnnounceOutcome()
     with engine.begin() as conn:
-        out.events, out.message_id = queue_events(conn, now)
+        out.events, out.message_id = queue_events(conn, now, settings)
     with engine.begin() as conn:
         opened, resolved = incidents(conn, settings, now, flows)
         out.incidents_opened, out.incidents_resolved = len(opened), len(resolved)
@@ -50,7 +50,8 @@ def announce(
     return out
 
 
-def queue_events(conn, now: dt.datetime) -> tuple[int, str | None]:
+def queue_events(conn, now: dt.datetime, settings: Settings | None = None
+                 ) -> tuple[int, str | None]:
     """Pending alert events -> one digest in the outbox; the events are marked queued."""
     e = schema.alert_events
     rows = conn.execute(sa.select(e).where(e.c.queued_at.is_(None)).order_by(e.c.id)).mappings()
@@ -61,7 +62,9 @@ def queue_events(conn, now: dt.datetime) -> tuple[int, str | None]:
     for item in items:
         for key in ("first_fired_at", "last_seen_at", "resolved_at", "last_notified_at"):
             item.pop(key, None)
-    title, ctx = report.alert_message(conn, items, now)  # [FIRING:n]: every firing alert
+    # [FIRING:n]: every firing alert
+    title, ctx = report.alert_message(conn, items, now,
+                                      settings.web.base_url if settings else "")
     key = f"alert-events:{events[0]['id']}-{events[-1]['id']}"
     mid = outbox.enqueue(conn, key, "alerts", title, render("alert", ctx), [], now)
     ids = [ev["id"] for ev in events]
@@ -150,7 +153,7 @@ def _ops_message(conn, settings, opened, resolved, now) -> str | None:
     items = [_item(row, "firing") for row in opened] + [_item(row, "resolved")
                                                         for row in resolved]
     title = f"Trendline ops: {len(opened)} failure(s), {len(resolved)} recovered"
-    ctx = report.alert_context(conn, items, title, now)
+    ctx = report.alert_context(conn, items, title, now, web_url=settings.web.base_url)
     key = "ops:" + "|".join(sorted(f"{i['fingerprint']}:{i['change']}" for i in items))
     key = key[:200] + f"@{now.isoformat()}"
     return outbox.enqueue(conn, key, settings.notify.ops_tag, title, render("alert", ctx), [],

@@ -19,6 +19,7 @@ from trendline.indicators.base import BRIEF, SEVERITIES, sorted_periods
 from trendline.indicators.registry import all_indicators
 from trendline.tasks.evaluate import alerts as alert_state
 from trendline.tasks.evaluate import verdicts as verdict_state
+from trendline.tasks.publish import links
 from trendline.tasks.publish.alert_evidence import evidence_file, write_evidence
 from trendline.tasks.publish.brief import grouped
 from trendline.tasks.publish.changes import LISTS, org_names
@@ -34,13 +35,7 @@ STANDING = {"current": 1, "acked": 2, "silenced": 2, "pending": 3, "no_data": 3,
 def overview(conn) -> list[dict[str, Any]]:
     """The latest value of every evaluated indicator, its series, baseline and status."""
     inds = all_indicators()
-    rows = (
-        conn.execute(
-            sa.select(schema.indicator_values).where(schema.indicator_values.c.subject == "all")
-        )
-        .mappings()
-        .all()
-    )
+    rows = _latest_in_full(conn)
     firing = alert_state.firing(conn)
     judged = verdict_state.load(conn)
     by_ind: dict[str, list] = {}
@@ -85,6 +80,27 @@ def overview(conn) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _latest_in_full(conn) -> list[dict]:
+    """Every period's value of the subject `all` (series columns only), and the latest
+    period of each indicator in full (its evidence sample, query, provenance): the
+    samples of older periods are never read (pages and the CLI stay fast)."""
+    t = schema.indicator_values
+    light = [dict(r) for r in conn.execute(
+        sa.select(t.c.indicator_id, t.c.period, t.c.value, t.c.detail, t.c.evidence_count)
+        .where(t.c.subject == "all")).mappings()]
+    periods: dict[str, list[str]] = {}
+    for r in light:
+        periods.setdefault(r["indicator_id"], []).append(r["period"])
+    latest = {i: sorted_periods(ps)[-1] for i, ps in periods.items()}
+    if not latest:
+        return []
+    full = {(r["indicator_id"], r["period"]): dict(r) for r in conn.execute(
+        sa.select(t).where(t.c.subject == "all", sa.or_(*(
+            sa.and_(t.c.indicator_id == i, t.c.period == p) for i, p in latest.items()))))
+        .mappings()}
+    return [full.get((r["indicator_id"], r["period"]), r) for r in light]
 
 
 def declared(ind) -> dict[str, Any]:
@@ -172,7 +188,8 @@ def alert_title(items: list[dict]) -> str:
     return f"{state}{demo} Trendline: {parts}{tail}"
 
 
-def alert_message(conn, items: list[dict], now: dt.datetime) -> tuple[str, dict[str, Any]]:
+def alert_message(conn, items: list[dict], now: dt.datetime,
+                  web_url: str = "") -> tuple[str, dict[str, Any]]:
     """(subject, context) of the message announcing `items` (alert state changes). As in
     Alertmanager, it also holds the alerts that were already firing, so the count in
     the subject is the number of firing alerts, and the changes come first."""
@@ -181,7 +198,7 @@ def alert_message(conn, items: list[dict], now: dt.datetime) -> tuple[str, dict[
             if a["id"] not in changed]
     every = [*items, *rest]
     title = alert_title(every)
-    return title, alert_context(conn, every, title, now)
+    return title, alert_context(conn, every, title, now, web_url=web_url)
 
 
 def any_demo(items: list[dict]) -> bool:
@@ -189,10 +206,11 @@ def any_demo(items: list[dict]) -> bool:
 
 
 def alert_context(conn, items: list[dict], title: str, now: dt.datetime,
-                  base_url: str = "") -> dict[str, Any]:
+                  base_url: str = "", web_url: str = "") -> dict[str, Any]:
     """items: alert rows, each with a `change` (firing, escalated, repeat, resolved, current).
     They come grouped by indicator, the most severe group first. `base_url`: where the
-    reports folder is published, for absolute links to the evidence files."""
+    reports folder is published, for absolute links to the evidence files; `web_url`:
+    where the workspace is, whose alert, evidence and indicator pages are linked instead."""
     inds = all_indicators()
     names = org_names(conn)
     groups: dict[str, dict] = {}
@@ -208,12 +226,19 @@ def alert_context(conn, items: list[dict], title: str, now: dt.datetime,
         a["evidence_file"] = evidence_file(a["id"])
         a["evidence_url"] = (f"{base_url.rstrip('/')}/{a['evidence_file']}"
                              if safe_url(base_url) else "")
+        a["evidence_label"] = a["evidence_file"]
+        a["page_url"] = links.alert_url(web_url, a["id"])
+        if a["page_url"]:  # the workspace lists every record; no file to name
+            a["evidence_url"] = links.evidence_url(web_url, a["indicator_id"], a["period"],
+                                                   a["subject"])
+            a["evidence_label"] = "every record in the workspace"
         a["demo"] = any(e.get("demo") for e in records)
         group = groups.setdefault(
             a["indicator_id"],
             {"id": a["indicator_id"], "title": a["title"], "alerts": [],
              "brief": ind.baseline.headline if ind else "",
-             "brief_summary": ind.baseline.summary if ind else ""},
+             "brief_summary": ind.baseline.summary if ind else "",
+             "url": links.indicator_url(web_url, a["indicator_id"])},
         )
         group["alerts"].append(a)
     rank = SEVERITIES.index
@@ -227,6 +252,9 @@ def alert_context(conn, items: list[dict], title: str, now: dt.datetime,
         g["changed"] = sum(1 for a in g["alerts"] if STANDING.get(a["change"], 0) == 0)
     counts = {s: sum(1 for a in items if a["severity"] == s) for s in reversed(SEVERITIES)}
     indicators = overview(conn)
+    table = grouped(indicators, now.date())
+    for row in (r for g in table for r in g["rows"]):
+        row["url"] = links.indicator_url(web_url, row["id"])
     return {
         "title": title,
         "generated_at": now.strftime("%Y-%m-%d %H:%M UTC"),
@@ -236,7 +264,7 @@ def alert_context(conn, items: list[dict], title: str, now: dt.datetime,
                          key=lambda g: (g["standing"], -rank(g["severity"]), g["id"])),
         "counts": counts,
         "indicators": indicators,
-        "table": grouped(indicators, now.date()),
+        "table": table,
         "demo": any_demo(items) or any(e.get("demo") for i in indicators
                                        for e in i["evidence"]),
         "citation": BRIEF,
@@ -258,11 +286,12 @@ def write_report(engine: Engine, settings: Settings, now: dt.datetime) -> Path:
     with engine.connect() as conn:
         items = alert_state.report_rows(conn, settings, now)  # firing, no_data, history
         title = f"Trendline alert report, {now:%Y-%m-%d}"
-        ctx = alert_context(conn, items, title, now)
+        ctx = alert_context(conn, items, title, now, web_url=settings.web.base_url)
         ctx["revisions"] = of_latest_evaluation(conn, settings.alerts.revision_tolerance)
         write_evidence(conn, folder, items)
     for a in items:  # the report sits beside the files: relative links work
-        a["evidence_url"] = a["evidence_file"]
+        if not a["page_url"]:
+            a["evidence_url"] = a["evidence_file"]
     stem = f"alerts-{now:%Y-%m-%d}"
     for fmt, text in render("alert", ctx).items():
         atomic_write(folder / f"{stem}.{fmt}", text)

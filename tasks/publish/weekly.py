@@ -41,7 +41,7 @@ def weekly_context(
         changed = since_last(conn, now)
         firing = alert_state.report_rows(conn, settings, now, history=False)  # silenced, acked
         ctx = alert_context(conn, firing, f"Trendline weekly summary, week {week}", now,
-                            settings.reports.base_url)
+                            settings.reports.base_url, web_url=settings.web.base_url)
         ctx["revisions"] = notices(conn, last_summary(conn, now)[0],
                                    settings.alerts.revision_tolerance)
     inds = all_indicators()

@@ -101,7 +101,9 @@ def test_silence_add_list_expire(store):
     assert shown["research.joint_output"]["silenced_by"] == by_id["id"]
     assert shown["research.joint_output"]["silence_reason"] == "known spike"
     assert shown["investment.concern_areas"]["status"] == "silenced"
-    assert "known spike" in run("alerts")
+    assert shown["research.joint_output"]["silence_author"] == "ana"
+    table = run("alerts")
+    assert "known spike" in table and "by ana)" in table
     expired = run("silence", "expire", by_id["id"], "--format", "json")
     assert expired["id"] == by_id["id"]
     assert [s["id"] for s in run("silence", "list", "--format", "json")] == [by_glob["id"]]

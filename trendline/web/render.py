@@ -24,6 +24,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["num"] = words.amount
+    env.filters["figure"] = words.figure
     return env
 
 

@@ -25,12 +25,13 @@ def firing(conn, indicator_id: str | None = None) -> list[dict]:
 
 
 def annotate(conn, rows: list[dict], settings, now: dt.datetime) -> list[dict]:
-    """Each row gains silenced_by, silence_reason, silenced_until (the silence holding
-    it now, if any); acked_by and ack_note are columns."""
+    """Each row gains silenced_by, silence_author, silence_reason, silenced_until (the
+    silence holding it now, if any, and who added it); acked_by and ack_note are columns."""
     silences = active_silences(conn, settings, now)
     for r in rows:
         s = matching_silence(r, silences) if r["state"] in ("firing", "pending") else None
         r["silenced_by"] = s["id"] if s else None
+        r["silence_author"] = (s.get("author") or "unknown") if s else None
         r["silence_reason"] = s["reason"] if s else None
         r["silenced_until"] = s["ends_at"] if s else None
     return rows

@@ -38,7 +38,8 @@ def quiet_because(r: dict) -> str:
     """Why an alert is quiet, and who quieted it (the status says how), or why it has no
     data: "-" when nothing did."""
     if r.get("silenced_by") or r.get("silence_reason"):
-        return f"{r.get('silence_reason') or 'no reason given'} (by {r.get('silenced_by')})"
+        return (f"{r.get('silence_reason') or 'no reason given'} (silence "
+                f"{r.get('silenced_by')} by {r.get('silence_author') or 'unknown'})")
     if r.get("acked_by"):
         return f"{r.get('ack_note') or 'no note'} (by {r['acked_by']})"
     return r.get("no_data_reason") or "-"

@@ -43,6 +43,7 @@ from trendline.core.schema.outbox import (
     outbox_deliveries,
     outbox_leases,
 )
+from trendline.core.schema.people import login_failures, users
 
 __all__ = [
     "metadata",
@@ -79,4 +80,6 @@ __all__ = [
     "outbox_leases",
     "outbox_deliveries",
     "store_secrets",
+    "users",
+    "login_failures",
 ]

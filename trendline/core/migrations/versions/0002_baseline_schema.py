@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 
-Create Date: 2026-12-02 02:08:14.388767
+Create Date: 2026-12-02 02:25:15.904494
 """
 
 from alembic import op
@@ -243,6 +243,17 @@ def upgrade() -> None:
     sa.Column('evaluated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('indicator_id', 'subject', 'period')
     )
+    op.create_table('login_failures',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('address', sa.String(length=64), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('login_failures', schema=None) as batch_op:
+        batch_op.create_index('ix_login_failures_address_at', ['address', 'at'], unique=False)
+        batch_op.create_index('ix_login_failures_name_at', ['name', 'at'], unique=False)
+
     op.create_table('org_listings',
     sa.Column('entry_id', sa.String(length=80), nullable=False),
     sa.Column('org_id', sa.String(length=64), nullable=False),
@@ -430,6 +441,14 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('name')
     )
+    op.create_table('users',
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('salt', sa.LargeBinary(), nullable=False),
+    sa.Column('hash', sa.LargeBinary(), nullable=False),
+    sa.Column('params', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('name')
+    )
     op.create_table('verdicts',
     sa.Column('indicator_id', sa.String(length=64), nullable=False),
     sa.Column('subject', sa.String(length=128), nullable=False),
@@ -564,6 +583,7 @@ def downgrade() -> None:
 
     op.drop_table('watchlist_changes')
     op.drop_table('verdicts')
+    op.drop_table('users')
     op.drop_table('store_secrets')
     with op.batch_alter_table('snapshot_partitions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_snapshot_partitions_content_key'))
@@ -604,6 +624,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_org_listings_org_id'))
 
     op.drop_table('org_listings')
+    with op.batch_alter_table('login_failures', schema=None) as batch_op:
+        batch_op.drop_index('ix_login_failures_name_at')
+        batch_op.drop_index('ix_login_failures_address_at')
+
+    op.drop_table('login_failures')
     op.drop_table('indicator_values')
     op.drop_table('incidents')
     with op.batch_alter_table('evidence_members', schema=None) as batch_op:
