@@ -55,14 +55,18 @@ def test_overview_groups_as_the_brief_with_values_in_units(client, web_res):
     assert "openalex" in body  # the data-health strip names each source
 
 
-def test_indicator_page_has_chart_series_rules_and_history(client):
+def test_indicator_page_has_chart_series_rules_and_history(client, web_res):
     body = client.get("/indicators/research.joint_output").text
     start = body.index('<svg class="chart"')
     chart = body[start:body.index("</svg>", start)]
     assert "the brief's period 2010-2019" in chart  # shaded window with its tooltip
     # a tooltip per point
     assert re.search(r"<title>joint papers, 2019: [\d,]+ papers</title>", chart)
-    assert "still filling in" in chart or "fitted" in chart
+    this_year = web_res.now().year  # still filling in: a hollow point, said in its tooltip
+    assert re.search(rf"<title>joint papers, {this_year}: [\d,]+ papers \(still filling in\)",
+                     chart)
+    assert re.search(r'<circle cx="[\d.]+" cy="[\d.]+" r="3.5" fill="#fff"', chart)
+    assert "<title>fitted: trend</title>" in chart  # the verdict's fitted line
     assert "papers" in body and "Konaev" in body  # units and the citation
     assert "alert when" in body  # each rule in words, with where its threshold comes from
     assert f'href="http://127.0.0.1/alerts/{ALERT}"' in body  # alert history links

@@ -116,3 +116,14 @@ def test_pages_fit_and_screenshots(served, browser, tmp_path, width):
         assert_not_blank(shot, width)
         if os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1":
             shutil.copy(shot, ROOT / "docs" / shot.name)
+
+
+FITTED = ["/alerts?status=all", "/indicators/research.joint_output/evidence?period=2019",
+          "/indicators/investment.disclosed_flow", "/organisations",
+          "/organisations/ror:040b32p69", "/changes", "/sources"]
+
+
+def test_every_other_page_fits_400_px(served, browser):
+    for path in FITTED:
+        scroll, _ = show(browser, served + path, 400)
+        assert scroll <= 400, f"{path} overflows 400 px: scrollWidth {scroll}"
