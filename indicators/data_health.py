@@ -42,7 +42,7 @@ def _day(value) -> dt.date | None:
             "any_new",
             "info",
             series="filling_in",
-            message="Still filling in",
+            message="Not yet complete",
         ),
     ),
 )
