@@ -8,20 +8,10 @@ import uuid
 from pathlib import Path
 
 import pytest
+from services import REQUIRE, need  # noqa: F401  (the skip helper, for tests to import)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
-REQUIRE = os.environ.get("TRENDLINE_REQUIRE_SERVICES") == "1"
-
-
-def need(available: bool, what: str, how: str) -> None:
-    """Skip when a service is missing on a user's machine; fail in CI, where
-    TRENDLINE_REQUIRE_SERVICES=1 says it must be there."""
-    if available:
-        return
-    if REQUIRE:
-        pytest.fail(f"{what} is required here (TRENDLINE_REQUIRE_SERVICES=1) but missing: {how}")
-    pytest.skip(f"{what} not available; to run this test: {how}")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from conftest import need
+from services import need
 
 from trendline.cli import main
 from trendline.core.db import make_engine, migrate, utcnow

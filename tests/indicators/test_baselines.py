@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import need
+from services import need
 
 from trendline.core.settings import ROOT
 from trendline.indicators.registry import all_indicators

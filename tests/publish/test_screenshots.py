@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import ROOT, need
+from services import need
 
 from trendline.core import schema
 from trendline.core.db import make_engine, utcnow
 from trendline.tasks.publish.weekly import build_weekly
+
+ROOT = Path(__file__).resolve().parents[2]
 
 CHROMIUM = shutil.which("chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -5,7 +5,6 @@ CLI shows with the user's name."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -17,20 +16,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from mail_helpers import free_port
+from services import need
 
 from trendline.core import users
 from trendline.core.db import make_engine, utcnow
 
 BIN = Path(sys.executable).parent
-
-
-def need(*args) -> None:
-    """The skip helper of tests/conftest.py (tests/web/conftest.py shadows its name)."""
-    spec = importlib.util.spec_from_file_location(
-        "trendline_tests_root_conftest", Path(__file__).resolve().parents[1] / "conftest.py")
-    root = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(root)
-    root.need(*args)
 CHROMIUM, DRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 PASSWORD = "a long enough secret"
 

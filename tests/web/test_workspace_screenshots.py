@@ -7,7 +7,6 @@ at least 500 px wide). Nothing may overflow 400 px, and no screenshot may be bla
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import socket
@@ -18,13 +17,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from services import need
 
 ROOT = Path(__file__).resolve().parents[2]
-# the suite's skip helper (tests/conftest.py; this folder's conftest.py shadows its name)
-_spec = importlib.util.spec_from_file_location("_suite_conftest", ROOT / "tests" / "conftest.py")
-_suite = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_suite)
-need = _suite.need
 
 CHROMIUM = "/usr/bin/chromium"
 DRIVER = "/usr/bin/chromedriver"
