@@ -147,3 +147,19 @@ def test_a_part_replaced_by_another_of_the_same_size_is_read_again(tmp_path):
     assert out.partitions == 1 and out.skipped == 0
     assert {"W11", f"W{n}"} <= stored_ids(engine)
     assert snap.ingest(engine, tmp_path / "works", workers=1).skipped == 1
+
+
+def test_line_numbers_hold_across_blocks_blank_lines_and_gzip_members(tmp_path, monkeypatch):
+    from trendline.tasks.ingest.parsing import snapshot_lines
+
+    monkeypatch.setattr(snapshot_lines, "CHUNK", 97)  # lines cut across many blocks
+    part = tmp_path / "updated_date=2026-01-01" / "part_0000.gz"
+    write_lines(part, [b'{"id": "https://openalex.org/W1", ' + JOINT + b"}", b"",
+                       b'{"id": "https://openalex.org/W2", "title": "no countries"}'])
+    with open(part, "ab") as fh:  # a second gzip member, as concatenated parts have
+        fh.write(igzip.compress(b'{"id": "https://openalex.org/W3", "publication_year": '
+                                b'"x", ' + JOINT + b"}\n"))
+    result = snap.scan_partition(str(part), ("CN", "RU"))
+    assert not result.failed and result.read == 3 and result.lines == 4
+    assert sorted(result.seen) == [1, 2, 3] and [w["id"] for w in result.works] == ["W1"]
+    assert [(r.line, r.field) for r in result.rejects] == [(4, "publication_year")]

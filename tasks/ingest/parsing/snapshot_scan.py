@@ -168,7 +168,7 @@ def _scan(result: PartitionResult, countries: tuple[str, ...], cap: int,
                                         counts, cap):
             keep_record(result, line_no, line, countries, include_xpac)
     finally:
-        result.read, result.lines = counts
+        result.read, result.lines = counts[:2]
 
 
 def keep_record(result: PartitionResult, line_no: int, line: bytes,
