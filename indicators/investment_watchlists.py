@@ -1,5 +1,5 @@
 """China-Russia deals and events whose parties resolve to a watch-listed organisation: the
-AI dragons and the state-owned defence companies. Parties come resolved (tasks/resolve);
+AI dragons and the state-owned defense companies. Parties come resolved (tasks/resolve);
 nothing here matches names."""
 
 from __future__ import annotations
@@ -128,22 +128,22 @@ def ai_dragons(frames, params, as_of):
 
 @indicator(
     id="investment.defence_soe",
-    title="AI collaboration involving Chinese or Russian state-owned defence companies",
+    title="AI collaboration involving Chinese or Russian state-owned defense companies",
     needs=NEEDS,
     group="investment", order=21,
     lag='deals', brief_window=None,
     series=(
-        Series('value', 'deals_events', 'deals and events with a defence SOE'),
+        Series('value', 'deals_events', 'deals and events with a defense SOE'),
         Series('deals', 'deals', 'deals'),
         Series('events', 'events', 'events'),
-        Series('both_sides', 'deals_events', 'with defence SOEs on both sides'),
-        Series('collaborations', 'deals_events', 'new deals and events with a defence SOE'),
+        Series('both_sides', 'deals_events', 'with defense SOEs on both sides'),
+        Series('collaborations', 'deals_events', 'new deals and events with a defense SOE'),
     ),
     baseline=Baseline(
         headline='none counted (closest: Rostec City, 2017)',
-        summary="No China-Russia defence-SOE collaboration is counted in the brief. Closest "
+        summary="No China-Russia defense-SOE collaboration is counted in the brief. Closest "
         "case: RCIF's 2017 investment in Rostec City, the Moscow technopark led by the "
-        "Russian defence SOE Rostec to show smart-city technology. The brief names CETC and "
+        "Russian defense SOE Rostec to show smart-city technology. The brief names CETC and "
         "Rostec as the kind of pair to watch.",
         figures={},
         end=2020,
@@ -152,7 +152,7 @@ def ai_dragons(frames, params, as_of):
 )
 def defence_soe(frames, params, as_of):
     """Deals and events per year with a party matched to a Chinese or Russian state-owned
-    defence company (CETC, CASC, AVIC, NORINCO, Rostec, ...) and a party from the other
+    defense company (CETC, CASC, AVIC, NORINCO, Rostec, ...) and a party from the other
     country (or a CN-RU deal direction, or an event with both). `both_sides` counts those
     with listed companies on both sides; param `both_sides: true` counts only those."""
     lists = set(params.get("lists") or ("defence_soe",))

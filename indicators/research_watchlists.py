@@ -155,28 +155,28 @@ def entity_list_collab(frames, params, as_of):
 
 @indicator(
     id="research.defence_ru_collab",
-    title="Joint papers with a Russian Ministry of Defence or ERA technopolis affiliation",
+    title="Joint papers with a Russian Ministry of Defense or ERA technopolis affiliation",
     needs=("works", "affiliations", "listings", "orgs"),
     group="research", order=8,
     lag='publications', brief_window=None,
     series=(
-        Series('value', 'papers', 'joint papers with a Russian defence affiliation'),
-        Series('listed_at_the_time', 'papers', 'with a defence organisation listed at the time'),
-        Series('listed_now', 'papers', 'with a defence organisation listed now'),
+        Series('value', 'papers', 'joint papers with a Russian defense affiliation'),
+        Series('listed_at_the_time', 'papers', 'with a defense organisation listed at the time'),
+        Series('listed_now', 'papers', 'with a defense organisation listed now'),
         Series('date_unknown', 'papers', 'with an organisation whose listing date is unknown'),
-        Series('works', 'papers', 'joint papers with a Russian defence affiliation'),
+        Series('works', 'papers', 'joint papers with a Russian defense affiliation'),
     ),
     baseline=Baseline(
         headline='not measured',
         summary="Not measured in the brief: it lists collaboration with Russian Ministry of "
-        "Defence institutions or ERA technopolis residents as a sign to watch.",
+        "Defense institutions or ERA technopolis residents as a sign to watch.",
         figures={},
     ),
     rules=(Rule("any_new", "warning", series="works"),),
 )
 def defence_ru_collab(frames, params, as_of):
     """Joint CN-RU AI papers per year whose Russian side is affiliated with the Russian
-    Ministry of Defence (its research institutes) or the ERA military technopolis (the
+    Ministry of Defense (its research institutes) or the ERA military technopolis (the
     `ru_defence` list, which describes affiliations rather than dated sanctions: the
     value counts organisations on it now)."""
     lists = set(params.get("lists", ("ru_defence",)))

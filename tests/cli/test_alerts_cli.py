@@ -131,8 +131,9 @@ def test_accept_history_reaches_the_flow_as_a_typed_option(name, home, monkeypat
 
     module = importlib.import_module(f"trendline.cli.commands.{name}")
     seen = {}
-    outcome = SimpleNamespace(evaluations=[], errors={}, fired=0, resolved=0, revisions=0, refreshed=[],
-                              report="r", delivery=SimpleNamespace(sent=0, failed=0, waiting=0))
+    outcome = SimpleNamespace(evaluations=[], errors={}, fired=0, resolved=0, revisions=0,
+                              refreshed=[], report="r",
+                              delivery=SimpleNamespace(sent=0, failed=0, waiting=0))
     outcome.evaluation = outcome
 
     def fake_run_flow(load, **params):
