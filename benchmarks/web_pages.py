@@ -100,11 +100,12 @@ def main() -> int:
         results[n] = time_pages(store_url("sqlite", n), args.runs)
     small, big = sizes[0], sizes[-1]
     print(f"load average: {os.getloadavg()[0]:.2f} (1 min)")
-    print(f"| page | {small:,} works, ms | {big:,} works, ms | {big:,} / {small:,} |")
-    print("|---|---|---|---|")
+    print("| page | " + " | ".join(f"{n:,} works, ms" for n in sizes)
+          + f" | {big:,} / {small:,} |")
+    print("|---|" + "---|" * (len(sizes) + 1))
     for name in PAGES:
-        a, b = results[small][name], results[big][name]
-        print(f"| {name} | {a:.0f} | {b:.0f} | {b / a:.2f}x |")
+        cells = " | ".join(f"{results[n][name]:.0f}" for n in sizes)
+        print(f"| {name} | {cells} | {results[big][name] / results[small][name]:.2f}x |")
     return 0
 
 
