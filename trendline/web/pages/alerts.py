@@ -25,12 +25,14 @@ STATUSES = ("active", "all", *STATES, "silenced", "acked")
 
 
 def listed(conn, settings, now, indicator: str = "", severity: str = "",
-           wanted: str = "active", limit: int = LISTED) -> tuple[int, list[dict]]:
+           wanted: str = "active", limit: int = LISTED,
+           evidence: bool = True) -> tuple[int, list[dict]]:
     """(how many match, the first `limit`), most severe first, as `trendline alerts`
     lists them (its JSON keys: indicator, status, why). `wanted`: active (firing and no
-    data, the CLI's default), all, a state, silenced or acked."""
+    data, the CLI's default), all, a state, silenced or acked. `evidence=False` leaves
+    out the records' sample (large; the list page does not show it)."""
     t = schema.alerts
-    q = sa.select(t)
+    q = sa.select(t) if evidence else sa.select(*(c for c in t.c if c.name != "evidence"))
     if indicator:
         q = q.where(t.c.indicator_id == indicator)
     if severity:
@@ -77,11 +79,18 @@ async def alert_list(request: Request):
     res = request.app.state.res
     f = args(request)
     with res.engine.connect() as conn:
-        total, rows = listed(conn, res.settings, res.now(), **f)
+        total, rows = listed(conn, res.settings, res.now(), **f, evidence=False)
+        demo = bool(rows) and demo_store(conn)
     return page(request, "alerts.html.j2", alerts=rows, total=total, shown=LISTED, f=f,
                 statuses=STATUSES, severities=SEVERITIES,
-                indicators=sorted(all_indicators()),
-                demo=any(e.get("demo") for r in rows for e in r["evidence"] or []))
+                indicators=sorted(all_indicators()), demo=demo)
+
+
+def demo_store(conn) -> bool:
+    """Whether the store holds demo rows (a source last refreshed from the demo)."""
+    r = schema.refresh_runs
+    return conn.execute(sa.select(sa.exists().where(r.c.mode == "demo",
+                                                    r.c.status == "succeeded"))).scalar()
 
 
 def one(conn, settings, now, alert_id: str) -> dict:
