@@ -4,6 +4,9 @@ evidence` and the web pages read one indexed table instead of evaluating again."
 
 from __future__ import annotations
 
+from itertools import islice, repeat
+
+import numpy as np
 import pandas as pd
 
 from trendline.core import schema
@@ -33,12 +36,12 @@ def member_frame(ev: Evaluation) -> pd.DataFrame:
     else:  # different categories per subject: concatenate as text
         out = pd.concat([p.astype({c: "object" for c in ("period", "record_id")}) for p in parts],
                         ignore_index=True)
-    cols = [c for c in (*KEY, *DESCRIBED) if c in out]
-    return out[cols].drop_duplicates(list(KEY))
+    return out[[c for c in (*KEY, *DESCRIBED) if c in out]]
 
 
 def save_members(conn, ev: Evaluation) -> int:
-    """Replace one indicator's members (same transaction as its values); rows written."""
+    """Replace one indicator's members (same transaction as its values); rows written.
+    Rows go in key order (period first), as plain tuples: no pandas object columns."""
     t = schema.evidence_members
     ind = ev.indicator.id
     conn.execute(t.delete().where(t.c.indicator_id == ind))
@@ -47,42 +50,56 @@ def save_members(conn, ev: Evaluation) -> int:
         r.members = None
     if not len(frame):
         return 0
-    cols = ["indicator_id", *frame.columns]
-    values = [_column(frame[c]) for c in frame.columns]
-    rows = zip([ind] * len(frame), *values, strict=True)
-    if conn.dialect.name == "postgresql":
+    if "label" in frame:  # a label that only repeats the id is not stored twice
+        same = frame["label"].astype(object).to_numpy() == frame["record_id"].astype(object)
+        frame["label"] = frame["label"].astype(object).where(~np.asarray(same, bool), None)
+    periods = pd.Categorical(frame["period"].astype(str))
+    frame = frame.iloc[np.argsort(periods.codes, kind="stable")]
+    columns = {c: _column(frame[c]) for c in frame.columns}
+    columns = {c: v for c, v in columns.items() if c in KEY or any(x is not None for x in v)}
+    cols = ["indicator_id", *columns]
+    rows = zip(repeat(ind, len(frame)), *columns.values(), strict=False)
+    if conn.dialect.name == "postgresql":  # COPY cannot skip a repeated record: drop first
+        keep = ~frame.duplicated(list(KEY)).to_numpy()
+        rows = (row for row, k in zip(rows, keep, strict=True) if k)
         _copy(conn, cols, rows)
-    else:
-        marks = ", ".join("?" for _ in cols)
-        sql = f"INSERT INTO evidence_members ({', '.join(cols)}) VALUES ({marks})"
-        cur = conn.connection.driver_connection.cursor()
-        try:
-            batch = []
-            for row in rows:
-                batch.append(row)
-                if len(batch) == CHUNK:
-                    cur.executemany(sql, batch)
-                    batch = []
-            if batch:
-                cur.executemany(sql, batch)
-        finally:
-            cur.close()
-    return len(frame)
+        return int(keep.sum())
+    # a record an indicator lists twice (same period, subject, kind) is kept once
+    marks = ", ".join("?" for _ in cols)
+    sql = f"INSERT OR IGNORE INTO evidence_members ({', '.join(cols)}) VALUES ({marks})"
+    cur = conn.connection.driver_connection.cursor()
+    written = 0
+    try:
+        while batch := list(islice(rows, CHUNK)):
+            cur.executemany(sql, batch)
+            written += cur.rowcount
+    finally:
+        cur.close()
+    return written
 
 
 def _column(s: pd.Series) -> list:
     """A column as plain Python values, missing ones None (never NaN or "nan")."""
     if isinstance(s.dtype, pd.CategoricalDtype):
-        cats = s.cat.categories.astype(str).tolist()
-        return [cats[c] if c >= 0 else None for c in s.cat.codes.tolist()]
+        cats = np.asarray(s.cat.categories.astype(str), dtype=object)
+        codes = s.cat.codes.to_numpy()
+        out = cats[codes]
+        if (codes < 0).any():
+            out[codes < 0] = None
+        return out.tolist()
     if s.name == "year":
-        return [None if pd.isna(v) else int(v) for v in s.tolist()]
+        return s.astype("Int64").to_numpy(dtype=object, na_value=None).tolist()
     if s.name == "demo":
-        return [None if v is None or (isinstance(v, float) and v != v) else bool(v)
-                for v in s.tolist()]
-    return [None if v is None or (isinstance(v, float) and v != v) else v for v in s.tolist()]
-
-
+        return s.astype("boolean").to_numpy(dtype=object, na_value=None).tolist()
+    if s.name == "value":
+        return s.astype("Float64").to_numpy(dtype=object, na_value=None).tolist()
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)  # text: each distinct value once
+    if not len(uniques):
+        return [None] * len(s)
+    out = np.asarray(uniques, dtype=object)[codes]
+    if (codes < 0).any():
+        out[codes < 0] = None
+    return out.tolist()
 def _copy(conn, cols: list[str], rows) -> None:
     """PostgreSQL: COPY ... FROM STDIN through psycopg, the fastest bulk path."""
     cur = conn.connection.driver_connection.cursor()

@@ -7,7 +7,6 @@ from sqlalchemy import (
     Column,
     DateTime,
     Float,
-    Index,
     Integer,
     String,
     Table,
@@ -50,7 +49,7 @@ evidence_members = Table(  # every record behind every value, written with the v
     Column("demo", Boolean),
     Column("value", Float),  # what a count or figure row counts, in `unit`
     Column("unit", String(16)),
-    Index("evidence_members_year", "indicator_id", "period", "year"),
+    sqlite_with_rowid=False,  # the key is the table: one B-tree to write, not two
 )
 
 

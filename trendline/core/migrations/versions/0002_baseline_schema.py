@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 
-Create Date: 2026-12-02 01:56:58.599973
+Create Date: 2026-12-02 02:11:00.161388
 """
 
 from alembic import op
@@ -215,11 +215,9 @@ def upgrade() -> None:
     sa.Column('demo', sa.Boolean(), nullable=True),
     sa.Column('value', sa.Float(), nullable=True),
     sa.Column('unit', sa.String(length=16), nullable=True),
-    sa.PrimaryKeyConstraint('indicator_id', 'period', 'subject', 'kind', 'record_id')
+    sa.PrimaryKeyConstraint('indicator_id', 'period', 'subject', 'kind', 'record_id'),
+    sqlite_with_rowid=False
     )
-    with op.batch_alter_table('evidence_members', schema=None) as batch_op:
-        batch_op.create_index('evidence_members_year', ['indicator_id', 'period', 'year'], unique=False)
-
     op.create_table('incidents',
     sa.Column('key', sa.String(length=255), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
@@ -573,9 +571,6 @@ def downgrade() -> None:
     op.drop_table('org_listings')
     op.drop_table('indicator_values')
     op.drop_table('incidents')
-    with op.batch_alter_table('evidence_members', schema=None) as batch_op:
-        batch_op.drop_index('evidence_members_year')
-
     op.drop_table('evidence_members')
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_events_year'))
