@@ -1,6 +1,7 @@
 """The stored evidence index: every record behind every value, written to
 `evidence_members` in the transaction that writes the values, so that `trendline
-evidence` and the web pages read one indexed table instead of evaluating again."""
+evidence` and the web pages read one indexed table instead of evaluating again; a
+digest per member list (`evidence_groups`) says which lists changed."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from itertools import islice, repeat
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 
 from trendline.core import schema
 from trendline.indicators.common import DESCRIBED, described
@@ -40,19 +42,60 @@ def member_frame(ev: Evaluation) -> pd.DataFrame:
 
 
 def save_members(conn, ev: Evaluation) -> int:
-    """Replace one indicator's members (same transaction as its values); rows written.
-    Rows go in key order (period first), as plain tuples: no pandas object columns."""
-    t = schema.evidence_members
+    """Bring one indicator's members up to date in the transaction of its values: only
+    the member lists (period, subject) whose digest changed are deleted and written
+    again, so re-evaluating an unchanged store writes nothing. Rows written."""
+    t, g = schema.evidence_members, schema.evidence_groups
     ind = ev.indicator.id
-    conn.execute(t.delete().where(t.c.indicator_id == ind))
     frame = member_frame(ev)
-    for r in ev.results:  # written: the evaluation keeps counts and samples only
+    for r in ev.results:  # the index holds them now: the evaluation keeps counts and samples
         r.members = None
-    if not len(frame):
-        return 0
     if "label" in frame:  # a label that only repeats the id is not stored twice
         same = frame["label"].astype(object).to_numpy() == frame["record_id"].astype(object)
         frame["label"] = frame["label"].astype(object).where(~np.asarray(same, bool), None)
+    digests, group_of = _digests(frame)
+    stored = {(p, s): d for p, s, d in conn.execute(
+        sa.select(g.c.period, g.c.subject, g.c.digest).where(g.c.indicator_id == ind))}
+    stale = [k for k, d in stored.items() if digests.get(k, (None,))[0] != d]
+    fresh = [k for k, (d, _) in digests.items() if stored.get(k) != d]
+    if len(stale) == len(stored) and stored:  # all of it: one statement
+        conn.execute(t.delete().where(t.c.indicator_id == ind))
+        conn.execute(g.delete().where(g.c.indicator_id == ind))
+    else:
+        for p, s in stale:
+            conn.execute(t.delete().where(t.c.indicator_id == ind, t.c.period == p,
+                                          t.c.subject == s))
+            conn.execute(g.delete().where(g.c.indicator_id == ind, g.c.period == p,
+                                          g.c.subject == s))
+    if fresh:
+        conn.execute(g.insert(), [{"indicator_id": ind, "period": p, "subject": s,
+                                   "digest": digests[(p, s)][0], "records": digests[(p, s)][1]}
+                                  for p, s in fresh])
+    if len(fresh) < len(digests):
+        wanted = set(fresh)
+        frame = frame[np.isin(group_of, [i for i, k in enumerate(digests) if k in wanted])]
+    return _insert(conn, ind, frame) if fresh and len(frame) else 0
+
+
+def _digests(frame: pd.DataFrame) -> tuple[dict, np.ndarray]:
+    """(period, subject) -> (digest of its rows in any order, rows), and each row's group
+    number (in the dict's order)."""
+    if not len(frame):
+        return {}, np.zeros(0, dtype=np.int64)
+    keys = pd.MultiIndex.from_arrays([frame["period"].astype(str), frame["subject"].astype(str)])
+    group_of, uniques = pd.factorize(keys)
+    hashes = pd.util.hash_pandas_object(frame.astype(
+        {c: "object" for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)}),
+        index=False).to_numpy(dtype=np.uint64)
+    sums = np.zeros(len(uniques), dtype=np.uint64)
+    np.add.at(sums, group_of, hashes)  # wraps modulo 2**64: order does not matter
+    sizes = np.bincount(group_of, minlength=len(uniques))
+    return ({(str(p), str(s)): (f"{int(d):016x}", int(n))
+             for (p, s), d, n in zip(uniques, sums, sizes, strict=True)}, group_of)
+
+
+def _insert(conn, ind: str, frame: pd.DataFrame) -> int:
+    """Rows in key order (period first), as plain tuples: no pandas object columns."""
     periods = pd.Categorical(frame["period"].astype(str))
     frame = frame.iloc[np.argsort(periods.codes, kind="stable")]
     columns = {c: _column(frame[c]) for c in frame.columns}

@@ -53,6 +53,17 @@ evidence_members = Table(  # every record behind every value, written with the v
 )
 
 
+evidence_groups = Table(  # one row per value's member list: rewritten only when it changes
+    "evidence_groups",
+    metadata,
+    Column("indicator_id", String(64), primary_key=True),
+    Column("period", String(16), primary_key=True),
+    Column("subject", String(128), primary_key=True),
+    Column("digest", String(16), nullable=False),  # of the rows, in any order (hex)
+    Column("records", Integer, nullable=False),
+)
+
+
 verdicts = Table(  # headline or trend line, per indicator and subject (tasks/evaluate/verdicts.py)
     "verdicts",
     metadata,

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 
-Create Date: 2026-12-02 02:11:00.161388
+Create Date: 2026-12-02 02:29:07.658300
 """
 
 from alembic import op
@@ -203,6 +203,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_events_refresh_run_id'), ['refresh_run_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_events_year'), ['year'], unique=False)
 
+    op.create_table('evidence_groups',
+    sa.Column('indicator_id', sa.String(length=64), nullable=False),
+    sa.Column('period', sa.String(length=16), nullable=False),
+    sa.Column('subject', sa.String(length=128), nullable=False),
+    sa.Column('digest', sa.String(length=16), nullable=False),
+    sa.Column('records', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('indicator_id', 'period', 'subject')
+    )
     op.create_table('evidence_members',
     sa.Column('indicator_id', sa.String(length=64), nullable=False),
     sa.Column('period', sa.String(length=16), nullable=False),
@@ -572,6 +580,7 @@ def downgrade() -> None:
     op.drop_table('indicator_values')
     op.drop_table('incidents')
     op.drop_table('evidence_members')
+    op.drop_table('evidence_groups')
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_events_year'))
         batch_op.drop_index(batch_op.f('ix_events_refresh_run_id'))
