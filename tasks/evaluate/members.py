@@ -84,9 +84,8 @@ def _digests(frame: pd.DataFrame) -> tuple[dict, np.ndarray]:
         return {}, np.zeros(0, dtype=np.int64)
     keys = pd.MultiIndex.from_arrays([frame["period"].astype(str), frame["subject"].astype(str)])
     group_of, uniques = pd.factorize(keys)
-    hashes = pd.util.hash_pandas_object(frame.astype(
-        {c: "object" for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)}),
-        index=False).to_numpy(dtype=np.uint64)
+    # by value, categoricals too (their categories are hashed once, then indexed by code)
+    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy(dtype=np.uint64)
     sums = np.zeros(len(uniques), dtype=np.uint64)
     np.add.at(sums, group_of, hashes)  # wraps modulo 2**64: order does not matter
     sizes = np.bincount(group_of, minlength=len(uniques))
