@@ -82,8 +82,13 @@ def _digests(frame: pd.DataFrame) -> tuple[dict, np.ndarray]:
     number (in the dict's order)."""
     if not len(frame):
         return {}, np.zeros(0, dtype=np.int64)
-    keys = pd.MultiIndex.from_arrays([frame["period"].astype(str), frame["subject"].astype(str)])
-    group_of, uniques = pd.factorize(keys)
+    periods, period_names = pd.factorize(frame["period"])  # integer codes: no text keys
+    subjects, subject_names = pd.factorize(frame["subject"])
+    pairs, group_of = np.unique(periods.astype(np.int64) * len(subject_names) + subjects,
+                                return_inverse=True)
+    group_of = group_of.reshape(-1)
+    uniques = [(period_names[int(c) // len(subject_names)],
+                subject_names[int(c) % len(subject_names)]) for c in pairs]
     # by value, categoricals too (their categories are hashed once, then indexed by code)
     hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy(dtype=np.uint64)
     sums = np.zeros(len(uniques), dtype=np.uint64)
