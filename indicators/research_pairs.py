@@ -76,7 +76,7 @@ def _pair_evidence(per, index, uniq, orgs, names, width, marks) -> Evidence:
     labels = (named.iloc[uniq // width].to_numpy().astype(str) + " | "
               + named.iloc[uniq % width].to_numpy().astype(str))
     members = pd.DataFrame({"period": per["year"].astype(str).to_numpy(), "kind": "pair",
-                            "id": labels[index], "label": labels[index],
+                            "id": labels[index],
                             "value": per["n"].to_numpy(dtype=float), "unit": "papers"})
     counts = {str(k): int(v) for k, v in members["period"].value_counts().items()}
     sample = {p: rs[:SAMPLE] for p, rs in marks.items()}

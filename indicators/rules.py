@@ -58,7 +58,18 @@ def _in_scope(period: str, since: int) -> bool:
 
 
 def spec(ind: Indicator, rule: Rule) -> dict:
-    """The rule as data, with the unit and the words of the series it reads."""
+    """The rule as data, with the unit and the words of the series it reads (worked out
+    once per indicator and rule: a member rule makes one finding per record)."""
+    key = (ind.id, rule)
+    if key not in _SPECS:
+        _SPECS[key] = _spec(ind, rule)
+    return dict(_SPECS[key])
+
+
+_SPECS: dict[tuple[str, Rule], dict] = {}
+
+
+def _spec(ind: Indicator, rule: Rule) -> dict:
     s = ind.series_of(rule.series)
     out = {k: v for k, v in dataclasses.asdict(rule).items() if v not in ("", None)}
     out.update(unit=s.unit, label=s.label)

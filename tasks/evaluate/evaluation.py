@@ -35,7 +35,7 @@ class EvaluateOutcome:
     transitions: list[alerts.Transition] = field(default_factory=list)
     message_id: str | None = None
     verdicts: int = 0  # series judged headline or trend line (the verdicts are in the store)
-    evidence_rows: int = 0  # records written to the evidence index
+    evidence_rows: int = 0  # records written to the evidence index (changed lists only)
     evidence_seconds: float = 0.0  # the time writing them took
     revisions: int = 0  # complete past periods a source revised (series_vintages.revision)
 

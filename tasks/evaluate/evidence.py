@@ -51,7 +51,7 @@ def _scope(indicator: str, period: str | None, subject: str | None) -> list:
 def _joined():
     m, w = schema.evidence_members, schema.works
     source = m.outerjoin(w, sa.and_(m.c.kind == "work", w.c.id == m.c.record_id))
-    label = sa.func.coalesce(m.c.label, w.c.title)
+    label = sa.func.coalesce(m.c.label, w.c.title, m.c.record_id)  # a pair is named by its id
     year = sa.func.coalesce(m.c.year, w.c.publication_year)
     return source, label, year
 

@@ -1,10 +1,15 @@
 """The stored evidence index: every record behind every value, written to
 `evidence_members` in the transaction that writes the values, so that `trendline
-evidence` and the web pages read one indexed table instead of evaluating again."""
+evidence` and the web pages read one indexed table instead of evaluating again; a
+digest per member list (`evidence_groups`) says which lists changed."""
 
 from __future__ import annotations
 
+from itertools import islice, repeat
+
+import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 
 from trendline.core import schema
 from trendline.indicators.common import DESCRIBED, described
@@ -33,56 +38,115 @@ def member_frame(ev: Evaluation) -> pd.DataFrame:
     else:  # different categories per subject: concatenate as text
         out = pd.concat([p.astype({c: "object" for c in ("period", "record_id")}) for p in parts],
                         ignore_index=True)
-    cols = [c for c in (*KEY, *DESCRIBED) if c in out]
-    return out[cols].drop_duplicates(list(KEY))
+    return out[[c for c in (*KEY, *DESCRIBED) if c in out]]
 
 
 def save_members(conn, ev: Evaluation) -> int:
-    """Replace one indicator's members (same transaction as its values); rows written."""
-    t = schema.evidence_members
+    """Bring one indicator's members up to date in the transaction of its values: only
+    the member lists (period, subject) whose digest changed are deleted and written
+    again, so re-evaluating an unchanged store writes nothing. Rows written."""
+    t, g = schema.evidence_members, schema.evidence_groups
     ind = ev.indicator.id
-    conn.execute(t.delete().where(t.c.indicator_id == ind))
     frame = member_frame(ev)
-    for r in ev.results:  # written: the evaluation keeps counts and samples only
+    for r in ev.results:  # the index holds them now: the evaluation keeps counts and samples
         r.members = None
-    if not len(frame):
-        return 0
-    cols = ["indicator_id", *frame.columns]
-    values = [_column(frame[c]) for c in frame.columns]
-    rows = zip([ind] * len(frame), *values, strict=True)
-    if conn.dialect.name == "postgresql":
-        _copy(conn, cols, rows)
+    if "label" in frame:  # a label that only repeats the id is not stored twice
+        same = frame["label"].astype(object).to_numpy() == frame["record_id"].astype(object)
+        frame["label"] = frame["label"].astype(object).where(~np.asarray(same, bool), None)
+    digests, group_of = _digests(frame)
+    stored = {(p, s): d for p, s, d in conn.execute(
+        sa.select(g.c.period, g.c.subject, g.c.digest).where(g.c.indicator_id == ind))}
+    stale = [k for k, d in stored.items() if digests.get(k, (None,))[0] != d]
+    fresh = [k for k, (d, _) in digests.items() if stored.get(k) != d]
+    if len(stale) == len(stored) and stored:  # all of it: one statement
+        conn.execute(t.delete().where(t.c.indicator_id == ind))
+        conn.execute(g.delete().where(g.c.indicator_id == ind))
     else:
-        marks = ", ".join("?" for _ in cols)
-        sql = f"INSERT INTO evidence_members ({', '.join(cols)}) VALUES ({marks})"
-        cur = conn.connection.driver_connection.cursor()
-        try:
-            batch = []
-            for row in rows:
-                batch.append(row)
-                if len(batch) == CHUNK:
-                    cur.executemany(sql, batch)
-                    batch = []
-            if batch:
-                cur.executemany(sql, batch)
-        finally:
-            cur.close()
-    return len(frame)
+        for p, s in stale:
+            conn.execute(t.delete().where(t.c.indicator_id == ind, t.c.period == p,
+                                          t.c.subject == s))
+            conn.execute(g.delete().where(g.c.indicator_id == ind, g.c.period == p,
+                                          g.c.subject == s))
+    if fresh:
+        conn.execute(g.insert(), [{"indicator_id": ind, "period": p, "subject": s,
+                                   "digest": digests[(p, s)][0], "records": digests[(p, s)][1]}
+                                  for p, s in fresh])
+    if len(fresh) < len(digests):
+        wanted = set(fresh)
+        frame = frame[np.isin(group_of, [i for i, k in enumerate(digests) if k in wanted])]
+    return _insert(conn, ind, frame) if fresh and len(frame) else 0
+
+
+def _digests(frame: pd.DataFrame) -> tuple[dict, np.ndarray]:
+    """(period, subject) -> (digest of its rows in any order, rows), and each row's group
+    number (in the dict's order)."""
+    if not len(frame):
+        return {}, np.zeros(0, dtype=np.int64)
+    periods, period_names = pd.factorize(frame["period"])  # integer codes: no text keys
+    subjects, subject_names = pd.factorize(frame["subject"])
+    pairs, group_of = np.unique(periods.astype(np.int64) * len(subject_names) + subjects,
+                                return_inverse=True)
+    group_of = group_of.reshape(-1)
+    uniques = [(period_names[int(c) // len(subject_names)],
+                subject_names[int(c) % len(subject_names)]) for c in pairs]
+    # by value, categoricals too (their categories are hashed once, then indexed by code)
+    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy(dtype=np.uint64)
+    sums = np.zeros(len(uniques), dtype=np.uint64)
+    np.add.at(sums, group_of, hashes)  # wraps modulo 2**64: order does not matter
+    sizes = np.bincount(group_of, minlength=len(uniques))
+    return ({(str(p), str(s)): (f"{int(d):016x}", int(n))
+             for (p, s), d, n in zip(uniques, sums, sizes, strict=True)}, group_of)
+
+
+def _insert(conn, ind: str, frame: pd.DataFrame) -> int:
+    """Rows in key order (period first), as plain tuples: no pandas object columns."""
+    periods = pd.Categorical(frame["period"].astype(str))
+    frame = frame.iloc[np.argsort(periods.codes, kind="stable")]
+    columns = {c: _column(frame[c]) for c in frame.columns}
+    columns = {c: v for c, v in columns.items() if c in KEY or any(x is not None for x in v)}
+    cols = ["indicator_id", *columns]
+    rows = zip(repeat(ind, len(frame)), *columns.values(), strict=False)
+    if conn.dialect.name == "postgresql":  # COPY cannot skip a repeated record: drop first
+        keep = ~frame.duplicated(list(KEY)).to_numpy()
+        rows = (row for row, k in zip(rows, keep, strict=True) if k)
+        _copy(conn, cols, rows)
+        return int(keep.sum())
+    # a record an indicator lists twice (same period, subject, kind) is kept once
+    marks = ", ".join("?" for _ in cols)
+    sql = f"INSERT OR IGNORE INTO evidence_members ({', '.join(cols)}) VALUES ({marks})"
+    cur = conn.connection.driver_connection.cursor()
+    written = 0
+    try:
+        while batch := list(islice(rows, CHUNK)):
+            cur.executemany(sql, batch)
+            written += cur.rowcount
+    finally:
+        cur.close()
+    return written
 
 
 def _column(s: pd.Series) -> list:
     """A column as plain Python values, missing ones None (never NaN or "nan")."""
     if isinstance(s.dtype, pd.CategoricalDtype):
-        cats = s.cat.categories.astype(str).tolist()
-        return [cats[c] if c >= 0 else None for c in s.cat.codes.tolist()]
+        cats = np.asarray(s.cat.categories.astype(str), dtype=object)
+        codes = s.cat.codes.to_numpy()
+        out = cats[codes]
+        if (codes < 0).any():
+            out[codes < 0] = None
+        return out.tolist()
     if s.name == "year":
-        return [None if pd.isna(v) else int(v) for v in s.tolist()]
+        return s.astype("Int64").to_numpy(dtype=object, na_value=None).tolist()
     if s.name == "demo":
-        return [None if v is None or (isinstance(v, float) and v != v) else bool(v)
-                for v in s.tolist()]
-    return [None if v is None or (isinstance(v, float) and v != v) else v for v in s.tolist()]
-
-
+        return s.astype("boolean").to_numpy(dtype=object, na_value=None).tolist()
+    if s.name == "value":
+        return s.astype("Float64").to_numpy(dtype=object, na_value=None).tolist()
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)  # text: each distinct value once
+    if not len(uniques):
+        return [None] * len(s)
+    out = np.asarray(uniques, dtype=object)[codes]
+    if (codes < 0).any():
+        out[codes < 0] = None
+    return out.tolist()
 def _copy(conn, cols: list[str], rows) -> None:
     """PostgreSQL: COPY ... FROM STDIN through psycopg, the fastest bulk path."""
     cur = conn.connection.driver_connection.cursor()

@@ -166,17 +166,26 @@ def test_unknown_indicator(res):
     assert out.exit_code == 2 and "unknown indicator" in out.output
 
 
-def test_values_and_members_replace_together(res):
-    """A second evaluation replaces the index instead of adding to it."""
+def test_an_unchanged_store_writes_no_evidence_and_a_change_rewrites_its_list(res):
+    """A second evaluation of the same store writes no member; a paper removed from the
+    store leaves its value's list, and only the lists it was in are written again."""
     from trendline.tasks.evaluate.evaluation import evaluate_store
 
     m = schema.evidence_members
     with res.engine.connect() as conn:
         before = conn.execute(sa.select(sa.func.count()).select_from(m)).scalar_one()
+    assert evaluate_store(res).evidence_rows == 0
+    gone = list_evidence(res, "research.joint_output", "2025")["id"].iloc[0]
+    with res.engine.begin() as conn:
+        for t in (schema.work_facts.c.work_id, schema.authorships.c.work_id, schema.works.c.id):
+            conn.execute(t.table.delete().where(t == gone))
     out = evaluate_store(res)
+    assert 0 < out.evidence_rows < before / 4
+    assert gone not in set(list_evidence(res, "research.joint_output")["id"])
+    assert len(list_evidence(res, "research.joint_output", "2025")) == 195
     with res.engine.connect() as conn:
         after = conn.execute(sa.select(sa.func.count()).select_from(m)).scalar_one()
-    assert before == after == out.evidence_rows > 0
+    assert after < before
 
 
 def test_the_index_on_postgresql_agrees_with_sqlite(res, pg_url):

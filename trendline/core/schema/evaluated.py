@@ -50,7 +50,18 @@ evidence_members = Table(  # every record behind every value, written with the v
     Column("demo", Boolean),
     Column("value", Float),  # what a count or figure row counts, in `unit`
     Column("unit", String(16)),
-    Index("evidence_members_year", "indicator_id", "period", "year"),
+    sqlite_with_rowid=False,  # the key is the table: one B-tree to write, not two
+)
+
+
+evidence_groups = Table(  # one row per value's member list: rewritten only when it changes
+    "evidence_groups",
+    metadata,
+    Column("indicator_id", String(64), primary_key=True),
+    Column("period", String(16), primary_key=True),
+    Column("subject", String(128), primary_key=True),
+    Column("digest", String(16), nullable=False),  # of the rows, in any order (hex)
+    Column("records", Integer, nullable=False),
 )
 
 

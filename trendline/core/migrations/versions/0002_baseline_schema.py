@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 
-Create Date: 2026-12-02 02:25:15.904494
+Create Date: 2026-12-02 02:52:23.132360
 """
 
 from alembic import op
@@ -203,6 +203,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_events_refresh_run_id'), ['refresh_run_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_events_year'), ['year'], unique=False)
 
+    op.create_table('evidence_groups',
+    sa.Column('indicator_id', sa.String(length=64), nullable=False),
+    sa.Column('period', sa.String(length=16), nullable=False),
+    sa.Column('subject', sa.String(length=128), nullable=False),
+    sa.Column('digest', sa.String(length=16), nullable=False),
+    sa.Column('records', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('indicator_id', 'period', 'subject')
+    )
     op.create_table('evidence_members',
     sa.Column('indicator_id', sa.String(length=64), nullable=False),
     sa.Column('period', sa.String(length=16), nullable=False),
@@ -215,11 +223,9 @@ def upgrade() -> None:
     sa.Column('demo', sa.Boolean(), nullable=True),
     sa.Column('value', sa.Float(), nullable=True),
     sa.Column('unit', sa.String(length=16), nullable=True),
-    sa.PrimaryKeyConstraint('indicator_id', 'period', 'subject', 'kind', 'record_id')
+    sa.PrimaryKeyConstraint('indicator_id', 'period', 'subject', 'kind', 'record_id'),
+    sqlite_with_rowid=False
     )
-    with op.batch_alter_table('evidence_members', schema=None) as batch_op:
-        batch_op.create_index('evidence_members_year', ['indicator_id', 'period', 'year'], unique=False)
-
     op.create_table('incidents',
     sa.Column('key', sa.String(length=255), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
@@ -631,10 +637,8 @@ def downgrade() -> None:
     op.drop_table('login_failures')
     op.drop_table('indicator_values')
     op.drop_table('incidents')
-    with op.batch_alter_table('evidence_members', schema=None) as batch_op:
-        batch_op.drop_index('evidence_members_year')
-
     op.drop_table('evidence_members')
+    op.drop_table('evidence_groups')
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_events_year'))
         batch_op.drop_index(batch_op.f('ix_events_refresh_run_id'))
