@@ -19,6 +19,8 @@ from trendline.tasks.evaluate.samples import work_fields
 COLUMNS = ["indicator", "subject", "period", "kind", "id", "label", "year", "url", "demo",
            "value", "unit", *WHY]
 SORTS = ("id", "year", "label", "kind")
+_KEY = tuple(schema.evidence_members.c[k] for k in
+             ("indicator_id", "period", "subject", "kind", "record_id"))  # its primary key
 
 
 class UnknownIndicator(ValueError):
@@ -78,17 +80,41 @@ def evidence_page(res: Resources, indicator: str, period: str | None = None,
         needle = text.lower()
         where.append(sa.or_(sa.func.lower(m.c.record_id).contains(needle, autoescape=True),
                             sa.func.lower(label).contains(needle, autoescape=True)))
-    key = {"id": m.c.record_id, "year": year, "label": label, "kind": m.c.kind}[sort]
-    order = [(key.desc() if descending else key.asc()).nulls_last()]  # unknown years last
-    order += [c for c in (m.c.kind, m.c.record_id, m.c.period, m.c.subject) if c is not key]
     with res.engine.connect() as conn:
-        kinds = dict(conn.execute(sa.select(m.c.kind, sa.func.count()).where(*scope)
-                                  .group_by(m.c.kind).order_by(m.c.kind)).all())
+        groups = conn.execute(sa.select(m.c.subject, m.c.kind, sa.func.count()).where(*scope)
+                              .group_by(m.c.subject, m.c.kind)).all()
+        kinds: dict[str, int] = {}
+        for _, k, n in groups:
+            kinds[k] = kinds.get(k, 0) + n
         total = (conn.execute(sa.select(sa.func.count()).select_from(source).where(*where))
                  .scalar_one()) if (kind or text) else sum(kinds.values())
-        q = _rows(source, label, year).where(*where).order_by(*order).limit(limit).offset(offset)
+        keyed = _keyed(groups, period, kind, text, sort)
+        if keyed is not None:  # ids in the index's own order: a deep page stays cheap
+            key = m.c.record_id.desc() if descending else m.c.record_id.asc()
+            page = (sa.select(*_KEY).where(*where, *keyed).order_by(key).limit(limit)
+                    .offset(offset).subquery())
+            q = (_rows(source, label, year).where(sa.tuple_(*_KEY).in_(sa.select(*page.c)))
+                 .order_by(key))  # the joins for this page's rows only
+        else:
+            key = {"id": m.c.record_id, "year": year, "label": label, "kind": m.c.kind}[sort]
+            order = [(key.desc() if descending else key.asc()).nulls_last()]  # unknown last
+            order += [c for c in (m.c.kind, m.c.record_id, m.c.period, m.c.subject)
+                      if c is not key]
+            q = (_rows(source, label, year).where(*where).order_by(*order).limit(limit)
+                 .offset(offset))
         rows = _described(conn, conn.execute(q).mappings().all())
     return EvidencePage(_frame(rows), int(total), {k: int(n) for k, n in kinds.items()})
+
+
+def _keyed(groups, period, kind, text, sort) -> list | None:
+    """For ids of one period, subject and kind (the usual evidence page), the conditions
+    that make the primary key's order the page's order; None otherwise."""
+    m = schema.evidence_members
+    subjects = {g[0] for g in groups}
+    kinds = {g[1] for g in groups if kind is None or g[1] == kind}
+    if sort != "id" or text or period is None or len(subjects) != 1 or len(kinds) != 1:
+        return None
+    return [m.c.subject == next(iter(subjects)), m.c.kind == next(iter(kinds))]
 
 
 def list_evidence(res: Resources, indicator: str, period: str | None = None,
