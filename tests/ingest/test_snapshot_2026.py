@@ -4,6 +4,7 @@ per partition, manifests, XPAC traps) and two quarterly copies."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
@@ -186,3 +187,15 @@ def test_parquet_on_a_dask_cluster_one_task_per_part(bucket, tmp_path):
                           dask_address=cluster.scheduler_address)
     assert out.partitions == 6 and not out.failed
     assert per_year(engine) == truth(records)
+
+
+def test_a_parquet_part_reads_the_same_on_one_thread_as_on_a_pool(bucket):
+    from trendline.tasks.ingest.parsing.snapshot_parquet import scan_parquet, threads_per_part
+
+    part = str(snap.partitions(bucket[0] / "data", "parquet")[0])
+    one, pool = (scan_parquet(part, ("CN", "RU"), threads=n) for n in (1, 3))
+    assert one.works and not one.failed and not pool.failed
+    assert (one.works, one.authorships, one.seen, one.read, one.xpac) == (
+        pool.works, pool.authorships, pool.seen, pool.read, pool.xpac)
+    assert threads_per_part(2, 8) == max(1, (os.cpu_count() or 1) // 2)
+    assert threads_per_part(None, 1) == (os.cpu_count() or 1)

@@ -54,18 +54,36 @@ def scan_parquet(path: str, countries: tuple[str, ...], include_xpac: bool = Fal
         filters = _filter_paths(pf)
         stored = [p for p in _paths(pf) if _LIST.sub("", p) in STORED]
         groups = range(pf.metadata.num_row_groups)
-        with ThreadPoolExecutor(threads or os.cpu_count() or 1) as pool:
-            done = pool.map(lambda g: _row_group(path, g, filters, stored, countries), groups)
-            offset = 0
-            for rows, n, seen, items in done:
-                result.seen += seen
-                for row, item in zip(rows, items, strict=True):
-                    keep_item(result, offset + row + 1, _plain(item), countries, include_xpac)
-                offset += n
-                result.read += n
+        threads = min(threads or os.cpu_count() or 1, len(groups))
+        if threads <= 1:  # one process per core already: no thread pool, one file handle
+            _take(result, (_row_group(pf, g, filters, stored, countries) for g in groups),
+                  countries, include_xpac)
+        else:
+            with ThreadPoolExecutor(threads) as pool:  # one handle per thread
+                _take(result, pool.map(lambda g: _row_group(
+                    pq.ParquetFile(path), g, filters, stored, countries), groups),
+                    countries, include_xpac)
     except (pa.ArrowException, OSError, ValueError, KeyError) as exc:
         return failed(result, f"unreadable Parquet ({type(exc).__name__}: {exc})")
     return result
+
+
+def _take(result: PartitionResult, done, countries: tuple[str, ...],
+          include_xpac: bool) -> None:
+    offset = 0
+    for rows, n, seen, items in done:
+        result.seen += seen
+        for row, item in zip(rows, items, strict=True):
+            keep_item(result, offset + row + 1, _plain(item), countries, include_xpac)
+        offset += n
+        result.read += n
+
+
+def threads_per_part(workers: int | None, parts: int) -> int:
+    """Row-group threads for each of `workers` processes: the cores left to each (2 cores
+    and 2 processes: 1, no thread pool, as threads would only contend)."""
+    cores = os.cpu_count() or 1
+    return max(1, cores // max(1, min(workers or cores, parts)))
 
 
 def warm() -> None:
@@ -87,10 +105,9 @@ def _filter_paths(pf: pq.ParquetFile) -> list[str]:
     return ["id", *wanted]
 
 
-def _row_group(path: str, group: int, filters: list[str], stored: list[str],
+def _row_group(pf: pq.ParquetFile, group: int, filters: list[str], stored: list[str],
                countries: tuple[str, ...]) -> tuple[list[int], int, list[int], list[dict]]:
     """(candidate rows, rows in the group, work keys of every row, candidate records)."""
-    pf = pq.ParquetFile(path)  # one handle per thread
     cols = pf.read_row_group(group, columns=filters)
     rows = _candidates(cols.column("authorships").combine_chunks(), countries, cols.num_rows)
     seen = _keys(cols.column("id"))

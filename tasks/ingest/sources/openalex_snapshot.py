@@ -21,7 +21,11 @@ from trendline.core import schema
 from trendline.core.db import utcnow
 from trendline.tasks.ingest.parsing import snapshot_layout
 from trendline.tasks.ingest.parsing.snapshot_layout import Layout, LayoutError, content_key
-from trendline.tasks.ingest.parsing.snapshot_parquet import scan_parquet, warm
+from trendline.tasks.ingest.parsing.snapshot_parquet import (
+    scan_parquet,
+    threads_per_part,
+    warm,
+)
 from trendline.tasks.ingest.parsing.snapshot_scan import PartitionResult, scan_partition
 from trendline.tasks.ingest.runs import finish_run, start_run
 from trendline.tasks.ingest.source import Reject
@@ -114,6 +118,8 @@ def ingest(
     scan = scan_parquet if layout.format == "parquet" else scan_partition
     if scan is scan_parquet:
         warm()
+        if not dask_address:  # a Dask worker uses its own cores
+            kwargs["threads"] = threads_per_part(workers, len(todo))
     stored = snapshot_work_keys(engine)
     try:
         for result in snapshot_pool.results(todo, scan, kwargs, workers, dask_address):
