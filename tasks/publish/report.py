@@ -32,11 +32,15 @@ STANDING = {"current": 1, "acked": 2, "silenced": 2, "pending": 3, "no_data": 3,
             "resolved": 4, "history": 5}
 
 
-def overview(conn) -> list[dict[str, Any]]:
-    """The latest value of every evaluated indicator, its series, baseline and status."""
+def overview(conn, only: str | None = None) -> list[dict[str, Any]]:
+    """The latest value of every evaluated indicator (or of `only`), its series, baseline
+    and status."""
     inds = all_indicators()
-    rows = _latest_in_full(conn)
-    firing = alert_state.firing(conn)
+    rows = _latest_in_full(conn, only)
+    a = schema.alerts
+    firing = [dict(r) for r in conn.execute(  # labels only: no alert JSON is read
+        sa.select(a.c.indicator_id, a.c.severity, a.c.period).where(a.c.state == "firing"))
+        .mappings()]
     judged = verdict_state.load(conn)
     by_ind: dict[str, list] = {}
     for r in rows:
@@ -82,14 +86,16 @@ def overview(conn) -> list[dict[str, Any]]:
     return out
 
 
-def _latest_in_full(conn) -> list[dict]:
+def _latest_in_full(conn, only: str | None = None) -> list[dict]:
     """Every period's value of the subject `all` (series columns only), and the latest
     period of each indicator in full (its evidence sample, query, provenance): the
     samples of older periods are never read (pages and the CLI stay fast)."""
     t = schema.indicator_values
-    light = [dict(r) for r in conn.execute(
-        sa.select(t.c.indicator_id, t.c.period, t.c.value, t.c.detail, t.c.evidence_count)
-        .where(t.c.subject == "all")).mappings()]
+    q = (sa.select(t.c.indicator_id, t.c.period, t.c.value, t.c.detail, t.c.evidence_count)
+         .where(t.c.subject == "all"))
+    if only:
+        q = q.where(t.c.indicator_id == only)
+    light = [dict(r) for r in conn.execute(q).mappings()]
     periods: dict[str, list[str]] = {}
     for r in light:
         periods.setdefault(r["indicator_id"], []).append(r["period"])

@@ -37,7 +37,7 @@ async def indicators(request: Request):
 async def indicator(request: Request):
     ind = declared_or_404(request.path_params["id"])
     with request.app.state.res.engine.connect() as conn:
-        row = next((r for r in indicator_overview(conn) if r["id"] == ind.id), None)
+        row = next((r for r in indicator_overview(conn, ind.id) if r["id"] == ind.id), None)
     if row is None:
         raise HTTPException(404, f"{ind.id} has not been evaluated yet")
     return as_json(row)

@@ -70,7 +70,7 @@ def context(res, ind_id: str) -> dict:
     ind = declared_or_404(ind_id)
     today = res.now().date()
     with res.engine.connect() as conn:
-        row = next((r for r in indicator_overview(conn) if r["id"] == ind_id), None)
+        row = next((r for r in indicator_overview(conn, ind_id) if r["id"] == ind_id), None)
         total, history = alert_history(conn, ind_id)
     if row is None:
         raise HTTPException(404, f"{ind_id} has not been evaluated yet: run `trendline run`")
