@@ -94,8 +94,9 @@ def terminate_lock_session(url: str) -> int:
     admin = sa.create_engine(url.rsplit("/", 1)[0] + "/test", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         n = len(conn.execute(sa.text(
-            "select pg_terminate_backend(pid) from pg_stat_activity "
-            "where application_name = 'trendline store lock' and datname = :d"),
+            "select pg_terminate_backend(a.pid) from pg_stat_activity a "
+            "join pg_locks l on l.pid = a.pid and l.locktype = 'advisory' and l.granted "
+            "where a.application_name = 'trendline store lock' and a.datname = :d"),
             {"d": database}).all())
     admin.dispose()
     return n

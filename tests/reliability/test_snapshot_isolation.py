@@ -77,13 +77,15 @@ def test_a_gzip_bomb_stops_at_the_line_cap_with_memory_bounded(tmp_path):
             fh.write(squeeze.compress(block))
         fh.write(squeeze.flush())
     assert part.stat().st_size < 2 << 20
-    # in a fresh process, so its peak memory is the scan's own, not the test session's
+    # in a fresh process, its peak from /proc (VmHWM): ru_maxrss would carry the forking
+    # test session's size into the child
     probe = (
-        "import resource, sys\n"
+        "import re, sys\n"
         "from trendline.tasks.ingest.sources import openalex_snapshot as snap\n"
         "r = snap.scan_partition(sys.argv[1], ('CN', 'RU'), cap=16 << 20)\n"
         "print(r.failed)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+        "status = open('/proc/self/status').read()\n"
+        "print(re.search(r'VmHWM:\\s+(\\d+) kB', status)[1])\n")
     done = subprocess.run([sys.executable, "-c", probe, str(part)], capture_output=True,
                           text=True, check=True)
     failed, peak_kib = done.stdout.strip().splitlines()[-2:]
