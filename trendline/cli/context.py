@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
+from trendline.cli.indicator_ids import check_indicator_ids
 from trendline.core.db import require_store_url
 from trendline.core.locks import store_lock
 from trendline.core.resources import Resources, open_resources
-from trendline.core.settings import ConfigError, Settings, load_settings
+from trendline.core.settings import Settings, load_settings
 
 
 def _cache() -> dict:
@@ -42,22 +43,6 @@ def resources() -> Resources:
     if "resources" not in cache:
         cache["resources"] = open_resources(settings())
     return cache["resources"]
-
-
-def check_indicator_ids(s: Settings) -> None:
-    """`indicators."<id>"` in config must name an indicator that exists (a typo would
-    otherwise silently configure nothing)."""
-    if not s.indicators:
-        return
-    from trendline.indicators.registry import all_indicators
-
-    known = all_indicators()
-    unknown = sorted(set(s.indicators) - set(known))
-    if unknown:
-        raise ConfigError(
-            f"unknown indicator id(s) in config: {', '.join(unknown)} "
-            f"(see `trendline indicators`; e.g. {next(iter(known))})"
-        )
 
 
 class FileProblem(Exception):
