@@ -87,7 +87,7 @@ def evaluate_here(url: str, profile: bool = False) -> dict:
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     if prof:
         prof.disable()
-        pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(prof, stream=sys.stderr).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("PROFILE_LINES", "40")))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"seconds": seconds, "cpu_seconds": cpu, "peak_mib": peak, "errors": out.errors,
             "indicators": len(out.evaluations), "evidence_rows": out.evidence_rows,

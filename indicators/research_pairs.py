@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from trendline.indicators.base import Baseline, Result, Rule, Series, indicator
 from trendline.indicators.common import (
@@ -39,24 +41,38 @@ def org_codes(aff: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
 def work_pairs(works: pd.DataFrame, aff: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
     """(work, year, ru, cn) as integers: every Russian x Chinese organisation pair per
     work, organisations as codes into the returned index of ids. Numpy arrays all the way:
-    no filtered copy of the affiliations."""
+    no filtered copy of the affiliations, and works matched by category code."""
     country = pd.Categorical(aff["country"])
     wanted = [country.categories.get_loc(c) if c in country.categories else -2
               for c in ("RU", "CN")]
     is_ru = country.codes == wanted[0]
-    keep = aff["work_id"].isin(works["id"]).to_numpy() & (is_ru | (country.codes == wanted[1]))
+    work, years = work_years(works, aff["work_id"])
+    keep = (years[work] >= 0) & (is_ru | (country.codes == wanted[1]))
     codes, orgs = org_codes(aff)
-    cat = pd.Categorical(aff["work_id"])
-    work = cat.codes.astype("int64")
     keep &= codes >= 0
     key = np.sort(pd.unique((work[keep] * (len(orgs) + 1) + codes[keep]) * 2 + is_ru[keep]))
     ru, org, work = key % 2 == 1, (key // 2) % (len(orgs) + 1), (key // 2) // (len(orgs) + 1)
     left, right = cross(work[ru], work[~ru])  # sorted by work: RU x CN rows of each work
-    year_of = pd.Series(works["year"].to_numpy(), index=works["id"].astype(str).to_numpy())
-    years = year_of.reindex(cat.categories.astype(str)).to_numpy()
     pairs = pd.DataFrame({"ru": org[ru][left], "cn": org[~ru][right],
                           "year": years[work[ru][left]]})
-    return pairs.dropna(subset=["year"]).astype({"year": "int64"}), orgs
+    return pairs, orgs
+
+
+def work_years(works: pd.DataFrame, work_ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each affiliation's work as an integer code, and the year of every code (-1: not
+    among `works`, or no year). The frames share one set of work-id categories, so the
+    match is on codes; other frames are matched on the text."""
+    cat = pd.Categorical(work_ids)
+    ids = works["id"]
+    if isinstance(ids.dtype, pd.CategoricalDtype) and ids.cat.categories.equals(cat.categories):
+        at = ids.cat.codes.to_numpy()
+    else:
+        at = pd.Index(cat.categories.astype(str)).get_indexer(ids.astype(str))
+    years = np.full(len(cat.categories) + 1, -1, dtype="int64")
+    year = pd.to_numeric(works["year"], errors="coerce").to_numpy(dtype=float)
+    ok = (at >= 0) & ~np.isnan(year)
+    years[at[ok]] = year[ok].astype("int64")
+    return cat.codes.astype("int64"), years
 
 
 def cross(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -70,15 +86,27 @@ def cross(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _pair_evidence(per, index, uniq, orgs, names, width, marks) -> Evidence:
-    """Every pair of every year as a member (vectorised labels), the marked pairs (the top
-    10 and the watch-listed ones the alerts name) first in the sample."""
-    named = pd.Series([names.get(o, o) for o in orgs.tolist()], dtype=object)
-    labels = (named.iloc[uniq // width].to_numpy().astype(str) + " | "
-              + named.iloc[uniq % width].to_numpy().astype(str))
-    members = pd.DataFrame({"period": per["year"].astype(str).to_numpy(), "kind": "pair",
-                            "id": labels[index],
-                            "value": per["n"].to_numpy(dtype=float), "unit": "papers"})
-    counts = {str(k): int(v) for k, v in members["period"].value_counts().items()}
+    """Every pair of every year as a member, the marked pairs (the top 10 and the
+    watch-listed ones the alerts name) first in the sample. A label is built once per
+    distinct pair of names and the members hold codes into them: no string per row."""
+    name_of, named = pd.factorize(pd.Series([names.get(o, o) for o in orgs.tolist()]))
+    both = name_of[uniq // width].astype("int64") * len(named) + name_of[uniq % width]
+    distinct, label_of = np.unique(both, return_inverse=True)
+    text = pa.array(named, pa.string())
+    labels = pc.binary_join_element_wise(text.take(pa.array(distinct // len(named))),
+                                         text.take(pa.array(distinct % len(named))), " | ")
+    label_of = label_of.reshape(-1)
+    if any(" | " in str(n) for n in named):  # two joined pairs of names could read alike
+        label_of, labels = pd.factorize(pd.array(labels, "string[pyarrow]"))[0][label_of], \
+            pd.factorize(pd.array(labels, "string[pyarrow]"))[1]
+    years = pd.Categorical(per["year"].to_numpy())
+    members = pd.DataFrame({
+        "period": years.rename_categories([str(int(y)) for y in years.categories]),
+        "kind": "pair",
+        "id": pd.Categorical.from_codes(
+            label_of[index], categories=pd.Index(pd.array(labels, "string[pyarrow]"))),
+        "value": per["n"].to_numpy(dtype=float), "unit": "papers"})
+    counts = {str(k): int(v) for k, v in members["period"].value_counts().items() if v}
     sample = {p: rs[:SAMPLE] for p, rs in marks.items()}
     return Evidence(sample, counts, members, "pair")
 
@@ -145,7 +173,7 @@ def institution_pairs(frames, params, as_of):
     listed_pair = is_listed[uniq // width] | is_listed[uniq % width]
     per_year, counts = per["year"].to_numpy(), per["n"].to_numpy()
     years = sorted(set(per_year.tolist()))
-    values = yearly(pd.Series(code).groupby(pairs["year"].to_numpy()).nunique(), span(years))
+    values = yearly(per.groupby("year").size(), span(years))  # distinct pairs a year
 
     ids, codes, labels = orgs.tolist(), uniq.tolist(), {}
 

@@ -117,7 +117,8 @@ def _detail(ind: Indicator, rule: Rule) -> str:
 
 
 def _finding(ind, result, rule, period, value, text, *, holding=False, subject=None,
-             evidence=None, members=()):
+             evidence=None, members=(), fixed=None):
+    """`fixed`: what every finding of the rule shares (`_fixed`), worked out once."""
     if rule.message and rule.kind not in MEMBER_KINDS:  # the rule's own words lead
         text = f"{rule.message}: {text}"
     if holding:
@@ -127,18 +128,19 @@ def _finding(ind, result, rule, period, value, text, *, holding=False, subject=N
         indicator_id=ind.id,
         subject=subject or result.subject,
         period=period,
-        rule=rule.name,
-        severity=rule.severity,
         value=value,
-        threshold=rule.threshold,
         message=text,
         evidence=tuple(evidence if evidence is not None else result.evidence.get(period, ())),
         members=tuple(members) or _all_members(result, period),
         holding=holding,
-        for_evaluations=rule.for_evaluations,
-        spec=spec(ind, rule),
-        detail=_detail(ind, rule),
+        **(fixed or _fixed(ind, rule)),
     )
+
+
+def _fixed(ind: Indicator, rule: Rule) -> dict:
+    return {"rule": rule.name, "severity": rule.severity, "threshold": rule.threshold,
+            "for_evaluations": rule.for_evaluations, "spec": spec(ind, rule),
+            "detail": _detail(ind, rule)}
 
 
 def _all_members(result: Result, period: str) -> tuple[str, ...]:
@@ -256,17 +258,20 @@ def _members(ind, result, rule, since, only_new: bool):
     in an earlier period (new_member). The engine groups them into one alert."""
     sets = result.sets.get(rule.series, {})
     seen: set[str] = set()
+    fixed = _fixed(ind, rule)  # one spec for all of them: read, never changed
     for period in sorted_periods(sets):
+        sampled: dict[str, list[dict]] = {}
+        for e in result.evidence.get(period, []):
+            sampled.setdefault(e.get("id"), []).append(e)
         for member in sets[period]:
             fresh = member not in seen
             seen.add(member)
             if not _in_scope(period, since) or (only_new and not fresh):
                 continue
-            own = [e for e in result.evidence.get(period, []) if e.get("id") == member]
-            own = own or [{"kind": result.kind or "record", "id": member}]  # not sampled
+            own = sampled.get(member) or [{"kind": result.kind or "record", "id": member}]
             label = own[0].get("label") or member
-            yield _finding(ind, result, rule, period, 1.0, str(label),
-                           subject=member, evidence=own, members=(member,))
+            yield _finding(ind, result, rule, period, 1.0, str(label), subject=member,
+                           evidence=own, members=(member,), fixed=fixed)
 
 
 KINDS = {

@@ -144,7 +144,9 @@ def evaluate_store(res: Resources, step: Step = direct, accept_history: bool = F
         findings = revised_findings.mark(evaluations, revised, lambda ind: rules_of(res, ind))
         save_values(conn, evaluations, prov, now)
         started = time.perf_counter()
-        outcome.evidence_rows = sum(save_members(conn, ev) for ev in evaluations)
+        shared: dict = {}  # hashes of the categories the member lists share
+        outcome.evidence_rows = sum(save_members(conn, ev, shared) for ev in evaluations)
+        shared.clear()
         outcome.evidence_seconds = time.perf_counter() - started
         # headline or trend line: a verdict per series, and a finding where it changed;
         # each says what a source revised in its series since the last weekly summary

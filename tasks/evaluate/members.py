@@ -41,7 +41,7 @@ def member_frame(ev: Evaluation) -> pd.DataFrame:
     return out[[c for c in (*KEY, *DESCRIBED) if c in out]]
 
 
-def save_members(conn, ev: Evaluation) -> int:
+def save_members(conn, ev: Evaluation, shared: dict | None = None) -> int:
     """Bring one indicator's members up to date in the transaction of its values: only
     the member lists (period, subject) whose digest changed are deleted and written
     again, so re-evaluating an unchanged store writes nothing. Rows written."""
@@ -53,7 +53,7 @@ def save_members(conn, ev: Evaluation) -> int:
     if "label" in frame:  # a label that only repeats the id is not stored twice
         same = frame["label"].astype(object).to_numpy() == frame["record_id"].astype(object)
         frame["label"] = frame["label"].astype(object).where(~np.asarray(same, bool), None)
-    digests, group_of = _digests(frame)
+    digests, group_of = _digests(frame, shared)
     stored = {(p, s): d for p, s, d in conn.execute(
         sa.select(g.c.period, g.c.subject, g.c.digest).where(g.c.indicator_id == ind))}
     stale = [k for k, d in stored.items() if digests.get(k, (None,))[0] != d]
@@ -77,7 +77,7 @@ def save_members(conn, ev: Evaluation) -> int:
     return _insert(conn, ind, frame) if fresh and len(frame) else 0
 
 
-def _digests(frame: pd.DataFrame) -> tuple[dict, np.ndarray]:
+def _digests(frame: pd.DataFrame, shared: dict | None = None) -> tuple[dict, np.ndarray]:
     """(period, subject) -> (digest of its rows in any order, rows), and each row's group
     number (in the dict's order)."""
     if not len(frame):
@@ -89,13 +89,51 @@ def _digests(frame: pd.DataFrame) -> tuple[dict, np.ndarray]:
     group_of = group_of.reshape(-1)
     uniques = [(period_names[int(c) // len(subject_names)],
                 subject_names[int(c) % len(subject_names)]) for c in pairs]
-    # by value, categoricals too (their categories are hashed once, then indexed by code)
-    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy(dtype=np.uint64)
+    hashes = row_hashes(frame, shared)
     sums = np.zeros(len(uniques), dtype=np.uint64)
     np.add.at(sums, group_of, hashes)  # wraps modulo 2**64: order does not matter
     sizes = np.bincount(group_of, minlength=len(uniques))
     return ({(str(p), str(s)): (f"{int(d):016x}", int(n))
              for (p, s), d, n in zip(uniques, sums, sizes, strict=True)}, group_of)
+
+
+_MIX = np.uint64(0x100000001B3)  # FNV's 64-bit prime: columns mixed in order
+_NA = np.uint64(0x9E3779B97F4A7C15)  # the hash of a missing value
+
+
+def row_hashes(frame: pd.DataFrame, shared: dict | None = None) -> np.ndarray:
+    """A 64-bit hash of each row by value: each column's distinct values hashed once
+    (pandas' SipHash of the text) and taken by code. `shared` keeps the hashes of
+    categories many lists share (the works' ids) across the lists of one evaluation."""
+    shared = {} if shared is None else shared
+    out = np.zeros(len(frame), dtype=np.uint64)
+    for name in frame.columns:
+        col = frame[name]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            codes, uniques = col.cat.codes.to_numpy(), col.cat.categories
+            hashed = _category_hashes(uniques, shared)
+        else:
+            codes, uniques = pd.factorize(col, use_na_sentinel=True)
+            hashed = _hash_values(uniques)
+        h = np.where(codes >= 0, hashed[np.maximum(codes, 0)] if len(hashed) else _NA, _NA)
+        out = (out * _MIX) ^ h.astype(np.uint64)
+    return out
+
+
+def _category_hashes(categories: pd.Index, shared: dict) -> np.ndarray:
+    got = shared.get(id(categories))
+    if got is None or got[0] is not categories:  # kept with the hashes: its id stays its own
+        got = shared[id(categories)] = (categories, _hash_values(categories))
+    return got[1]
+
+
+def _hash_values(values) -> np.ndarray:
+    if not len(values):
+        return np.zeros(0, dtype=np.uint64)
+    text = np.asarray(values, dtype=object)
+    if pd.api.types.infer_dtype(text, skipna=False) != "string":  # a few numbers or flags
+        text = np.array([str(v) for v in text], dtype=object)
+    return pd.util.hash_array(text, categorize=False)
 
 
 def _insert(conn, ind: str, frame: pd.DataFrame) -> int:

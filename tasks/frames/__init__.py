@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -116,7 +117,8 @@ def affiliations(col: Columnar, conn, works: pd.DataFrame) -> pd.DataFrame:
     wpos = wkeys.get_indexer(rows["work_key"])
     keep = (at >= 0) & (wpos >= 0)
     at, wpos = at[keep], wpos[keep]
-    ids = pd.Index(works["id"].astype(str)) if len(works) else pd.Index([], dtype=str)
+    ids = pd.Index(works["id"].astype("string[pyarrow]").array) if len(works) else pd.Index(
+        [], dtype=str)  # one work a row: the row number is the code
     frame = pd.DataFrame({
         "work_id": pd.Categorical.from_codes(wpos, categories=ids),
         "author": rows["author"][keep].astype("int32"),
@@ -155,9 +157,15 @@ def load_frames(res: Resources, needs: Iterable[str]) -> dict[str, pd.DataFrame]
     """The frames the indicators ask for, by name."""
     needs = set(needs)
     frames: dict[str, pd.DataFrame] = {}
-    col = Columnar(res.engine)
+    bulk = [QUERIES[n]() for n in sorted(needs & set(QUERIES) & BULK)]
+    if "affiliations" in needs:
+        bulk += [] if "works" in needs else [_works()]
+        bulk.append(_authorships())
+    col = None
     try:
         with res.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")  # the store open (and its WAL index) first
+            col = Columnar(res.engine, tuple(bulk))
             for name in sorted(needs & set(QUERIES)):
                 query = QUERIES[name]()
                 frames[name] = read_bulk(col, conn, query) if name in BULK else read(conn, query)
@@ -165,13 +173,14 @@ def load_frames(res: Resources, needs: Iterable[str]) -> dict[str, pd.DataFrame]
                 works = frames["works"] if "works" in frames else read_bulk(col, conn, _works())
                 frames["affiliations"] = affiliations(col, conn, works)
                 if "works" in frames:  # the same categories: joins on codes, not strings
-                    frames["works"]["id"] = pd.Categorical(
-                        works["id"].astype(str),
+                    frames["works"]["id"] = pd.Categorical.from_codes(
+                        np.arange(len(works)),
                         categories=frames["affiliations"]["work_id"].cat.categories)
             if "orgs" in needs:
                 frames["orgs"] = orgs_frame(conn)
     finally:
-        col.close()
+        if col is not None:
+            col.close()
     if "sources" in needs:  # the scheduled sources (one-off imports are not among them)
         frames["sources"] = pd.DataFrame(
             [{"name": n, "family": s.family} for n, s in sorted(all_sources().items())],

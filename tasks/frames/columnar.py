@@ -1,8 +1,7 @@
-"""Reading large frames column-wise: from PostgreSQL through ADBC (Arrow Database
-Connectivity: the driver hands over Arrow columns by binary COPY, no Python object per
-value) when its driver is installed, else through the DB-API cursor in chunks. Never ADBC
-for SQLite: its driver carries a second copy of the SQLite library, and two copies in one
-process break each other's file locks (SQLite's "how to corrupt" notes, section 2.2.1)."""
+"""Reading large frames column-wise, as Arrow columns with no Python object per value:
+from PostgreSQL through ADBC (binary COPY), from SQLite through ADBC in a child process
+(trendline/core/sqlite_arrow.py: its driver carries a second copy of the SQLite library,
+which must not share a process with ours); else through the DB-API cursor in chunks."""
 
 from __future__ import annotations
 
@@ -15,19 +14,32 @@ import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from trendline.core.sqlite_arrow import ArrowChild
+
 log = logging.getLogger(__name__)
 CHUNK = 250_000
 
 
 def compiled(conn: Connection, query) -> str:
-    return str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    return _sql(conn, query)
+
+
+def _sql(bind, query) -> str:
+    return str(query.compile(dialect=bind.dialect, compile_kwargs={"literal_binds": True}))
+
+
+def _has_sqlite_driver() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("adbc_driver_sqlite") is not None
 
 
 class Columnar:
-    """One ADBC connection for a frames load (None when no driver fits)."""
+    """One ADBC connection for a frames load (None when no driver fits); on SQLite, a
+    child process for each of `bulk`, the large queries, started at once."""
 
-    def __init__(self, engine: Engine):
-        self.adbc = None
+    def __init__(self, engine: Engine, bulk: tuple = ()):
+        self.adbc, self.children = None, {}
         url = engine.url
         try:
             if url.get_backend_name() == "postgresql":
@@ -35,6 +47,9 @@ class Columnar:
 
                 uri = url.set(drivername="postgresql").render_as_string(hide_password=False)
                 self.adbc = driver.connect(uri)
+            elif url.database and url.database != ":memory:" and bulk and _has_sqlite_driver():
+                self.children = {sql: ArrowChild(url.database, sql)
+                                 for sql in (_sql(engine, q) for q in bulk)}
         except Exception as exc:  # no driver, or it cannot connect: the DB-API path works
             log.info("column-wise reads off (%s): %s", type(exc).__name__, exc)
 
@@ -42,6 +57,9 @@ class Columnar:
         if self.adbc is not None:
             with suppress(Exception):
                 self.adbc.close()
+        for child in self.children.values():
+            if said := child.close():
+                log.info("column-wise SQLite reader fell back to the cursor: %s", said[-500:])
 
     def frame(self, conn: Connection, query) -> pd.DataFrame:
         sql = compiled(conn, query)
@@ -64,6 +82,9 @@ class Columnar:
         return out
 
     def _arrow(self, sql: str):
+        child = self.children.get(sql)
+        if child is not None and not child.taken:
+            return child.table()
         if self.adbc is None:
             return None
         try:
