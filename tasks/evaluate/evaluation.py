@@ -18,8 +18,7 @@ from trendline.core.resources import Resources
 from trendline.core.steps import Step, direct
 from trendline.indicators.base import Indicator, sorted_periods
 from trendline.indicators.registry import Evaluation, all_indicators, evaluate_indicator
-from trendline.tasks.evaluate import alerts, revised_findings, verdicts, vintages
-from trendline.tasks.evaluate.members import save_members
+from trendline.tasks.evaluate import alerts, members, revised_findings, verdicts, vintages
 from trendline.tasks.evaluate.revision_words import verdict_notes
 from trendline.tasks.evaluate.samples import enrich
 from trendline.tasks.frames import load_frames, provenance
@@ -96,7 +95,10 @@ def evaluate_one(res: Resources, ind: Indicator, frames, as_of: dt.date) -> Eval
                               describe=lambda results: enrich(res.engine, results))
 
 
-def run_indicators(res: Resources, step: Step = direct) -> tuple[list[Evaluation], dict]:
+def run_indicators(res: Resources, step: Step = direct, settle=None
+                   ) -> tuple[list[Evaluation], dict]:
+    """Every enabled indicator, one step each; `settle(evaluation)` runs in its step (the
+    member lists digested while they are at hand, then dropped)."""
     inds = enabled(res)
     frames = load_frames(res, {n for i in inds for n in i.needs})
     as_of = res.now().date()
@@ -106,7 +108,10 @@ def run_indicators(res: Resources, step: Step = direct) -> tuple[list[Evaluation
     def unit(ind: Indicator):
         def run() -> Done:
             try:
-                done.append(evaluate_one(res, ind, frames, as_of))
+                ev = evaluate_one(res, ind, frames, as_of)
+                if settle is not None:
+                    settle(ev)
+                done.append(ev)
                 return Done(ind.id, "completed")
             except Exception as exc:  # one broken indicator must not hide the others
                 log.exception("indicator %s failed", ind.id)
@@ -121,7 +126,16 @@ def run_indicators(res: Resources, step: Step = direct) -> tuple[list[Evaluation
 
 def evaluate_store(res: Resources, step: Step = direct, accept_history: bool = False
                    ) -> EvaluateOutcome:
-    evaluations, errors = run_indicators(res, step)
+    with res.engine.connect() as conn:
+        stored = members.stored_digests(conn)
+    settled: dict[str, members.Settled] = {}
+    shared: dict = {}  # hashes of the categories the member lists share
+
+    def settle(ev: Evaluation) -> None:
+        settled[ev.indicator.id] = members.settle(ev, stored.get(ev.indicator.id, {}), shared)
+
+    evaluations, errors = run_indicators(res, step, settle)
+    shared.clear()
     label = definition_label(res.settings.sources.openalex)
     for ev in evaluations:  # every count of papers states the definition it used
         if "works" in ev.indicator.needs:
@@ -144,9 +158,8 @@ def evaluate_store(res: Resources, step: Step = direct, accept_history: bool = F
         findings = revised_findings.mark(evaluations, revised, lambda ind: rules_of(res, ind))
         save_values(conn, evaluations, prov, now)
         started = time.perf_counter()
-        shared: dict = {}  # hashes of the categories the member lists share
-        outcome.evidence_rows = sum(save_members(conn, ev, shared) for ev in evaluations)
-        shared.clear()
+        outcome.evidence_rows = sum(members.save_members(conn, ev, settled.get(ev.indicator.id))
+                                    for ev in evaluations)
         outcome.evidence_seconds = time.perf_counter() - started
         # headline or trend line: a verdict per series, and a finding where it changed;
         # each says what a source revised in its series since the last weekly summary

@@ -5,6 +5,8 @@ digest per member list (`evidence_groups`) says which lists changed."""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from itertools import islice, repeat
 
 import numpy as np
@@ -15,6 +17,7 @@ from trendline.core import schema
 from trendline.indicators.common import DESCRIBED, described
 from trendline.indicators.registry import Evaluation
 
+log = logging.getLogger(__name__)
 KEY = ("period", "subject", "kind", "record_id")
 CHUNK = 20_000  # rows per executemany
 
@@ -41,24 +44,69 @@ def member_frame(ev: Evaluation) -> pd.DataFrame:
     return out[[c for c in (*KEY, *DESCRIBED) if c in out]]
 
 
-def save_members(conn, ev: Evaluation, shared: dict | None = None) -> int:
-    """Bring one indicator's members up to date in the transaction of its values: only
-    the member lists (period, subject) whose digest changed are deleted and written
-    again, so re-evaluating an unchanged store writes nothing. Rows written."""
-    t, g = schema.evidence_members, schema.evidence_groups
-    ind = ev.indicator.id
+@dataclass
+class Settled:
+    """One indicator's member lists compared with the stored digests: the new digests,
+    the lists to delete, and the rows of the changed lists (the others are dropped)."""
+
+    digests: dict  # (period, subject) -> (digest, records)
+    stored: dict  # (period, subject) -> digest, as compared
+    frame: pd.DataFrame  # rows of the lists whose digest changed
+
+    @property
+    def stale(self) -> list:
+        return [k for k, d in self.stored.items() if self.digests.get(k, (None,))[0] != d]
+
+    @property
+    def fresh(self) -> list:
+        return [k for k, (d, _) in self.digests.items() if self.stored.get(k) != d]
+
+
+def stored_digests(conn, ind: str | None = None) -> dict[str, dict]:
+    """indicator -> (period, subject) -> digest, as the evidence index holds them."""
+    g = schema.evidence_groups
+    query = sa.select(g.c.indicator_id, g.c.period, g.c.subject, g.c.digest)
+    out: dict[str, dict] = {}
+    for i, p, s, d in conn.execute(query if ind is None else query.where(g.c.indicator_id == ind)):
+        out.setdefault(i, {})[(p, s)] = d
+    return out
+
+
+def settle(ev: Evaluation, stored: dict, shared: dict | None = None) -> Settled:
+    """Right after an indicator is evaluated: its members digested and kept only where a
+    list changed, so an unchanged store holds no member rows past this point."""
     frame = member_frame(ev)
-    for r in ev.results:  # the index holds them now: the evaluation keeps counts and samples
+    for r in ev.results:  # the index holds them: the evaluation keeps counts and samples
         r.members = None
     if "label" in frame:  # a label that only repeats the id is not stored twice
         same = frame["label"].astype(object).to_numpy() == frame["record_id"].astype(object)
         frame["label"] = frame["label"].astype(object).where(~np.asarray(same, bool), None)
     digests, group_of = _digests(frame, shared)
-    stored = {(p, s): d for p, s, d in conn.execute(
-        sa.select(g.c.period, g.c.subject, g.c.digest).where(g.c.indicator_id == ind))}
-    stale = [k for k, d in stored.items() if digests.get(k, (None,))[0] != d]
-    fresh = [k for k, (d, _) in digests.items() if stored.get(k) != d]
-    if len(stale) == len(stored) and stored:  # all of it: one statement
+    out = Settled(digests, dict(stored), frame.iloc[:0])
+    fresh = set(out.fresh)
+    if fresh:
+        keep = [i for i, k in enumerate(digests) if k in fresh]
+        out.frame = frame if len(keep) == len(digests) else frame[np.isin(group_of, keep)]
+    return out
+
+
+def save_members(conn, ev: Evaluation, settled: Settled | None = None,
+                 shared: dict | None = None) -> int:
+    """Bring one indicator's members up to date in the transaction of its values: only
+    the member lists (period, subject) whose digest changed are deleted and written
+    again, so re-evaluating an unchanged store writes nothing. Rows written."""
+    t, g = schema.evidence_members, schema.evidence_groups
+    ind = ev.indicator.id
+    now = stored_digests(conn, ind).get(ind, {})
+    if settled is None:
+        settled = settle(ev, now, shared)
+    elif now != settled.stored:  # changed since it was settled (the store lock prevents it)
+        log.warning("evidence index of %s changed during the evaluation: rebuilt next run", ind)
+        conn.execute(t.delete().where(t.c.indicator_id == ind))
+        conn.execute(g.delete().where(g.c.indicator_id == ind))
+        return 0
+    stale, fresh, digests = settled.stale, settled.fresh, settled.digests
+    if len(stale) == len(now) and now:  # all of it: one statement
         conn.execute(t.delete().where(t.c.indicator_id == ind))
         conn.execute(g.delete().where(g.c.indicator_id == ind))
     else:
@@ -71,9 +119,7 @@ def save_members(conn, ev: Evaluation, shared: dict | None = None) -> int:
         conn.execute(g.insert(), [{"indicator_id": ind, "period": p, "subject": s,
                                    "digest": digests[(p, s)][0], "records": digests[(p, s)][1]}
                                   for p, s in fresh])
-    if len(fresh) < len(digests):
-        wanted = set(fresh)
-        frame = frame[np.isin(group_of, [i for i, k in enumerate(digests) if k in wanted])]
+    frame = settled.frame
     return _insert(conn, ind, frame) if fresh and len(frame) else 0
 
 

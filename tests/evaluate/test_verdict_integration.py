@@ -107,8 +107,8 @@ def _steer(monkeypatch, series: dict[str, float]):
 
     real = evaluation.run_indicators
 
-    def run(res, step=evaluation.direct):
-        done, errors = real(res, step)
+    def run(res, step=evaluation.direct, settle=None):
+        done, errors = real(res, step, settle)
         for ev in done:
             if ev.indicator.id == "research.joint_output":
                 for r in ev.results:
