@@ -85,6 +85,21 @@ def cross(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return left, first + np.arange(len(left))
 
 
+def coded(codes: np.ndarray, labels) -> pd.Categorical:
+    """Codes into labels known to be distinct, as a categorical, without pandas checking
+    them again (that check builds a Python string per label: ~150 MiB for a million)."""
+    try:
+        dtype = pd.CategoricalDtype._from_fastpath(pd.Index(labels), False)
+    except AttributeError:  # pragma: no cover (a pandas without the fast path)
+        dtype = pd.CategoricalDtype(pd.Index(labels))
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+
+
+def one_value(value: str, n: int) -> pd.Categorical:
+    """A column of one repeated word: a byte a row."""
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
+
+
 def _pair_evidence(per, index, uniq, orgs, names, width, marks) -> Evidence:
     """Every pair of every year as a member, the marked pairs (the top 10 and the
     watch-listed ones the alerts name) first in the sample. A label is built once per
@@ -95,17 +110,15 @@ def _pair_evidence(per, index, uniq, orgs, names, width, marks) -> Evidence:
     text = pa.array(named, pa.string())
     labels = pc.binary_join_element_wise(text.take(pa.array(distinct // len(named))),
                                          text.take(pa.array(distinct % len(named))), " | ")
-    label_of = label_of.reshape(-1)
+    label_of, labels = label_of.reshape(-1), pd.array(labels, "string[pyarrow]")
     if any(" | " in str(n) for n in named):  # two joined pairs of names could read alike
-        label_of, labels = pd.factorize(pd.array(labels, "string[pyarrow]"))[0][label_of], \
-            pd.factorize(pd.array(labels, "string[pyarrow]"))[1]
+        again, labels = pd.factorize(labels)
+        label_of = again[label_of]
     years = pd.Categorical(per["year"].to_numpy())
     members = pd.DataFrame({
         "period": years.rename_categories([str(int(y)) for y in years.categories]),
-        "kind": "pair",
-        "id": pd.Categorical.from_codes(
-            label_of[index], categories=pd.Index(pd.array(labels, "string[pyarrow]"))),
-        "value": per["n"].to_numpy(dtype=float), "unit": "papers"})
+        "kind": one_value("pair", len(per)), "id": coded(label_of[index], labels),
+        "value": per["n"].to_numpy(dtype=float), "unit": one_value("papers", len(per))})
     counts = {str(k): int(v) for k, v in members["period"].value_counts().items() if v}
     sample = {p: rs[:SAMPLE] for p, rs in marks.items()}
     return Evidence(sample, counts, members, "pair")

@@ -173,13 +173,16 @@ def _category_hashes(categories: pd.Index, shared: dict) -> np.ndarray:
     return got[1]
 
 
-def _hash_values(values) -> np.ndarray:
-    if not len(values):
-        return np.zeros(0, dtype=np.uint64)
-    text = np.asarray(values, dtype=object)
-    if pd.api.types.infer_dtype(text, skipna=False) != "string":  # a few numbers or flags
-        text = np.array([str(v) for v in text], dtype=object)
-    return pd.util.hash_array(text, categorize=False)
+def _hash_values(values, chunk: int = 1 << 16) -> np.ndarray:
+    """SipHash of each value's text, a chunk at a time (a million labels never stand as
+    Python strings all at once)."""
+    out = np.zeros(len(values), dtype=np.uint64)
+    for lo in range(0, len(values), chunk):
+        text = np.asarray(values[lo:lo + chunk], dtype=object)
+        if pd.api.types.infer_dtype(text, skipna=False) != "string":  # numbers or flags
+            text = np.array([str(v) for v in text], dtype=object)
+        out[lo:lo + chunk] = pd.util.hash_array(text, categorize=False)
+    return out
 
 
 def _insert(conn, ind: str, frame: pd.DataFrame) -> int:

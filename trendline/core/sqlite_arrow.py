@@ -28,10 +28,11 @@ def serve(path: str, query: str) -> int:
         stmt.set_options(**{"adbc.sqlite.query.batch_rows": "65536"})
         stmt.set_sql_query(query)
         stream, _ = stmt.execute_query()
-        reader = pa.RecordBatchReader._import_from_c(stream.address)
-        with pa.ipc.new_stream(out, reader.schema) as writer:
-            for batch in reader:
-                writer.write_batch(batch)
+        # read whole before writing: a pipe holds 64 KiB, and the parent reads the
+        # children one after another, so a child that streamed would wait for its turn
+        table = pa.RecordBatchReader._import_from_c(stream.address).read_all()
+        with pa.ipc.new_stream(out, table.schema) as writer:
+            writer.write_table(table)
     out.flush()
     return 0
 
