@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 SAMPLE = 20  # records kept per value: the newest (or most relevant) first
@@ -58,17 +59,16 @@ def evidence(frame: pd.DataFrame, kind: str, period: str = "year", id_col: str =
     f = frame[frame[period].notna()] if len(frame) else frame
     if not len(f):
         return Evidence(kind=kind)
-    col = f[period]
-    periods = pd.Categorical(col.map({v: _period(v) for v in col.unique()}))  # a few years
-    members = pd.DataFrame({"period": periods, "kind": kind,
+    periods = _periods(f[period])
+    members = pd.DataFrame({"period": periods, "kind": one_value(kind, len(f)),
                             "id": pd.Categorical(f[id_col].astype(str))
                             if f[id_col].dtype != "category" else f[id_col].to_numpy()})
     counts = {str(k): int(v) for k, v in members["period"].value_counts().items() if v}
     key = rank or id_col
     cols = list(dict.fromkeys([id_col, key, *extra]))
     ordered = f[cols].assign(_p=periods)
-    if ordered[key].dtype == "category":  # newest id first: sort on the text, not the codes
-        ordered[key] = ordered[key].astype(str)
+    if ordered[key].dtype == "category" and not ordered[key].cat.ordered:
+        ordered[key] = ordered[key].astype(str)  # newest id first: on the text, not the codes
     ordered = ordered.sort_values(["_p", key], ascending=[True, False])
     head = ordered.groupby("_p", sort=False, observed=True).head(SAMPLE)
     sample: dict[str, list[dict]] = {}
@@ -78,6 +78,31 @@ def evidence(frame: pd.DataFrame, kind: str, period: str = "year", id_col: str =
         out.update({k: clean(v) for k, v in rec.items() if k in extra})
         sample.setdefault(p, []).append(out)
     return Evidence(sample, counts, members, kind)
+
+
+def _periods(col: pd.Series) -> pd.Categorical:
+    """A column of years (or other periods) as a categorical of period text: each
+    distinct value spelled once."""
+    codes, uniques = pd.factorize(col, sort=True)
+    names = [_period(v) for v in uniques]
+    if len(set(names)) < len(names):  # values that read alike (2019 and "2019")
+        return pd.Categorical(col.map(dict(zip(uniques, names, strict=True))))
+    return pd.Categorical.from_codes(codes, categories=names)
+
+
+def coded(codes: np.ndarray, labels, ordered: bool = False) -> pd.Categorical:
+    """Codes into labels known to be distinct, as a categorical, without pandas checking
+    them again (that check builds a Python string per label: ~150 MiB for a million)."""
+    try:
+        dtype = pd.CategoricalDtype._from_fastpath(pd.Index(labels), ordered)
+    except AttributeError:  # pragma: no cover (a pandas without the fast path)
+        dtype = pd.CategoricalDtype(pd.Index(labels), ordered)
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+
+
+def one_value(value: str, n: int) -> pd.Categorical:
+    """A column of one repeated word: a byte a row."""
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
 
 
 def records(period_records: Mapping[str, list[dict]]) -> Evidence:

@@ -11,9 +11,11 @@ from trendline.indicators.base import Baseline, Result, Rule, Series, indicator
 from trendline.indicators.common import (
     SAMPLE,
     Evidence,
+    coded,
     english_ai,
     evidence,
     last_complete_year,
+    one_value,
     partial_years,
     records,
     span,
@@ -83,21 +85,6 @@ def cross(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     left = np.repeat(np.arange(len(a)), counts)
     first = np.repeat(starts - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
     return left, first + np.arange(len(left))
-
-
-def coded(codes: np.ndarray, labels) -> pd.Categorical:
-    """Codes into labels known to be distinct, as a categorical, without pandas checking
-    them again (that check builds a Python string per label: ~150 MiB for a million)."""
-    try:
-        dtype = pd.CategoricalDtype._from_fastpath(pd.Index(labels), False)
-    except AttributeError:  # pragma: no cover (a pandas without the fast path)
-        dtype = pd.CategoricalDtype(pd.Index(labels))
-    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
-
-
-def one_value(value: str, n: int) -> pd.Categorical:
-    """A column of one repeated word: a byte a row."""
-    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
 
 
 def _pair_evidence(per, index, uniq, orgs, names, width, marks) -> Evidence:

@@ -5,8 +5,10 @@ transaction. Each indicator is one step (`evaluate-<id>`); the frames are read o
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import shlex
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -126,6 +128,9 @@ def run_indicators(res: Resources, step: Step = direct, settle=None
 
 def evaluate_store(res: Resources, step: Step = direct, accept_history: bool = False
                    ) -> EvaluateOutcome:
+    # the verdicts' scipy.special takes a second to import: it loads while frames are read
+    threading.Thread(target=importlib.import_module, args=("scipy.special",),
+                     daemon=True).start()
     with res.engine.connect() as conn:
         stored = members.stored_digests(conn)
     settled: dict[str, members.Settled] = {}

@@ -12,6 +12,7 @@ from itertools import islice, repeat
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
+from pandas.api.types import union_categoricals
 
 from trendline.core import schema
 from trendline.indicators.common import DESCRIBED, described
@@ -36,12 +37,26 @@ def member_frame(ev: Evaluation) -> pd.DataFrame:
             parts.append(m.rename(columns={"id": "record_id"}).assign(subject=r.subject))
     if not parts:
         return pd.DataFrame(columns=list(KEY))
-    if len(parts) == 1:
-        out = parts[0]
-    else:  # different categories per subject: concatenate as text
-        out = pd.concat([p.astype({c: "object" for c in ("period", "record_id")}) for p in parts],
-                        ignore_index=True)
+    out = parts[0] if len(parts) == 1 else _concat(parts)
     return out[[c for c in (*KEY, *DESCRIBED) if c in out]]
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The parts one under another; a column categorical in every part stays categorical
+    (codes over the union of their categories: the works' ids are never spelled out)."""
+    columns = list(dict.fromkeys(c for p in parts for c in p.columns))
+    out = {}
+    for c in columns:
+        cols = [p[c] if c in p else pd.Series([None] * len(p), dtype=object) for p in parts]
+        if all(isinstance(x.dtype, pd.CategoricalDtype) for x in cols):
+            try:
+                out[c] = union_categoricals([x.array for x in cols])
+                continue
+            except TypeError:  # categories of different kinds (text and numbers)
+                pass
+        out[c] = pd.concat([x.astype(object) if isinstance(x.dtype, pd.CategoricalDtype)
+                            else x for x in cols], ignore_index=True)
+    return pd.DataFrame(out)
 
 
 @dataclass

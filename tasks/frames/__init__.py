@@ -12,10 +12,13 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from trendline.core import schema
 from trendline.core.resources import Resources
+from trendline.indicators.common import coded
 from trendline.tasks.frames.columnar import Columnar
 from trendline.tasks.ingest.sources import all_sources
 from trendline.tasks.resolve.registry import COUNTED
@@ -29,6 +32,19 @@ def _works():
                       f.c.in_language, f.c.is_joint, f.c.field, f.c.funders, f.c.is_demo,
                       w.c.cited_by_count, w.c.fwci, w.c.is_top10)
             .join(f, f.c.work_id == w.c.id))
+
+
+def works_pieces(conn) -> tuple:
+    """On SQLite, the works query as its two tables read apart (two children scan one
+    each, and the parent joins them in Arrow, instead of one child looking up every
+    work's facts by its text key); elsewhere none."""
+    if conn.dialect.name != "sqlite":
+        return ()
+    w, f = T.works, T.work_facts
+    facts = sa.select(f.c.work_id.label("id"), f.c.work_key.label("key"), f.c.year,
+                      f.c.source, f.c.is_ai, f.c.in_language, f.c.is_joint, f.c.field,
+                      f.c.funders, f.c.is_demo)
+    return facts, sa.select(w.c.id, w.c.cited_by_count, w.c.fwci, w.c.is_top10)
 
 
 def _authorships():
@@ -89,9 +105,9 @@ def read(conn, query) -> pd.DataFrame:
     return _compact(pd.DataFrame(result.all(), columns=list(result.keys())))
 
 
-def read_bulk(col: Columnar, conn, query) -> pd.DataFrame:
+def read_bulk(col: Columnar, conn, query, parts: tuple = ()) -> pd.DataFrame:
     """A large query's rows, column-wise; 0/1 flags as booleans."""
-    frame = col.frame(conn, query)
+    frame = col.frame(conn, query, parts)
     for name in FLAGS & set(frame.columns):
         frame[name] = frame[name].fillna(0).astype(bool)
     if "is_top10" in frame:
@@ -118,9 +134,9 @@ def affiliations(col: Columnar, conn, works: pd.DataFrame) -> pd.DataFrame:
     keep = (at >= 0) & (wpos >= 0)
     at, wpos = at[keep], wpos[keep]
     ids = pd.Index(works["id"].astype("string[pyarrow]").array) if len(works) else pd.Index(
-        [], dtype=str)  # one work a row: the row number is the code
+        [], dtype=str)  # one work a row, in id order (by_id): the row number is the code
     frame = pd.DataFrame({
-        "work_id": pd.Categorical.from_codes(wpos, categories=ids),
+        "work_id": coded(wpos, ids, ordered=True),
         "author": rows["author"][keep].astype("int32"),
     })
     for name in ("org_id", "inst", "country"):
@@ -129,6 +145,14 @@ def affiliations(col: Columnar, conn, works: pd.DataFrame) -> pd.DataFrame:
                                                 categories=values.cat.categories)
     useful = frame["org_id"].notna() | frame["country"].notna()
     return frame[useful.to_numpy()].reset_index(drop=True)
+
+
+def by_id(works: pd.DataFrame) -> pd.DataFrame:
+    """The works in the order of their ids' text (one Arrow sort)."""
+    if not len(works):
+        return works
+    order = pc.sort_indices(pa.array(works["id"].astype("string[pyarrow]")))
+    return works.take(order.to_numpy()).reset_index(drop=True)
 
 
 def orgs_frame(conn) -> pd.DataFrame:
@@ -157,25 +181,28 @@ def load_frames(res: Resources, needs: Iterable[str]) -> dict[str, pd.DataFrame]
     """The frames the indicators ask for, by name."""
     needs = set(needs)
     frames: dict[str, pd.DataFrame] = {}
-    bulk = [QUERIES[n]() for n in sorted(needs & set(QUERIES) & BULK)]
-    if "affiliations" in needs:
-        bulk += [] if "works" in needs else [_works()]
-        bulk.append(_authorships())
     col = None
     try:
         with res.engine.connect() as conn:
-            conn.exec_driver_sql("SELECT 1")  # the store open (and its WAL index) first
+            pieces = works_pieces(conn) if needs & {"works", "affiliations"} else ()
+            bulk = [*(pieces or [_works()])] if needs & {"works", "affiliations"} else []
+            if "affiliations" in needs:
+                bulk.append(_authorships())
             col = Columnar(res.engine, tuple(bulk))
             for name in sorted(needs & set(QUERIES)):
                 query = QUERIES[name]()
-                frames[name] = read_bulk(col, conn, query) if name in BULK else read(conn, query)
+                frames[name] = read_bulk(col, conn, query, pieces) if name in BULK else \
+                    read(conn, query)
             if "affiliations" in needs:
-                works = frames["works"] if "works" in frames else read_bulk(col, conn, _works())
+                works = by_id(frames["works"] if "works" in frames
+                              else read_bulk(col, conn, _works(), pieces))
+                if "works" in frames:
+                    frames["works"] = works
                 frames["affiliations"] = affiliations(col, conn, works)
-                if "works" in frames:  # the same categories: joins on codes, not strings
-                    frames["works"]["id"] = pd.Categorical.from_codes(
-                        np.arange(len(works)),
-                        categories=frames["affiliations"]["work_id"].cat.categories)
+                # the same categories, in id order: joins and "newest first" on the codes
+                works["id"] = pd.Categorical.from_codes(
+                    np.arange(len(works)), dtype=frames["affiliations"]["work_id"].dtype,
+                    validate=False)
             if "orgs" in needs:
                 frames["orgs"] = orgs_frame(conn)
     finally:
