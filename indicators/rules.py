@@ -17,6 +17,7 @@ import math
 import operator
 import statistics
 from collections.abc import Iterable, Sequence
+from itertools import chain, islice
 
 from trendline.indicators import words
 from trendline.indicators.base import SEVERITIES, Finding, Indicator, Result, Rule, sorted_periods
@@ -303,9 +304,7 @@ def group_message(period: str, findings: Sequence[Finding], evidence: Sequence[d
         return f"{text} ({joined})" if joined else text
     what = lead.spec.get("message") or lead.spec.get("label") or "new records"
     when = f" in {period}" if period and period != "*" else ""
-    named = sorted(evidence, key=lambda e: not (e.get("label") or e.get("title")))  # stable
-    names = [str(e.get("label") or e.get("title") or e.get("id")) for e in named]
-    names = names or [f.message for f in firing]
+    names = _first_names(evidence, 3) if evidence else [f.message for f in firing]
     count = max(total, len(firing))
     nouns = (words.noun(unit, 1) or "record", words.noun(unit) or "records")
     head = f"{what[0].upper()}{what[1:]}{when}"
@@ -313,3 +312,14 @@ def group_message(period: str, findings: Sequence[Finding], evidence: Sequence[d
         head += f": {words.plural(count, *nouns)}"
     tail = f" ({joined})" if joined else ""
     return f"{head}{tail}: {words.listing(names, 3, count)}"
+
+
+def _first_names(evidence: Sequence[dict], n: int) -> list[str]:
+    """The first n names of the records, the labelled ones first (each in its order):
+    a set of 45,000 new papers is named by three, never sorted whole."""
+    def named(e: dict) -> bool:
+        return bool(e.get("label") or e.get("title"))
+
+    ordered = chain((e for e in evidence if named(e)), (e for e in evidence if not named(e)))
+    texts = (str(e.get("label") or e.get("title") or e.get("id")) for e in ordered)
+    return list(islice((t for t in texts if t), n))

@@ -155,6 +155,7 @@ class _Run:
         if prev in (None, "resolved") and not g.firing:
             return  # between the lines: keeps an alert, starts none
         revised = g.firing and all(f.revised for f in g.lead)  # a source revised the past
+        evidence = g.evidence()
         values = {
             "rule": g.labels["rule"],
             # held back: data saying the alert is owed to a source revision
@@ -166,9 +167,9 @@ class _Run:
             "severity": g.severity,
             "value": g.lead[0].value,
             "threshold": g.lead[0].threshold,
-            "message": group_message(g.labels["period"], g.findings, g.evidence(),
+            "message": group_message(g.labels["period"], g.findings, evidence,
                                      len(fresh) if row else 0, len(members)),
-            "evidence": g.evidence(),
+            "evidence": evidence,
             "last_seen_at": now,
             "member_count": len(members),
             "no_data_reason": "",
