@@ -34,11 +34,17 @@ def _works():
             .join(f, f.c.work_id == w.c.id))
 
 
+CHILD_READS_FROM = 50_000  # works: below this the cursor is quicker than a child's start
+
+
 def works_pieces(conn) -> tuple:
-    """On SQLite, the works query as its two tables read apart (two children scan one
-    each, and the parent joins them in Arrow, instead of one child looking up every
-    work's facts by its text key); elsewhere none."""
+    """On a large SQLite store, the works query as its two tables read apart (two children
+    scan one each, and the parent joins them in Arrow, instead of one child looking up
+    every work's facts by its text key); else none, and the cursor reads the works."""
     if conn.dialect.name != "sqlite":
+        return ()
+    lo, hi = conn.exec_driver_sql("SELECT min(rowid), max(rowid) FROM works").one()
+    if lo is None or hi - lo + 1 < CHILD_READS_FROM:
         return ()
     w, f = T.works, T.work_facts
     facts = sa.select(f.c.work_id.label("id"), f.c.work_key.label("key"), f.c.year,
@@ -185,9 +191,7 @@ def load_frames(res: Resources, needs: Iterable[str]) -> dict[str, pd.DataFrame]
     try:
         with res.engine.connect() as conn:
             pieces = works_pieces(conn) if needs & {"works", "affiliations"} else ()
-            bulk = [*(pieces or [_works()])] if needs & {"works", "affiliations"} else []
-            if "affiliations" in needs:
-                bulk.append(_authorships())
+            bulk = [*pieces, _authorships()] if pieces and "affiliations" in needs else pieces
             col = Columnar(res.engine, tuple(bulk))
             for name in sorted(needs & set(QUERIES)):
                 query = QUERIES[name]()

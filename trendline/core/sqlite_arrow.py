@@ -41,10 +41,12 @@ class ArrowChild:
     """The parent's side: one child per query, started at once (the queries of a frames
     load run side by side on the cores while the parent reads the small tables)."""
 
+    command = (sys.executable, "-m", "trendline.core.sqlite_arrow")
+
     def __init__(self, path: str, query: str):
         self.query = query
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "trendline.core.sqlite_arrow", path, query],
+            [*self.command, path, query],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.taken = False
 
