@@ -5,8 +5,10 @@ process tree's). Ratios compare each size with the one 10x smaller, in the same 
     .venv/bin/python -m benchmarks.indicators_scale [--sizes 10000,100000,1000000]
         [--backends sqlite,postgresql] [--cli]
 
-Targets: 1M works evaluated (the evidence index written) in <= 10 s and <= 512 MiB;
-10x the data in <= 12x the time. `--evaluate URL --profile`: one evaluation's CPU hot spots.
+Each size is evaluated twice: first with the evidence index emptied (every member list
+written), then again on the unchanged store (the weekly case: nothing to write).
+Targets: 1M works evaluated in <= 10 s and <= 512 MiB; 10x the data in <= 12x the time.
+`--evaluate URL --profile`: one evaluation's CPU hot spots.
 `--cli` also times `trendline evaluate` (the command, Prefect included) on 2k and 200k
 works: the 200k store may take at most 3x the 2k one.
 """
@@ -68,7 +70,7 @@ def prepare(backend: str, n: int) -> tuple[float, float]:
     return t1 - t0, t2 - t1
 
 
-def evaluate_here(url: str, profile: bool = False) -> dict:
+def evaluate_here(url: str, profile: bool = False, empty_index: bool = False) -> dict:
     """Run in a child process: evaluate every indicator, write the evidence index, raise
     alerts, queue the digest. Wall and CPU seconds both: on a shared machine the CPU time
     is the part that is this process's own. `profile`: CPU hot spots to stderr."""
@@ -79,6 +81,10 @@ def evaluate_here(url: str, profile: bool = False) -> dict:
 
     res = Resources(load_settings(None, store={"url": url}, home=str(WORK / "home")),
                     make_engine(url))
+    if empty_index:  # a first evaluation: every member list written (not timed)
+        with res.engine.begin() as conn:
+            conn.exec_driver_sql("DELETE FROM evidence_members")
+            conn.exec_driver_sql("DELETE FROM evidence_groups")
     prof = cProfile.Profile(time.process_time) if profile else None
     start, cpu = time.perf_counter(), time.process_time() + _children_cpu()
     if prof:
@@ -103,8 +109,9 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def evaluate(url: str) -> dict:
-    cmd = [sys.executable, "-m", "benchmarks.indicators_scale", "--evaluate", url]
+def evaluate(url: str, empty_index: bool = False) -> dict:
+    cmd = [sys.executable, "-m", "benchmarks.indicators_scale", "--evaluate", url,
+           *(["--empty-index"] if empty_index else [])]
     done = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -135,30 +142,35 @@ def main() -> int:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--cli", action="store_true")
     parser.add_argument("--evaluate", default="")
+    parser.add_argument("--empty-index", action="store_true",
+                        help="with --evaluate: empty the evidence index first (untimed)")
     parser.add_argument("--profile", action="store_true",
                         help="with --evaluate: CPU hot spots (cProfile) to stderr")
     args = parser.parse_args()
     if args.evaluate:
-        print(json.dumps(evaluate_here(args.evaluate, args.profile)))
+        print(json.dumps(evaluate_here(args.evaluate, args.profile, args.empty_index)))
         return 0
     WORK.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start")
-    print("| backend | joint works | build s | resolve s | evaluate s (CPU s) | "
-          "of which evidence write s (rows) | peak MiB | time / 10x smaller |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| backend | joint works | evaluation | build s | resolve s | evaluate s (CPU s) | "
+          "of which evidence write s (rows) | peak MiB (reader children) | "
+          "time / 10x smaller |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for backend in args.backends.split(","):
-        before = None
+        before: dict[str, float] = {}
         for n in sizes:
             built, resolved = prepare(backend, n)
-            r = evaluate(store_url(backend, n))
-            ratio = f"{r['seconds'] / before:.1f}x" if before else "-"
-            before = r["seconds"]
-            print(f"| {backend} | {n:,} | {built:.0f} | {resolved:.0f} | {r['seconds']:.1f} "
-                  f"({r['cpu_seconds']:.1f}) | {r['evidence_seconds']:.1f} "
-                  f"({r['evidence_rows']:,}) | {r['peak_mib']:.0f} | {ratio} |", flush=True)
-            if r["errors"]:
-                print(f"  errors: {r['errors']}")
+            for run in ("first", "again"):  # an empty index, then the store unchanged
+                r = evaluate(store_url(backend, n), empty_index=run == "first")
+                ratio = f"{r['seconds'] / before[run]:.1f}x" if run in before else "-"
+                before[run] = r["seconds"]
+                print(f"| {backend} | {n:,} | {run} | {built:.0f} | {resolved:.0f} | "
+                      f"{r['seconds']:.1f} ({r['cpu_seconds']:.1f}) | "
+                      f"{r['evidence_seconds']:.1f} ({r['evidence_rows']:,}) | "
+                      f"{r['peak_mib']:.0f} ({r['child_peak_mib']:.0f}) | {ratio} |", flush=True)
+                if r["errors"]:
+                    print(f"  errors: {r['errors']}")
     if args.cli:
         cli_ratio()
     return 0
