@@ -52,7 +52,8 @@ def _collab(frames, params, as_of, ind_id: str, side: str, lists: set[str], quer
     works = joint_ai(frames["works"])
     per_work = hits.groupby("work_id").agg(year=("year", "first"), at_time=("at_time", "any"),
                                            now=("now", "any"), date_unknown=("date_unknown", "any"))
-    years = span(pd.concat([per_work["year"], works["year"]])) if len(per_work) else range(0)
+    years = span([*per_work["year"].unique(), *works["year"].dropna().unique()]) \
+        if len(per_work) else range(0)
     flags = {name: yearly(per_work[per_work[name]].groupby("year").size(), years)
              for name in ("at_time", "now", "date_unknown")}
     counted = per_work[per_work[headline]].reset_index().rename(columns={"work_id": "id"})

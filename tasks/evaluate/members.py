@@ -42,15 +42,17 @@ def member_frame(ev: Evaluation) -> pd.DataFrame:
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """The parts one under another; a column categorical in every part stays categorical
+    """The parts one under another; a column categorical in any part stays categorical
     (codes over the union of their categories: the works' ids are never spelled out)."""
     columns = list(dict.fromkeys(c for p in parts for c in p.columns))
     out = {}
     for c in columns:
         cols = [p[c] if c in p else pd.Series([None] * len(p), dtype=object) for p in parts]
-        if all(isinstance(x.dtype, pd.CategoricalDtype) for x in cols):
-            try:
-                out[c] = union_categoricals([x.array for x in cols])
+        if any(isinstance(x.dtype, pd.CategoricalDtype) for x in cols):
+            try:  # the other parts (a few hand-built records) made categorical too
+                out[c] = union_categoricals([x.array if isinstance(x.dtype, pd.CategoricalDtype)
+                                             else pd.Categorical(x) for x in cols],
+                                            ignore_order=True)
                 continue
             except TypeError:  # categories of different kinds (text and numbers)
                 pass
