@@ -62,7 +62,7 @@ def evidence(frame: pd.DataFrame, kind: str, period: str = "year", id_col: str =
     periods = _periods(f[period])
     members = pd.DataFrame({"period": periods, "kind": one_value(kind, len(f)),
                             "id": pd.Categorical(f[id_col].astype(str))
-                            if f[id_col].dtype != "category" else f[id_col].to_numpy()})
+                            if f[id_col].dtype != "category" else f[id_col].array})
     counts = {str(k): int(v) for k, v in members["period"].value_counts().items() if v}
     key = rank or id_col
     cols = list(dict.fromkeys([id_col, key, *extra]))

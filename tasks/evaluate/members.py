@@ -23,10 +23,11 @@ KEY = ("period", "subject", "kind", "record_id")
 CHUNK = 20_000  # rows per executemany
 
 
-def member_frame(ev: Evaluation) -> pd.DataFrame:
+def member_parts(ev: Evaluation) -> list[pd.DataFrame]:
     """Every (period, subject, kind, record) of one evaluation, once each, with what
-    hand-built records say of themselves (label, year, url, demo, value, unit)."""
-    parts = []
+    hand-built records say of themselves (label, year, url, demo, value, unit): one frame
+    per subject, so no list spans two frames and none is concatenated with another."""
+    by_subject: dict[str, list[pd.DataFrame]] = {}
     for r in ev.results:
         m = r.members
         if m is None or not len(m):  # small hand-built evidence: the records themselves
@@ -34,11 +35,13 @@ def member_frame(ev: Evaluation) -> pd.DataFrame:
                     for p, recs in r.evidence.items() for rec in recs]
             m = pd.DataFrame(rows, columns=["period", "kind", "id", *DESCRIBED])
         if len(m):
-            parts.append(m.rename(columns={"id": "record_id"}).assign(subject=r.subject))
-    if not parts:
-        return pd.DataFrame(columns=list(KEY))
-    out = parts[0] if len(parts) == 1 else _concat(parts)
-    return out[[c for c in (*KEY, *DESCRIBED) if c in out]]
+            by_subject.setdefault(r.subject, []).append(
+                m.rename(columns={"id": "record_id"}).assign(subject=r.subject))
+    out = []
+    for parts in by_subject.values():
+        frame = parts[0] if len(parts) == 1 else _concat(parts)
+        out.append(frame[[c for c in (*KEY, *DESCRIBED) if c in frame]])
+    return out
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -68,7 +71,7 @@ class Settled:
 
     digests: dict  # (period, subject) -> (digest, records)
     stored: dict  # (period, subject) -> digest, as compared
-    frame: pd.DataFrame  # rows of the lists whose digest changed
+    frames: list[pd.DataFrame]  # rows of the lists whose digest changed, a frame a subject
 
     @property
     def stale(self) -> list:
@@ -92,18 +95,24 @@ def stored_digests(conn, ind: str | None = None) -> dict[str, dict]:
 def settle(ev: Evaluation, stored: dict, shared: dict | None = None) -> Settled:
     """Right after an indicator is evaluated: its members digested and kept only where a
     list changed, so an unchanged store holds no member rows past this point."""
-    frame = member_frame(ev)
+    parts = member_parts(ev)
     for r in ev.results:  # the index holds them: the evaluation keeps counts and samples
         r.members = None
-    if "label" in frame:  # a label that only repeats the id is not stored twice
-        same = frame["label"].astype(object).to_numpy() == frame["record_id"].astype(object)
-        frame["label"] = frame["label"].astype(object).where(~np.asarray(same, bool), None)
-    digests, group_of = _digests(frame, shared)
-    out = Settled(digests, dict(stored), frame.iloc[:0])
+    out = Settled({}, dict(stored), [])
+    digested = []
+    for frame in parts:
+        if "label" in frame:  # a label that only repeats the id is not stored twice
+            same = frame["label"].astype(object).to_numpy() == frame["record_id"].astype(object)
+            frame["label"] = frame["label"].astype(object).where(~np.asarray(same, bool), None)
+        digests, group_of = _digests(frame, shared)
+        out.digests.update(digests)
+        digested.append((frame, digests, group_of))
     fresh = set(out.fresh)
-    if fresh:
+    for frame, digests, group_of in digested if fresh else ():
         keep = [i for i, k in enumerate(digests) if k in fresh]
-        out.frame = frame if len(keep) == len(digests) else frame[np.isin(group_of, keep)]
+        if keep:
+            out.frames.append(frame if len(keep) == len(digests)
+                              else frame[np.isin(group_of, keep)])
     return out
 
 
@@ -136,8 +145,7 @@ def save_members(conn, ev: Evaluation, settled: Settled | None = None,
         conn.execute(g.insert(), [{"indicator_id": ind, "period": p, "subject": s,
                                    "digest": digests[(p, s)][0], "records": digests[(p, s)][1]}
                                   for p, s in fresh])
-    frame = settled.frame
-    return _insert(conn, ind, frame) if fresh and len(frame) else 0
+    return sum(_insert(conn, ind, frame) for frame in settled.frames if len(frame))
 
 
 def _digests(frame: pd.DataFrame, shared: dict | None = None) -> tuple[dict, np.ndarray]:
