@@ -167,13 +167,17 @@ def institution_pairs(frames, params, as_of):
     is_listed = np.asarray(orgs.isin(listed))
     width = len(orgs)
     code = pairs["ru"].to_numpy().astype("int64") * width + pairs["cn"].to_numpy()
-    per = pd.DataFrame({"pair": code, "year": pairs["year"].to_numpy()})
-    per = per.groupby(["pair", "year"]).size().rename("n").reset_index()
-    index, uniq = pd.factorize(per["pair"])  # pairs as 0..P-1 for running counts
+    year = pairs["year"].to_numpy().astype("int64")
+    first, wide = int(year.min()), int(year.max() - year.min()) + 1
+    # papers per (pair, year), sorted by pair then year; pairs as 0..P-1 for running counts
+    both, counts = np.unique(code * wide + (year - first), return_counts=True)
+    per_year = both % wide + first
+    uniq, index = np.unique(both // wide, return_inverse=True)
+    index = index.reshape(-1)
+    per = pd.DataFrame({"year": per_year, "n": counts})
     listed_pair = is_listed[uniq // width] | is_listed[uniq % width]
-    per_year, counts = per["year"].to_numpy(), per["n"].to_numpy()
     years = sorted(set(per_year.tolist()))
-    values = yearly(per.groupby("year").size(), span(years))  # distinct pairs a year
+    values = yearly(per["year"].value_counts(), span(years))  # distinct pairs a year
 
     ids, codes, labels = orgs.tolist(), uniq.tolist(), {}
 
