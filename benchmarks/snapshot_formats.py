@@ -12,9 +12,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from isal import isal_zlib
-
 from benchmarks.snapshot_data import quarter_records, write_2026
+from trendline.tasks.ingest.parsing.snapshot_lines import CHUNK, gzip_stream
 from trendline.tasks.ingest.parsing.snapshot_parquet import warm
 from trendline.tasks.ingest.sources import openalex_snapshot as snap
 
@@ -22,14 +21,14 @@ WHOLE_GZ, WHOLE_JSON = 330e9, 1.6e12  # bytes: the works snapshot (OpenAlex, 202
 
 
 def inflate(path: str) -> int:
-    """Decompress one gzip part to nothing; its decompressed size in bytes."""
-    d, total = isal_zlib.decompressobj(31), 0
+    """Decompress one gzip part to nothing; its decompressed size in bytes. ISA-L's raw
+    reader into one reused buffer: measured here about 8% faster than a decompressobj
+    loop that makes a new bytes object per block, so the fastest way is the baseline."""
+    buf, total = memoryview(bytearray(CHUNK)), 0
     with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            total += len(d.decompress(block))
-            while d.unused_data:  # a part of several gzip members
-                rest, d = d.unused_data, isal_zlib.decompressobj(31)
-                total += len(d.decompress(rest))
+        stream = gzip_stream(fh)
+        while n := stream.readinto(buf):
+            total += n
     return total
 
 
@@ -60,21 +59,34 @@ def timed(measure) -> tuple[float, object]:
     return time.perf_counter() - start, out
 
 
+STEPS = ["inflate", "jsonl", "parquet"]
+
+
+def measure(step: str, gz: list[Path], data: Path, workers: int, fresh_engine):
+    """(seconds, outcome) of one step; a store is made before its clock starts."""
+    if step == "inflate":
+        return raw_inflate(gz, workers)
+    engine = fresh_engine(step)
+    return timed(lambda: snap.ingest(engine, data, workers=workers, fmt=step))
+
+
 def run(work: Path, works: int, dates: int, workers: int, fresh_engine, parts: int = 2,
         repeats: int = 1) -> dict:
-    """Each time measured `repeats` times in turn (inflate, JSONL, Parquet); the medians."""
+    """Each time measured `repeats` times, the order turned each time (inflate, JSONL,
+    Parquet; then JSONL, Parquet, inflate; ...) so that neither side always runs first
+    after a pause or last on a warmer cache; the medians. The stores are made before
+    their clocks start: the time is the ingest's, not the schema's."""
     bucket = work / "bucket"
     generate(bucket, works, dates, parts)
     gz = snap.partitions(bucket / "data", "jsonl")
     pq_files = snap.partitions(bucket / "data", "parquet")
     warm()  # Arrow's one-time kernel registry (~1 s), paid once per run, not per part
     runs = []
-    for _ in range(repeats):
-        t_inflate, size = raw_inflate(gz, workers)
-        t_jsonl, j = timed(lambda: snap.ingest(fresh_engine("jsonl"), bucket / "data",
-                                               workers=workers, fmt="jsonl"))
-        t_parquet, p = timed(lambda: snap.ingest(fresh_engine("parquet"), bucket / "data",
-                                                 workers=workers, fmt="parquet"))
+    for turn in range(repeats):
+        order = STEPS[turn % 3:] + STEPS[:turn % 3]
+        done = {step: measure(step, gz, bucket / "data", workers, fresh_engine)
+                for step in order}
+        (t_inflate, size), (t_jsonl, j), (t_parquet, p) = (done[k] for k in STEPS)
         assert j.kept == p.kept and not j.failed and not p.failed, (j.line(), p.line())
         runs.append((t_inflate, t_jsonl, t_parquet))
     t_inflate, t_jsonl, t_parquet = (statistics.median(r[i] for r in runs) for i in range(3))
