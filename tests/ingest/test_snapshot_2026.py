@@ -199,3 +199,23 @@ def test_a_parquet_part_reads_the_same_on_one_thread_as_on_a_pool(bucket):
         pool.works, pool.authorships, pool.seen, pool.read, pool.xpac)
     assert threads_per_part(2, 8) == max(1, (os.cpu_count() or 1) // 2)
     assert threads_per_part(None, 1) == (os.cpu_count() or 1)
+
+
+def test_a_row_group_of_only_xpac_candidates_is_not_decoded_further(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from trendline.tasks.ingest.parsing.snapshot_parquet import scan_parquet
+
+    records = quarter_records(300, DATES[:1], 0.1, seed=5, xpac_share=1.0)
+    write_2026(tmp_path, records, parts=1, formats=("parquet",))
+    part = str(snap.partitions(tmp_path / "data", "parquet")[0])
+    asked = []
+    real = pq.ParquetFile.read_row_group
+    monkeypatch.setattr(pq.ParquetFile, "read_row_group", lambda self, g, columns=None, **kw:
+                        asked.append(columns) or real(self, g, columns=columns, **kw))
+    out = scan_parquet(part, ("CN", "RU"), threads=1)
+    joint = sum(1 for rows in records.values() for kind, *_r in rows if kind == "CN+RU")
+    assert joint and out.xpac == joint and not out.works and out.read == 300
+    assert asked and all("title" not in cols for cols in asked)  # the filter leaves only
+    with_xpac = scan_parquet(part, ("CN", "RU"), include_xpac=True, threads=1)
+    assert len(with_xpac.works) == joint and with_xpac.xpac == 0
