@@ -219,3 +219,24 @@ def test_a_row_group_of_only_xpac_candidates_is_not_decoded_further(tmp_path, mo
     assert asked and all("title" not in cols for cols in asked)  # the filter leaves only
     with_xpac = scan_parquet(part, ("CN", "RU"), include_xpac=True, threads=1)
     assert len(with_xpac.works) == joint and with_xpac.xpac == 0
+
+
+@pytest.mark.parametrize("dictionary_rows", [1, 10**9])  # vocabularies as dictionaries or not
+def test_a_parquet_part_gives_the_same_rows_as_its_json_lines_twin(bucket, monkeypatch,
+                                                                   dictionary_rows):
+    from trendline.tasks.ingest.parsing import snapshot_parquet
+    from trendline.tasks.ingest.parsing.snapshot_parquet import scan_parquet
+
+    monkeypatch.setattr(snapshot_parquet, "DICTIONARY_ROWS", dictionary_rows)
+
+    root = bucket[0] / "data"
+    pairs = list(zip(snap.partitions(root, "jsonl"), snap.partitions(root, "parquet"),
+                     strict=True))
+    for gz, part in pairs:
+        j = snap.scan_partition(str(gz), ("CN", "RU"))
+        p = scan_parquet(str(part), ("CN", "RU"), threads=1)
+        assert j.works and (j.read, j.xpac, sorted(j.seen)) == (p.read, p.xpac, sorted(p.seen))
+        plain = [{k: v for k, v in w.items() if k != "snapshot_part"} for w in j.works]
+        assert plain == [{k: v for k, v in w.items() if k != "snapshot_part"}
+                         for w in p.works]
+        assert j.authorships == p.authorships

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -42,6 +42,16 @@ STORED = {"id", "doi", "title", "display_name", "publication_year", "language", 
           "topics.score", "topics.subfield.id", "topics.subfield.display_name",
           "topics.field.id", "topics.field.display_name", "grants.funder_display_name",
           "concepts.id"}
+# Stored leaves whose values come from OpenAlex's own bounded lists (languages, work types,
+# institutions, topics, concepts, funders): read as Arrow dictionaries, so a page's
+# dictionary is not expanded into a string for every row before the few candidate rows are
+# taken (measured here: the stored columns of a 30k-work part in half the time). Free text
+# and per-work values (titles, names, raw affiliations, DOIs, ids) are read plain, as their
+# pages are mostly not dictionary-encoded; so are the country codes the filter compares.
+DICTIONARY_ROWS = 4096  # mean rows per group from which dictionaries pay (measured here)
+VOCABULARIES = ("language", "type", "authorships.institutions.id",
+                "authorships.institutions.display_name", "authorships.institutions.ror",
+                "topics.", "concepts.", "grants.")
 _LIST = re.compile(r"\.list\.(element|item)|\.(element|item)$")
 _PREFIX = len("https://openalex.org/W")
 
@@ -53,12 +63,20 @@ def scan_parquet(path: str, countries: tuple[str, ...], include_xpac: bool = Fal
     result = PartitionResult(path, os.path.getsize(path), version=version_of(path),
                              key=content_key(path))
     try:
-        pf = pq.ParquetFile(path)
-        filters = _filter_paths(pf)
-        stored = [p for p in _paths(pf) if _LIST.sub("", p) in STORED]
-        groups = range(pf.metadata.num_row_groups)
+        first = pq.ParquetFile(path)
+        leaves = {c.path: c.physical_type for c in (first.schema.column(i)
+                                                    for i in range(len(first.schema)))}
+        filters = _filter_paths(list(leaves))
+        stored = [p for p in leaves if _LIST.sub("", p) in STORED]
+        groups = range(first.metadata.num_row_groups)
+        words = [p for p in stored if leaves[p] == "BYTE_ARRAY"
+                 and _LIST.sub("", p).startswith(VOCABULARIES)]
+        if first.metadata.num_rows < DICTIONARY_ROWS * len(groups):
+            words = []  # small groups: a second open and the cast would cost more
+        read = _GroupReader(path, filters, stored, countries, include_xpac,
+                            first.metadata, words)
+        pf = read.open() if words else first
         threads = min(threads or os.cpu_count() or 1, len(groups))
-        read = _GroupReader(path, filters, stored, countries, include_xpac)
         if threads <= 1:  # one process per core already: no thread pool, one file handle
             _take(result, (read(g, pf) for g in groups), countries, include_xpac)
         else:
@@ -93,12 +111,7 @@ def warm() -> None:
     pc.list_flatten(pa.array([[1]]))
 
 
-def _paths(pf: pq.ParquetFile) -> list[str]:
-    return [pf.schema.column(i).path for i in range(len(pf.schema))]
-
-
-def _filter_paths(pf: pq.ParquetFile) -> list[str]:
-    paths = _paths(pf)
+def _filter_paths(paths: list[str]) -> list[str]:
     wanted = [p for p in paths if p.startswith("authorships.")
               and (".countries." in p or p.endswith(".country_code"))]
     if "id" not in paths or not wanted:
@@ -125,9 +138,15 @@ class _GroupReader:
     stored: list[str]
     countries: tuple[str, ...]
     include_xpac: bool
+    metadata: pq.FileMetaData | None = None  # the footer, parsed once
+    dictionaries: list[str] = field(default_factory=list)
+
+    def open(self) -> pq.ParquetFile:
+        return pq.ParquetFile(self.path, metadata=self.metadata,
+                              read_dictionary=self.dictionaries)
 
     def __call__(self, group: int, pf: pq.ParquetFile | None = None) -> _Group:
-        pf = pf or pq.ParquetFile(self.path)
+        pf = pf or self.open()
         cols = pf.read_row_group(group, columns=self.filters)
         rows = _candidates(cols.column("authorships").combine_chunks(), self.countries,
                            cols.num_rows)
@@ -142,8 +161,23 @@ class _GroupReader:
         full = [r for r in rows if r not in flagged]
         if full:
             table = pf.read_row_group(group, columns=self.stored).take(pa.array(full))
+            table = table.cast(pa.schema([f.with_type(_values_of(f.type)) for f in table.schema]))
             items.update(zip(full, table.to_pylist(), strict=True))
         return _Group(cols.num_rows, seen, sorted(items.items()))
+
+
+def _values_of(kind: pa.DataType) -> pa.DataType:
+    """The type with its dictionaries as their values: the taken rows are cast to it before
+    they become Python objects (to_pylist of plain strings is several times faster)."""
+    if pa.types.is_dictionary(kind):
+        return kind.value_type
+    if pa.types.is_list(kind):
+        return pa.list_(kind.value_field.with_type(_values_of(kind.value_type)))
+    if pa.types.is_large_list(kind):
+        return pa.large_list(kind.value_field.with_type(_values_of(kind.value_type)))
+    if pa.types.is_struct(kind):
+        return pa.struct([f.with_type(_values_of(f.type)) for f in kind])
+    return kind
 
 
 def _candidates(auths: pa.ListArray, countries: tuple[str, ...], n: int) -> list[int]:
