@@ -73,10 +73,13 @@ def scan_parquet(path: str, countries: tuple[str, ...], include_xpac: bool = Fal
                  and _LIST.sub("", p).startswith(VOCABULARIES)]
         if first.metadata.num_rows < DICTIONARY_ROWS * len(groups):
             words = []  # small groups: a second open and the cast would cost more
+        cores = threads or os.cpu_count() or 1
+        # Arrow's own threads only for cores the groups leave idle: in one process per
+        # core they only contend (measured: a third more CPU for the same part)
         read = _GroupReader(path, filters, stored, countries, include_xpac,
-                            first.metadata, words)
+                            first.metadata, words, arrow_threads=cores > len(groups))
         pf = read.open() if words else first
-        threads = min(threads or os.cpu_count() or 1, len(groups))
+        threads = min(cores, len(groups))
         if threads <= 1:  # one process per core already: no thread pool, one file handle
             _take(result, (read(g, pf) for g in groups), countries, include_xpac)
         else:
@@ -140,6 +143,7 @@ class _GroupReader:
     include_xpac: bool
     metadata: pq.FileMetaData | None = None  # the footer, parsed once
     dictionaries: list[str] = field(default_factory=list)
+    arrow_threads: bool = False
 
     def open(self) -> pq.ParquetFile:
         return pq.ParquetFile(self.path, metadata=self.metadata,
@@ -147,7 +151,7 @@ class _GroupReader:
 
     def __call__(self, group: int, pf: pq.ParquetFile | None = None) -> _Group:
         pf = pf or self.open()
-        cols = pf.read_row_group(group, columns=self.filters)
+        cols = pf.read_row_group(group, columns=self.filters, use_threads=self.arrow_threads)
         rows = _candidates(cols.column("authorships").combine_chunks(), self.countries,
                            cols.num_rows)
         seen = _keys(cols.column("id"))
@@ -160,7 +164,8 @@ class _GroupReader:
             items = {}
         full = [r for r in rows if r not in flagged]
         if full:
-            table = pf.read_row_group(group, columns=self.stored).take(pa.array(full))
+            table = pf.read_row_group(group, columns=self.stored,
+                                      use_threads=self.arrow_threads).take(pa.array(full))
             table = table.cast(pa.schema([f.with_type(_values_of(f.type)) for f in table.schema]))
             items.update(zip(full, table.to_pylist(), strict=True))
         return _Group(cols.num_rows, seen, sorted(items.items()))
