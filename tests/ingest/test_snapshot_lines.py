@@ -69,3 +69,16 @@ def test_a_line_longer_than_the_buffer_is_read_whole_and_the_cap_still_holds(tmp
     assert seen == [4, 5] and counts[:2] == [2, 2]
     with pytest.raises(snapshot_lines.LineTooLong):
         list(candidates(str(path), NEEDLES, [], [0, 0], 20_000))
+
+
+def test_an_empty_part_is_truncated_and_trailing_zeros_are_ignored(tmp_path):
+    empty = tmp_path / "part_0000.gz"
+    empty.write_bytes(b"")
+    with pytest.raises(EOFError):
+        list(candidates(str(empty), NEEDLES, [], [0, 0], 1 << 20))
+    padded = tmp_path / "part_0001.gz"  # as gzip(1) does, zeros after the last member
+    padded.write_bytes(gzip.compress(b'{"id": "https://openalex.org/W3", "c": "CN RU"}\n')
+                       + b"\0" * 8)
+    seen, counts = [], [0, 0]
+    assert list(candidates(str(padded), NEEDLES, seen, counts, 1 << 20)) == []
+    assert seen == [3] and counts[:2] == [1, 1]

@@ -64,6 +64,8 @@ def candidates(path: str, needles: tuple[bytes, ...], seen: list[int], counts: l
             if have > cap:
                 raise LineTooLong(f"a line passes {cap >> 20} MiB decompressed without "
                                   "ending (a gzip bomb, or not JSON Lines)")
+        if not fh.tell():  # not even a gzip header: a download that never began
+            raise EOFError("an empty file, not a gzip stream")
     if buf[:have].strip():
         last = bytes(buf[:have]) + b"\n"
         yield from _in_block(last, 0, len(last), needles, seen, counts)
