@@ -64,21 +64,10 @@ def scan_parquet(path: str, countries: tuple[str, ...], include_xpac: bool = Fal
                              key=content_key(path))
     try:
         first = pq.ParquetFile(path)
-        leaves = {c.path: c.physical_type for c in (first.schema.column(i)
-                                                    for i in range(len(first.schema)))}
-        filters = _filter_paths(list(leaves))
-        stored = [p for p in leaves if _LIST.sub("", p) in STORED]
         groups = range(first.metadata.num_row_groups)
-        words = [p for p in stored if leaves[p] == "BYTE_ARRAY"
-                 and _LIST.sub("", p).startswith(VOCABULARIES)]
-        if first.metadata.num_rows < DICTIONARY_ROWS * len(groups):
-            words = []  # small groups: a second open and the cast would cost more
         cores = threads or os.cpu_count() or 1
-        # Arrow's own threads only for cores the groups leave idle: in one process per
-        # core they only contend (measured: a third more CPU for the same part)
-        read = _GroupReader(path, filters, stored, countries, include_xpac,
-                            first.metadata, words, arrow_threads=cores > len(groups))
-        pf = read.open() if words else first
+        read = _reader_for(first, path, countries, include_xpac, cores)
+        pf = read.open() if read.dictionaries else first
         threads = min(cores, len(groups))
         if threads <= 1:  # one process per core already: no thread pool, one file handle
             _take(result, (read(g, pf) for g in groups), countries, include_xpac)
@@ -88,6 +77,23 @@ def scan_parquet(path: str, countries: tuple[str, ...], include_xpac: bool = Fal
     except (pa.ArrowException, OSError, ValueError, KeyError) as exc:
         return failed(result, f"unreadable Parquet ({type(exc).__name__}: {exc})")
     return result
+
+
+def _reader_for(first: pq.ParquetFile, path: str, countries: tuple[str, ...],
+                include_xpac: bool, cores: int) -> _GroupReader:
+    """What to read of each row group of this part, from its footer."""
+    leaves = {c.path: c.physical_type for c in (first.schema.column(i)
+                                                for i in range(len(first.schema)))}
+    stored = [p for p in leaves if _LIST.sub("", p) in STORED]
+    words = [p for p in stored if leaves[p] == "BYTE_ARRAY"
+             and _LIST.sub("", p).startswith(VOCABULARIES)]
+    groups = first.metadata.num_row_groups
+    if first.metadata.num_rows < DICTIONARY_ROWS * groups:
+        words = []  # small groups: a second open and the cast would cost more
+    # Arrow's own threads only for cores the groups leave idle: in one process per core
+    # they only contend (measured: a third more CPU for the same part)
+    return _GroupReader(path, _filter_paths(list(leaves)), stored, countries, include_xpac,
+                        first.metadata, words, arrow_threads=cores > groups)
 
 
 def _take(result: PartitionResult, done, countries: tuple[str, ...],
