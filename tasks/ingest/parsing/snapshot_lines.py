@@ -83,21 +83,22 @@ def _in_block(block: bytearray | bytes, lo: int, hi: int, needles: tuple[bytes, 
     records, lines, pos = 0, counts[1], lo
     nl, opens, quote = block.find, block.startswith, block.find
     long_prefix, short_prefix = _PREFIXES
+    long_len, short_len = len(long_prefix), len(short_prefix)
     while pos < hi:
         end = nl(b"\n", pos, hi)
         lines += 1
         if end > pos:
             records += 1
             if opens(long_prefix, pos):
-                digits = pos + len(long_prefix)
+                digits = pos + long_len
             elif opens(short_prefix, pos):
-                digits = pos + len(short_prefix)
+                digits = pos + short_len
             else:
                 digits = -1
             if digits >= 0:
                 close = quote(b'"', digits, digits + 24)
-                if close > digits and block[digits:close].isdigit():
-                    seen.append(int(block[digits:close]))
+                if close > digits and (key := block[digits:close]).isdigit():
+                    seen.append(int(key))
         if 0 <= hit < end:
             if all(nl(n, pos, end) >= 0 for n in needles):
                 yield lines, bytes(block[pos:end])
