@@ -199,3 +199,44 @@ def test_a_parquet_part_reads_the_same_on_one_thread_as_on_a_pool(bucket):
         pool.works, pool.authorships, pool.seen, pool.read, pool.xpac)
     assert threads_per_part(2, 8) == max(1, (os.cpu_count() or 1) // 2)
     assert threads_per_part(None, 1) == (os.cpu_count() or 1)
+
+
+def test_a_row_group_of_only_xpac_candidates_is_not_decoded_further(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from trendline.tasks.ingest.parsing.snapshot_parquet import scan_parquet
+
+    records = quarter_records(300, DATES[:1], 0.1, seed=5, xpac_share=1.0)
+    write_2026(tmp_path, records, parts=1, formats=("parquet",))
+    part = str(snap.partitions(tmp_path / "data", "parquet")[0])
+    asked = []
+    real = pq.ParquetFile.read_row_group
+    monkeypatch.setattr(pq.ParquetFile, "read_row_group", lambda self, g, columns=None, **kw:
+                        asked.append(columns) or real(self, g, columns=columns, **kw))
+    out = scan_parquet(part, ("CN", "RU"), threads=1)
+    joint = sum(1 for rows in records.values() for kind, *_r in rows if kind == "CN+RU")
+    assert joint and out.xpac == joint and not out.works and out.read == 300
+    assert asked and all("title" not in cols for cols in asked)  # the filter leaves only
+    with_xpac = scan_parquet(part, ("CN", "RU"), include_xpac=True, threads=1)
+    assert len(with_xpac.works) == joint and with_xpac.xpac == 0
+
+
+@pytest.mark.parametrize("dictionary_rows", [1, 10**9])  # vocabularies as dictionaries or not
+def test_a_parquet_part_gives_the_same_rows_as_its_json_lines_twin(bucket, monkeypatch,
+                                                                   dictionary_rows):
+    from trendline.tasks.ingest.parsing import snapshot_parquet
+    from trendline.tasks.ingest.parsing.snapshot_parquet import scan_parquet
+
+    monkeypatch.setattr(snapshot_parquet, "DICTIONARY_ROWS", dictionary_rows)
+
+    root = bucket[0] / "data"
+    pairs = list(zip(snap.partitions(root, "jsonl"), snap.partitions(root, "parquet"),
+                     strict=True))
+    for gz, part in pairs:
+        j = snap.scan_partition(str(gz), ("CN", "RU"))
+        p = scan_parquet(str(part), ("CN", "RU"), threads=1)
+        assert j.works and (j.read, j.xpac, sorted(j.seen)) == (p.read, p.xpac, sorted(p.seen))
+        plain = [{k: v for k, v in w.items() if k != "snapshot_part"} for w in j.works]
+        assert plain == [{k: v for k, v in w.items() if k != "snapshot_part"}
+                         for w in p.works]
+        assert j.authorships == p.authorships

@@ -1,19 +1,22 @@
 """Reading one Parquet part of an OpenAlex works snapshot the columnar way.
 
 Per row group, first only the filter's leaf columns are read (`id`, the authorships'
-`countries` and institutions' `country_code`, by Parquet column path), the candidate rows
-found with Arrow compute, and only then the stored fields of those rows are read and turned
-into Python objects (keep_item, as for JSON Lines). Row groups are read on a thread pool
-(Arrow decodes outside the GIL); parts are spread over processes or a Dask cluster like the
-JSON Lines ones. pyarrow.parquet.ParquetFile is used rather than the dataset API because it
-projects leaf columns inside lists of structs (the dataset API projects struct fields, not
-fields inside `authorships`' list)."""
+`countries` and institutions' `country_code`, `is_xpac`, by Parquet column path), the
+candidate rows found with Arrow compute, XPAC candidates (when they are left out) set
+aside on their id and flag alone, and only then the stored fields of the rows left are read
+(and only for a group that has any) and turned into Python objects (keep_item, as for JSON
+Lines). Row groups are read on a thread pool (Arrow decodes outside the GIL); parts are
+spread over processes or a Dask cluster like the JSON Lines ones.
+pyarrow.parquet.ParquetFile is used rather than the dataset API because it projects leaf
+columns inside lists of structs (the dataset API projects struct fields, not fields inside
+`authorships`' list)."""
 
 from __future__ import annotations
 
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -39,6 +42,16 @@ STORED = {"id", "doi", "title", "display_name", "publication_year", "language", 
           "topics.score", "topics.subfield.id", "topics.subfield.display_name",
           "topics.field.id", "topics.field.display_name", "grants.funder_display_name",
           "concepts.id"}
+# Stored leaves whose values come from OpenAlex's own bounded lists (languages, work types,
+# institutions, topics, concepts, funders): read as Arrow dictionaries, so a page's
+# dictionary is not expanded into a string for every row before the few candidate rows are
+# taken (measured here: the stored columns of a 30k-work part in half the time). Free text
+# and per-work values (titles, names, raw affiliations, DOIs, ids) are read plain, as their
+# pages are mostly not dictionary-encoded; so are the country codes the filter compares.
+DICTIONARY_ROWS = 4096  # mean rows per group from which dictionaries pay (measured here)
+VOCABULARIES = ("language", "type", "authorships.institutions.id",
+                "authorships.institutions.display_name", "authorships.institutions.ror",
+                "topics.", "concepts.", "grants.")
 _LIST = re.compile(r"\.list\.(element|item)|\.(element|item)$")
 _PREFIX = len("https://openalex.org/W")
 
@@ -50,33 +63,48 @@ def scan_parquet(path: str, countries: tuple[str, ...], include_xpac: bool = Fal
     result = PartitionResult(path, os.path.getsize(path), version=version_of(path),
                              key=content_key(path))
     try:
-        pf = pq.ParquetFile(path)
-        filters = _filter_paths(pf)
-        stored = [p for p in _paths(pf) if _LIST.sub("", p) in STORED]
-        groups = range(pf.metadata.num_row_groups)
-        threads = min(threads or os.cpu_count() or 1, len(groups))
+        first = pq.ParquetFile(path)
+        groups = range(first.metadata.num_row_groups)
+        cores = threads or os.cpu_count() or 1
+        read = _reader_for(first, path, countries, include_xpac, cores)
+        pf = read.open() if read.dictionaries else first
+        threads = min(cores, len(groups))
         if threads <= 1:  # one process per core already: no thread pool, one file handle
-            _take(result, (_row_group(pf, g, filters, stored, countries) for g in groups),
-                  countries, include_xpac)
+            _take(result, (read(g, pf) for g in groups), countries, include_xpac)
         else:
             with ThreadPoolExecutor(threads) as pool:  # one handle per thread
-                _take(result, pool.map(lambda g: _row_group(
-                    pq.ParquetFile(path), g, filters, stored, countries), groups),
-                    countries, include_xpac)
+                _take(result, pool.map(read, groups), countries, include_xpac)
     except (pa.ArrowException, OSError, ValueError, KeyError) as exc:
         return failed(result, f"unreadable Parquet ({type(exc).__name__}: {exc})")
     return result
 
 
+def _reader_for(first: pq.ParquetFile, path: str, countries: tuple[str, ...],
+                include_xpac: bool, cores: int) -> _GroupReader:
+    """What to read of each row group of this part, from its footer."""
+    leaves = {c.path: c.physical_type for c in (first.schema.column(i)
+                                                for i in range(len(first.schema)))}
+    stored = [p for p in leaves if _LIST.sub("", p) in STORED]
+    words = [p for p in stored if leaves[p] == "BYTE_ARRAY"
+             and _LIST.sub("", p).startswith(VOCABULARIES)]
+    groups = first.metadata.num_row_groups
+    if first.metadata.num_rows < DICTIONARY_ROWS * groups:
+        words = []  # small groups: a second open and the cast would cost more
+    # Arrow's own threads only for cores the groups leave idle: in one process per core
+    # they only contend (measured: a third more CPU for the same part)
+    return _GroupReader(path, _filter_paths(list(leaves)), stored, countries, include_xpac,
+                        first.metadata, words, arrow_threads=cores > groups)
+
+
 def _take(result: PartitionResult, done, countries: tuple[str, ...],
           include_xpac: bool) -> None:
     offset = 0
-    for rows, n, seen, items in done:
-        result.seen += seen
-        for row, item in zip(rows, items, strict=True):
+    for group in done:
+        result.seen += group.seen
+        for row, item in group.items:
             keep_item(result, offset + row + 1, _plain(item), countries, include_xpac)
-        offset += n
-        result.read += n
+        offset += group.rows
+        result.read += group.rows
 
 
 def threads_per_part(workers: int | None, parts: int) -> int:
@@ -92,29 +120,75 @@ def warm() -> None:
     pc.list_flatten(pa.array([[1]]))
 
 
-def _paths(pf: pq.ParquetFile) -> list[str]:
-    return [pf.schema.column(i).path for i in range(len(pf.schema))]
-
-
-def _filter_paths(pf: pq.ParquetFile) -> list[str]:
-    paths = _paths(pf)
+def _filter_paths(paths: list[str]) -> list[str]:
     wanted = [p for p in paths if p.startswith("authorships.")
               and (".countries." in p or p.endswith(".country_code"))]
     if "id" not in paths or not wanted:
         raise KeyError("no id or authorships.countries column: not an OpenAlex works part")
-    return ["id", *wanted]
+    return ["id", *wanted, *(["is_xpac"] if "is_xpac" in paths else [])]
 
 
-def _row_group(pf: pq.ParquetFile, group: int, filters: list[str], stored: list[str],
-               countries: tuple[str, ...]) -> tuple[list[int], int, list[int], list[dict]]:
-    """(candidate rows, rows in the group, work keys of every row, candidate records)."""
-    cols = pf.read_row_group(group, columns=filters)
-    rows = _candidates(cols.column("authorships").combine_chunks(), countries, cols.num_rows)
-    seen = _keys(cols.column("id"))
-    if not rows:
-        return [], cols.num_rows, seen, []
-    full = pf.read_row_group(group, columns=stored).take(pa.array(rows))
-    return rows, cols.num_rows, seen, full.to_pylist()
+@dataclass
+class _Group:
+    rows: int  # rows in the row group
+    seen: list[int]  # work keys of every row
+    items: list[tuple[int, dict]]  # (row, record) of the candidates, in row order
+
+
+@dataclass
+class _GroupReader:
+    """Reads one row group: the filter's leaves first (`id`, the country columns and
+    `is_xpac`), then the stored leaves of only the rows left, and only when rows are left:
+    a candidate that is an XPAC record (when they are left out) needs nothing more than
+    its id and flag, so a group of none but those is not decoded further."""
+
+    path: str
+    filters: list[str]
+    stored: list[str]
+    countries: tuple[str, ...]
+    include_xpac: bool
+    metadata: pq.FileMetaData | None = None  # the footer, parsed once
+    dictionaries: list[str] = field(default_factory=list)
+    arrow_threads: bool = False
+
+    def open(self) -> pq.ParquetFile:
+        return pq.ParquetFile(self.path, metadata=self.metadata,
+                              read_dictionary=self.dictionaries)
+
+    def __call__(self, group: int, pf: pq.ParquetFile | None = None) -> _Group:
+        pf = pf or self.open()
+        cols = pf.read_row_group(group, columns=self.filters, use_threads=self.arrow_threads)
+        rows = _candidates(cols.column("authorships").combine_chunks(), self.countries,
+                           cols.num_rows)
+        seen = _keys(cols.column("id"))
+        flagged = set()
+        if rows and not self.include_xpac and "is_xpac" in cols.column_names:
+            picked = cols.select(["id", "is_xpac"]).take(pa.array(rows)).to_pylist()
+            flagged = {r for r, x in zip(rows, picked, strict=True) if x["is_xpac"]}
+            items = {r: x for r, x in zip(rows, picked, strict=True) if r in flagged}
+        else:
+            items = {}
+        full = [r for r in rows if r not in flagged]
+        if full:
+            table = pf.read_row_group(group, columns=self.stored,
+                                      use_threads=self.arrow_threads).take(pa.array(full))
+            table = table.cast(pa.schema([f.with_type(_values_of(f.type)) for f in table.schema]))
+            items.update(zip(full, table.to_pylist(), strict=True))
+        return _Group(cols.num_rows, seen, sorted(items.items()))
+
+
+def _values_of(kind: pa.DataType) -> pa.DataType:
+    """The type with its dictionaries as their values: the taken rows are cast to it before
+    they become Python objects (to_pylist of plain strings is several times faster)."""
+    if pa.types.is_dictionary(kind):
+        return kind.value_type
+    if pa.types.is_list(kind):
+        return pa.list_(kind.value_field.with_type(_values_of(kind.value_type)))
+    if pa.types.is_large_list(kind):
+        return pa.large_list(kind.value_field.with_type(_values_of(kind.value_type)))
+    if pa.types.is_struct(kind):
+        return pa.struct([f.with_type(_values_of(f.type)) for f in kind])
+    return kind
 
 
 def _candidates(auths: pa.ListArray, countries: tuple[str, ...], n: int) -> list[int]:
