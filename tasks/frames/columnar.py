@@ -21,11 +21,7 @@ log = logging.getLogger(__name__)
 CHUNK = 250_000
 
 
-def compiled(conn: Connection, query) -> str:
-    return _sql(conn, query)
-
-
-def _sql(bind, query) -> str:
+def compiled(bind: Connection | Engine, query) -> str:
     return str(query.compile(dialect=bind.dialect, compile_kwargs={"literal_binds": True}))
 
 
@@ -50,7 +46,7 @@ class Columnar:
                 self.adbc = driver.connect(uri)
             elif url.database and url.database != ":memory:" and bulk and _has_sqlite_driver():
                 self.children = {sql: ArrowChild(url.database, sql)
-                                 for sql in (_sql(engine, q) for q in bulk)}
+                                 for sql in (compiled(engine, q) for q in bulk)}
         except Exception as exc:  # no driver, or it cannot connect: the DB-API path works
             log.info("column-wise reads off (%s): %s", type(exc).__name__, exc)
 

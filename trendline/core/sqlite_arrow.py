@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from urllib.parse import quote
 
 
 def serve(path: str, query: str) -> int:
@@ -22,7 +23,7 @@ def serve(path: str, query: str) -> int:
     import pyarrow as pa
 
     out = sys.stdout.buffer
-    with adbc_driver_sqlite.connect(f"file:{path}?mode=ro") as db, \
+    with adbc_driver_sqlite.connect(f"file:{quote(path)}?mode=ro") as db, \
             adbc_driver_manager.AdbcConnection(db) as conn, \
             adbc_driver_manager.AdbcStatement(conn) as stmt:
         stmt.set_options(**{"adbc.sqlite.query.batch_rows": "65536"})
@@ -30,7 +31,7 @@ def serve(path: str, query: str) -> int:
         stream, _ = stmt.execute_query()
         # read whole before writing: a pipe holds 64 KiB, and the parent reads the
         # children one after another, so a child that streamed would wait for its turn
-        table = pa.RecordBatchReader._import_from_c(stream.address).read_all()
+        table = pa.RecordBatchReader.from_stream(stream).read_all()
         with pa.ipc.new_stream(out, table.schema) as writer:
             writer.write_table(table)
     out.flush()
@@ -44,7 +45,6 @@ class ArrowChild:
     command = (sys.executable, "-m", "trendline.core.sqlite_arrow")
 
     def __init__(self, path: str, query: str):
-        self.query = query
         self.proc = subprocess.Popen(
             [*self.command, path, query],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
