@@ -3,6 +3,8 @@ decided in tasks/resolve from data/research/fields.toml)."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from trendline.indicators.base import Baseline, Result, Rule, Series, indicator
 from trendline.indicators.common import english_ai, evidence, partial_years, records, span, yearly
 
@@ -83,8 +85,11 @@ def field_mix(frames, params, as_of):
     # subject all: the leading field of each year, its papers the evidence
     leading = {p: min(c, key=lambda n: (-c[n], n)) for p, c in per_year.items() if any(c.values())}
     value = {p: per_year[p][n] for p, n in leading.items()}
-    year_field = works["year"].astype("Int64").astype(str).str.cat(works["field"].astype(str))
-    lead_works = works[year_field.isin([p + n for p, n in leading.items()]).to_numpy()]
+    year, field = works["year"].to_numpy(), works["field"]
+    lead = np.zeros(len(works), dtype=bool)
+    for p, n in leading.items():  # a comparison a year: no text built per work
+        lead |= (year == int(p)) & (field == n).to_numpy()
+    lead_works = works[lead]
     marks = records({p: [{"kind": "field", "id": n, "label": n, "count": per_year[p][n]}
                          for n in names] for p, names in top3.items()})
     ev = evidence(lead_works, "work", extra=("field",)).also(marks)
