@@ -100,6 +100,18 @@ def coded(codes: np.ndarray, labels, ordered: bool = False) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
 
 
+def among(ids: pd.Series, works: pd.DataFrame) -> np.ndarray:
+    """Which of `ids` (work ids, of the affiliations say) are among `works`: by category
+    code when both share the frames' one set of work ids, else by text."""
+    mine, theirs = ids.dtype, works["id"].dtype
+    if isinstance(mine, pd.CategoricalDtype) and isinstance(theirs, pd.CategoricalDtype) \
+            and mine.categories is theirs.categories:
+        hit = np.zeros(len(mine.categories) + 1, dtype=bool)  # the last: code -1
+        hit[works["id"].cat.codes.to_numpy()] = True
+        return hit[ids.cat.codes.to_numpy()]
+    return ids.isin(works["id"]).to_numpy()
+
+
 def one_value(value: str, n: int) -> pd.Categorical:
     """A column of one repeated word: a byte a row."""
     return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from trendline.indicators.base import Baseline, Result, Rule, Series, indicator
-from trendline.indicators.common import evidence, partial_years, span, yearly
+from trendline.indicators.common import among, evidence, partial_years, span, yearly
 
 BRIEF_TOTAL, BRIEF_YEARS = 43, 16  # 2005-2020
 INSTITUTIONS = {"ras": "ror:05qrfxd25", "cas": "ror:034t30j35"}  # resolved organisations
@@ -57,7 +57,7 @@ def chinese_language(frames, params, as_of):
                  & works["is_joint"].astype(bool) & works["year"].notna()]
     years = span(cnki["year"])
     series = {"value": yearly(cnki.groupby("year").size(), years)}
-    orgs = aff[aff["work_id"].isin(cnki["id"])] if len(aff) else aff
+    orgs = aff[among(aff["work_id"], cnki)] if len(aff) else aff
     for name, org in {**INSTITUTIONS, **params.get("institutions", {})}.items():
         ids = set(orgs.loc[orgs["org_id"] == org, "work_id"]) if len(orgs) else set()
         series[name] = yearly(cnki[cnki["id"].isin(ids)].groupby("year").size(), years)

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from trendline.indicators.base import Baseline, Result, Rule, Series, indicator
-from trendline.indicators.common import english_ai, evidence, partial_years, records, span, yearly
+from trendline.indicators.common import (
+    among,
+    english_ai,
+    evidence,
+    partial_years,
+    records,
+    span,
+    yearly,
+)
 
 
 @indicator(
@@ -110,7 +118,7 @@ def huawei_ru(frames, params, as_of):
         return [Result("research.huawei_ru", {"value": {}}, notes=["no works or lists stored"])]
     works = works[works["is_ai"].astype(bool) & (works["source"] != "cnki")]
     huawei = set(lst.loc[lst["list_name"].isin(lists), "org_id"].astype(str))
-    aff = aff[aff["work_id"].isin(works["id"])]
+    aff = aff[among(aff["work_id"], works)]
     with_huawei = set(aff.loc[aff["org_id"].astype("object").isin(huawei), "work_id"])
     ru = aff[(aff["country"] == "RU") & aff["work_id"].isin(with_huawei)]
     ru = ru.assign(org=ru["org_id"].astype("object").where(ru["org_id"].notna(),

@@ -11,7 +11,15 @@ from __future__ import annotations
 import pandas as pd
 
 from trendline.indicators.base import Baseline, Result, Rule, Series, indicator
-from trendline.indicators.common import evidence, joint_ai, partial_years, records, span, yearly
+from trendline.indicators.common import (
+    among,
+    evidence,
+    joint_ai,
+    partial_years,
+    records,
+    span,
+    yearly,
+)
 
 ENTITY_LISTS = ("entity_list", "meu_list")
 ADDED = "added_while_collaborating"  # set: organisations listed while co-authoring
@@ -26,7 +34,7 @@ def listed_hits(frames, side: str, lists: set[str]) -> pd.DataFrame:
                                      "date_unknown", "listed_on", "list_name", "name"])
     lst = lst[lst["list_name"].isin(lists)].astype({"org_id": str})
     aff = aff[(aff["country"] == side) & aff["org_id"].notna()]
-    aff = aff[aff["work_id"].isin(works["id"])][["work_id", "org_id"]].drop_duplicates()
+    aff = aff[among(aff["work_id"], works)][["work_id", "org_id"]].drop_duplicates()
     hits = aff.assign(org_id=aff["org_id"].astype(str)).merge(
         lst[["org_id", "list_name", "name", "listed_on", "removed_on", "date_known"]],
         on="org_id").merge(works[["id", "year"]], left_on="work_id", right_on="id")
