@@ -111,9 +111,10 @@ def read(conn, query) -> pd.DataFrame:
     return _compact(pd.DataFrame(result.all(), columns=list(result.keys())))
 
 
-def read_bulk(col: Columnar, conn, query, parts: tuple = ()) -> pd.DataFrame:
-    """A large query's rows, column-wise; 0/1 flags as booleans."""
-    frame = col.frame(conn, query, parts)
+def read_bulk(col: Columnar, conn, query, pieces: tuple = ()) -> pd.DataFrame:
+    """A large query's rows, column-wise (`pieces`: Columnar.frame); 0/1 flags as
+    booleans."""
+    frame = col.frame(conn, query, pieces)
     for name in FLAGS & set(frame.columns):
         frame[name] = frame[name].fillna(0).astype(bool)
     if "is_top10" in frame:
