@@ -99,6 +99,19 @@ def downloaded(folder: Path, within: float = 30) -> Path:
     raise AssertionError(f"no CSV downloaded into {folder}: {list(folder.iterdir())}")
 
 
+def until(b, holds, seconds: float = 10) -> bool:
+    """Whether `holds(driver)` comes true: a click on a form's button returns before the
+    browser has loaded the page its POST redirects to."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    try:
+        WebDriverWait(b, seconds).until(holds)
+    except TimeoutException:
+        return False
+    return True
+
+
 def test_an_analyst_reads_downloads_signs_in_acknowledges_and_silences(served, browser,
                                                                      demo_store, home):
     from selenium.webdriver.common.by import By
@@ -130,18 +143,18 @@ def test_an_analyst_reads_downloads_signs_in_acknowledges_and_silences(served, b
     b.find_element(By.NAME, "name").send_keys("alice")
     b.find_element(By.NAME, "password").send_keys(PASSWORD)
     b.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
-    assert b.current_url == f"{served}/alerts/{first}"
+    assert until(b, lambda d: d.current_url == f"{served}/alerts/{first}"), "back on the alert"
     assert "alice" in b.find_element(By.CSS_SELECTOR, "header .who").text
     b.find_element(By.NAME, "note").send_keys("read the papers; a real rise")
     b.find_element(By.CSS_SELECTOR, "button[name='ack']").click()
-    assert "Acknowledged by alice" in b.page_source
+    assert until(b, lambda d: "Acknowledged by alice" in d.page_source)
 
     b.get(served + "/alerts")
     b.find_element(By.LINK_TEXT, second).click()
     b.find_element(By.CSS_SELECTOR, "#silence-form input[name='reason']").send_keys(
         "known, reviewed in the weekly")
     b.find_element(By.CSS_SELECTOR, "button[name='silence']").click()
-    assert f"/alerts/{second}" in b.current_url and "(alice)" in b.page_source
+    assert until(b, lambda d: "(alice)" in d.page_source) and f"/alerts/{second}" in b.current_url
 
     shown = {a["id"]: a for a in json.loads(cli(["alerts", "--all", "--format", "json"], home))}
     assert shown[first]["acked_by"] == "alice"
