@@ -66,14 +66,16 @@ def evidence(frame: pd.DataFrame, kind: str, period: str = "year", id_col: str =
     counts = {str(k): int(v) for k, v in members["period"].value_counts().items() if v}
     key = rank or id_col
     cols = list(dict.fromkeys([id_col, key, *extra]))
-    ordered = f[cols].assign(_p=periods)
-    if ordered[key].dtype == "category" and not ordered[key].cat.ordered:
-        ordered[key] = ordered[key].astype(str)  # newest id first: on the text, not the codes
-    ordered = ordered.sort_values(["_p", key], ascending=[True, False])
+    by = f[key]
+    if by.dtype == "category":  # newest id first: on the text, or on codes in text order
+        by = by.cat.codes if by.cat.ordered else by.astype(str)
+    ordered = f[cols].assign(_p=periods, _k=by.to_numpy())
+    ordered = ordered.sort_values(["_p", "_k"], ascending=[True, False])
     head = ordered.groupby("_p", sort=False, observed=True).head(SAMPLE)
     sample: dict[str, list[dict]] = {}
     for rec in head.to_dict("records"):
         p = rec.pop("_p")
+        rec.pop("_k")
         out = {"kind": kind, "id": str(rec.pop(id_col))}
         out.update({k: clean(v) for k, v in rec.items() if k in extra})
         sample.setdefault(p, []).append(out)
@@ -112,6 +114,21 @@ def among(ids: pd.Series, works: pd.DataFrame) -> np.ndarray:
     return ids.isin(works["id"]).to_numpy()
 
 
+def year_of(ids: pd.Series, works: pd.DataFrame) -> np.ndarray:
+    """The year of each of `ids`, all among `works`: by category code when both share the
+    frames' one set of work ids (no hash table over a million ids), else by text."""
+    mine, theirs = ids.dtype, works["id"].dtype
+    if isinstance(mine, pd.CategoricalDtype) and isinstance(theirs, pd.CategoricalDtype) \
+            and mine.categories is theirs.categories:
+        year = works["year"].to_numpy()
+        at = np.full(len(mine.categories) + 1, np.nan if year.dtype.kind == "f" else -1,
+                     dtype=year.dtype)
+        at[works["id"].cat.codes.to_numpy()] = year
+        return at[ids.cat.codes.to_numpy()]
+    return ids.astype(str).map(dict(zip(works["id"].astype(str), works["year"],
+                                        strict=True))).to_numpy()
+
+
 def one_value(value: str, n: int) -> pd.Categorical:
     """A column of one repeated word: a byte a row."""
     return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
@@ -142,22 +159,29 @@ def described(period: str, rec: Mapping[str, Any]) -> tuple:
             rec.get("demo"), None if value is None else float(value), unit or None)
 
 
-def english_ai(works: pd.DataFrame, joint: bool = True) -> pd.DataFrame:
+def english_ai(works: pd.DataFrame, joint: bool = True, columns: Iterable[str] | None = None
+               ) -> pd.DataFrame:
     """The brief's set: AI works in the configured language from OpenAlex (API or snapshot),
-    with at least one Chinese and one Russian affiliation unless `joint` is False."""
+    with at least one Chinese and one Russian affiliation unless `joint` is False.
+    `columns`: only these are copied (a million works are not copied whole for two)."""
     if works.empty:
         return works
     mask = works["is_ai"] & works["in_language"] & works["source"].isin(ENGLISH_SOURCES)
     if joint:
         mask &= works["is_joint"]
-    return works[mask.astype(bool)]
+    return _rows(works, mask, columns)
 
 
-def joint_ai(works: pd.DataFrame) -> pd.DataFrame:
+def joint_ai(works: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.DataFrame:
     """Joint CN-RU AI works from every source, CNKI included."""
     if works.empty:
         return works
-    return works[(works["is_ai"] & works["is_joint"]).astype(bool)]
+    return _rows(works, works["is_ai"] & works["is_joint"], columns)
+
+
+def _rows(works: pd.DataFrame, mask: pd.Series, columns: Iterable[str] | None) -> pd.DataFrame:
+    mask = mask.to_numpy(dtype=bool)
+    return works[mask] if columns is None else works.loc[mask, list(columns)]
 
 
 def yearly(counts: pd.Series, span: Iterable[int] | None = None) -> dict[str, float]:

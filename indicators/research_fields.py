@@ -61,7 +61,7 @@ def field_mix(frames, params, as_of):
     under control engineering) also carry a `concern` series for the doubling rule; the
     `top3_concern` set (on subject `all`) names the fields of concern among each year's
     three largest."""
-    works = english_ai(frames["works"])
+    works = english_ai(frames["works"], columns=("id", "year", "field"))
     concern = set(params.get("concern_fields") or CONCERN)
     if works.empty:
         return [Result("research.field_mix", {"value": {}}, notes=["no joint works stored"])]

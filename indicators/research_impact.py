@@ -41,7 +41,8 @@ def citation_impact(frames, params, as_of):
     mean citations alongside. `top10_gain` is the value minus the pooled share of all rated
     papers up to the baseline year (2019 unless `baseline_end`): top-10% papers over rated
     papers, not a mean of yearly shares."""
-    works = english_ai(frames["works"])
+    works = english_ai(frames["works"],
+                       columns=("id", "year", "is_top10", "fwci", "cited_by_count"))
     if works.empty:
         return [Result("research.citation_impact", {"value": {}}, notes=["no joint works"])]
     end = int(params.get("baseline_end", 2019))
@@ -116,14 +117,16 @@ def huawei_ru(frames, params, as_of):
     lists = tuple(params.get("lists") or ("huawei",))
     if works.empty or aff.empty or lst.empty:
         return [Result("research.huawei_ru", {"value": {}}, notes=["no works or lists stored"])]
-    works = works[works["is_ai"].astype(bool) & (works["source"] != "cnki")]
+    works = works.loc[(works["is_ai"].astype(bool) & (works["source"] != "cnki")).to_numpy(),
+                      ["id", "year"]]
     huawei = set(lst.loc[lst["list_name"].isin(lists), "org_id"].astype(str))
-    aff = aff[among(aff["work_id"], works)]
-    with_huawei = set(aff.loc[aff["org_id"].astype("object").isin(huawei), "work_id"])
-    ru = aff[(aff["country"] == "RU") & aff["work_id"].isin(with_huawei)]
+    inside = among(aff["work_id"], works)  # masks and codes: no copy of the affiliations
+    with_huawei = aff.loc[inside & aff["org_id"].isin(huawei).to_numpy(), ["work_id"]]
+    ru = aff[inside & (aff["country"] == "RU").to_numpy()
+             & among(aff["work_id"], with_huawei.rename(columns={"work_id": "id"}))]
     ru = ru.assign(org=ru["org_id"].astype("object").where(ru["org_id"].notna(),
                                                            ru["inst"].astype("object")))
-    hits = works[works["id"].isin(ru["work_id"])]
+    hits = works[among(works["id"], ru[["work_id"]].rename(columns={"work_id": "id"}))]
     years = span(hits["year"].dropna())
     values = yearly(hits.groupby("year").size(), years)
     names = frames["orgs"].drop_duplicates("id").set_index("id")["name"]

@@ -54,7 +54,7 @@ def joint_output(frames, params, as_of):
     year. The value is OpenAlex's server-side count for the CN+RU series when stored
     (complete), else the stored joint works; the stored works are the evidence, and
     `stored` counts them so a reader sees how much of the count has records."""
-    works = english_ai(frames["works"])
+    works = english_ai(frames["works"], columns=("id", "year"))
     series, urls, definition = count_series(frames["publication_counts"], params)
     stored = yearly(works.groupby("year").size()) if len(works) else {}
     values = series.get(JOINT) or stored

@@ -33,48 +33,66 @@ TABLE_2 = {
 
 def org_codes(aff: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
     """Each affiliation's organisation as an integer: the resolved one, else OpenAlex's
-    institution (codes into the returned index of ids; -1: neither)."""
+    institution (int32 codes into the returned index of ids; -1: neither)."""
     org, inst = pd.Categorical(aff["org_id"]), pd.Categorical(aff["inst"])
-    org_c, inst_c = org.codes.astype("int64"), inst.codes.astype("int64")  # no int8 wrap
-    codes = np.where(org_c >= 0, org_c, np.where(inst_c >= 0, inst_c + len(org.categories), -1))
+    codes = inst.codes.astype("int32")  # no int8 wrap
+    codes[codes >= 0] += len(org.categories)
+    resolved = org.codes >= 0
+    codes[resolved] = org.codes[resolved]
     return codes, pd.Index([*map(str, org.categories), *map(str, inst.categories)])
 
 
 def work_pairs(works: pd.DataFrame, aff: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
     """(work, year, ru, cn) as integers: every Russian x Chinese organisation pair per
-    work, organisations as codes into the returned index of ids. Numpy arrays all the way:
-    no filtered copy of the affiliations, and works matched by category code."""
+    work, organisations as codes into the returned index of ids. Numpy arrays all the way
+    (32-bit until the key needs 64): no filtered copy of the affiliations, and works
+    matched by category code."""
     country = pd.Categorical(aff["country"])
     wanted = [country.categories.get_loc(c) if c in country.categories else -2
               for c in ("RU", "CN")]
     is_ru = country.codes == wanted[0]
+    keep = is_ru | (country.codes == wanted[1])
     work, years = work_years(works, aff["work_id"])
-    keep = (years[work] >= 0) & (is_ru | (country.codes == wanted[1]))
+    keep &= years[work] >= 0
     codes, orgs = org_codes(aff)
     keep &= codes >= 0
-    key = np.sort(pd.unique((work[keep] * (len(orgs) + 1) + codes[keep]) * 2 + is_ru[keep]))
+    key = work[keep].astype("int64") * (len(orgs) + 1) + codes[keep]
+    key = sorted_unique(key * 2 + is_ru[keep])  # by work, then organisation
+    del work, codes, keep, is_ru
     ru, org, work = key % 2 == 1, (key // 2) % (len(orgs) + 1), (key // 2) // (len(orgs) + 1)
+    del key
     left, right = cross(work[ru], work[~ru])  # sorted by work: RU x CN rows of each work
-    pairs = pd.DataFrame({"ru": org[ru][left], "cn": org[~ru][right],
+    pairs = pd.DataFrame({"ru": org[ru][left].astype("int32"),
+                          "cn": org[~ru][right].astype("int32"),
                           "year": years[work[ru][left]]})
     return pairs, orgs
 
 
 def work_years(works: pd.DataFrame, work_ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Each affiliation's work as an integer code, and the year of every code (-1: not
-    among `works`, or no year). The frames share one set of work-id categories, so the
-    match is on codes; other frames are matched on the text."""
+    """Each affiliation's work as an integer code (int32), and the year of every code
+    (int16; -1: not among `works`, or no year). The frames share one set of work-id
+    categories, so the match is on codes; other frames are matched on the text."""
     cat = pd.Categorical(work_ids)
     ids = works["id"]
     if isinstance(ids.dtype, pd.CategoricalDtype) and ids.cat.categories.equals(cat.categories):
         at = ids.cat.codes.to_numpy()
     else:
         at = pd.Index(cat.categories.astype(str)).get_indexer(ids.astype(str))
-    years = np.full(len(cat.categories) + 1, -1, dtype="int64")
+    years = np.full(len(cat.categories) + 1, -1, dtype="int16")
     year = pd.to_numeric(works["year"], errors="coerce").to_numpy(dtype=float)
     ok = (at >= 0) & ~np.isnan(year)
-    years[at[ok]] = year[ok].astype("int64")
-    return cat.codes.astype("int64"), years
+    years[at[ok]] = year[ok].astype("int16")
+    return cat.codes.astype("int32"), years
+
+
+def sorted_unique(a: np.ndarray) -> np.ndarray:
+    """np.unique of an array the caller no longer needs, sorted in place (np.unique would
+    hold two more copies of it)."""
+    a.sort()
+    keep = np.empty(len(a), dtype=bool)
+    keep[:1] = True
+    np.not_equal(a[1:], a[:-1], out=keep[1:])
+    return a[keep]
 
 
 def cross(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -94,10 +112,7 @@ def _pair_evidence(per, index, uniq, orgs, names, width, marks) -> Evidence:
     name_of, named = pd.factorize(pd.Series([names.get(o, o) for o in orgs.tolist()]))
     both = name_of[uniq // width].astype("int64") * len(named) + name_of[uniq % width]
     distinct, label_of = np.unique(both, return_inverse=True)
-    text = pa.array(named, pa.string())
-    labels = pc.binary_join_element_wise(text.take(pa.array(distinct // len(named))),
-                                         text.take(pa.array(distinct % len(named))), " | ")
-    label_of, labels = label_of.reshape(-1), pd.array(labels, "string[pyarrow]")
+    label_of, labels = label_of.reshape(-1), _joined_names(named, distinct)
     if any(" | " in str(n) for n in named):  # two joined pairs of names could read alike
         again, labels = pd.factorize(labels)
         label_of = again[label_of]
@@ -109,6 +124,16 @@ def _pair_evidence(per, index, uniq, orgs, names, width, marks) -> Evidence:
     counts = {str(k): int(v) for k, v in members["period"].value_counts().items() if v}
     sample = {p: rs[:SAMPLE] for p, rs in marks.items()}
     return Evidence(sample, counts, members, "pair")
+
+
+def _joined_names(named: pd.Index, pairs: np.ndarray, chunk: int = 1 << 17) -> pd.Index:
+    """"RU name | CN name" of each pair of name codes (`ru * len(named) + cn`), built in
+    Arrow a chunk at a time (large strings, as pandas keeps them: no copy after)."""
+    text, sep = pa.array(named, pa.large_string()), pa.scalar(" | ", pa.large_string())
+    chunks = [pc.binary_join_element_wise(text.take(pa.array(part // len(named))),
+                                          text.take(pa.array(part % len(named))), sep)
+              for part in (pairs[lo:lo + chunk] for lo in range(0, len(pairs), chunk))]
+    return pd.array(pa.chunked_array(chunks, pa.large_string()), "string[pyarrow]")
 
 
 @indicator(
@@ -155,7 +180,7 @@ def institution_pairs(frames, params, as_of):
     OpenAlex's institution). The value is the number of distinct pairs per year; `top10`
     holds each year's ten most prolific pairs counted cumulatively; `listed_3in3` the pairs
     with a watch-listed member and at least 3 joint papers in the trailing 3 years."""
-    works = english_ai(frames["works"])
+    works = english_ai(frames["works"], columns=("id", "year"))
     pairs, orgs = work_pairs(works, frames["affiliations"]) if len(works) else (
         pd.DataFrame(), pd.Index([]))
     if pairs.empty:
@@ -179,11 +204,11 @@ def institution_pairs(frames, params, as_of):
     years = sorted(set(per_year.tolist()))
     values = yearly(per["year"].value_counts(), span(years))  # distinct pairs a year
 
-    ids, codes, labels = orgs.tolist(), uniq.tolist(), {}
+    ids, labels = orgs.tolist(), {}
 
     def label(i: int) -> str:
         if i not in labels:
-            ru, cn = ids[codes[i] // width], ids[codes[i] % width]
+            ru, cn = ids[int(uniq[i]) // width], ids[int(uniq[i]) % width]
             labels[i] = f"{names.get(ru, ru)} | {names.get(cn, cn)}"
         return labels[i]
 

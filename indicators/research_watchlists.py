@@ -18,6 +18,7 @@ from trendline.indicators.common import (
     partial_years,
     records,
     span,
+    year_of,
     yearly,
 )
 
@@ -28,16 +29,20 @@ ADDED = "added_while_collaborating"  # set: organisations listed while co-author
 def listed_hits(frames, side: str, lists: set[str]) -> pd.DataFrame:
     """One row per (joint AI work, organisation on `side`, listing): year, listed_on,
     removed_on, and the flags at_time / now / date_unknown."""
-    works, aff, lst = joint_ai(frames["works"]), frames["affiliations"], frames["listings"]
+    works = joint_ai(frames["works"], columns=("id", "year"))
+    aff, lst = frames["affiliations"], frames["listings"]
     if works.empty or aff.empty or lst.empty:
         return pd.DataFrame(columns=["work_id", "org_id", "year", "at_time", "now",
                                      "date_unknown", "listed_on", "list_name", "name"])
     lst = lst[lst["list_name"].isin(lists)].astype({"org_id": str})
-    aff = aff[(aff["country"] == side) & aff["org_id"].notna()]
-    aff = aff[among(aff["work_id"], works)][["work_id", "org_id"]].drop_duplicates()
+    keep = ((aff["country"] == side) & aff["org_id"].notna()).to_numpy()
+    aff = aff.loc[keep & among(aff["work_id"], works), ["work_id", "org_id"]].drop_duplicates()
     hits = aff.assign(org_id=aff["org_id"].astype(str)).merge(
         lst[["org_id", "list_name", "name", "listed_on", "removed_on", "date_known"]],
-        on="org_id").merge(works[["id", "year"]], left_on="work_id", right_on="id")
+        on="org_id")
+    hits["year"] = year_of(hits["work_id"], works)
+    if isinstance(hits["work_id"].dtype, pd.CategoricalDtype):  # the few works it names
+        hits["work_id"] = hits["work_id"].cat.remove_unused_categories()
     end = pd.to_datetime(hits["year"].map({y: pd.Timestamp(int(y), 12, 31)
                                             for y in hits["year"].unique()}))
     listed = _dates(hits["listed_on"])
@@ -57,7 +62,7 @@ def _dates(values: pd.Series) -> pd.Series:
 def _collab(frames, params, as_of, ind_id: str, side: str, lists: set[str], query: str,
             headline: str = "at_time"):
     hits = listed_hits(frames, side, lists)
-    works = joint_ai(frames["works"])
+    works = joint_ai(frames["works"], columns=("id", "year"))
     per_work = hits.groupby("work_id").agg(year=("year", "first"), at_time=("at_time", "any"),
                                            now=("now", "any"), date_unknown=("date_unknown", "any"))
     years = span([*per_work["year"].unique(), *works["year"].dropna().unique()]) \

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from trendline.core import schema
 from trendline.core.db import upsert
+from trendline.core.memory import give_back
 from trendline.core.resources import Resources
 from trendline.core.steps import Step, direct
 from trendline.indicators.base import Indicator, sorted_periods
@@ -103,6 +104,7 @@ def run_indicators(res: Resources, step: Step = direct, settle=None
     member lists digested while they are at hand, then dropped)."""
     inds = enabled(res)
     frames = load_frames(res, {n for i in inds for n in i.needs})
+    give_back()
     as_of = res.now().date()
     done: list[Evaluation] = []
     errors: dict[str, str] = {}
@@ -114,6 +116,7 @@ def run_indicators(res: Resources, step: Step = direct, settle=None
                 if settle is not None:
                     settle(ev)
                 done.append(ev)
+                give_back()  # this step's peak is not the next one's floor
                 return Done(ind.id, "completed")
             except Exception as exc:  # one broken indicator must not hide the others
                 log.exception("indicator %s failed", ind.id)

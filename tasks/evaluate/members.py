@@ -6,6 +6,7 @@ digest per member list (`evidence_groups`) says which lists changed."""
 from __future__ import annotations
 
 import logging
+import weakref
 from dataclasses import dataclass
 from itertools import islice, repeat
 
@@ -192,9 +193,15 @@ def row_hashes(frame: pd.DataFrame, shared: dict | None = None) -> np.ndarray:
 
 
 def _category_hashes(categories: pd.Index, shared: dict) -> np.ndarray:
-    got = shared.get(id(categories))
-    if got is None or got[0] is not categories:  # kept with the hashes: its id stays its own
-        got = shared[id(categories)] = (categories, _hash_values(categories))
+    """The hashes of a set of categories, kept while the categories live (a weak
+    reference: the hashes never keep a million labels alive)."""
+    key = id(categories)
+    got = shared.get(key)
+    if got is None or got[0]() is not categories:
+        def forget(ref, key=key):
+            if shared.get(key, (None,))[0] is ref:
+                del shared[key]
+        got = shared[key] = (weakref.ref(categories, forget), _hash_values(categories))
     return got[1]
 
 

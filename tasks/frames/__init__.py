@@ -34,23 +34,16 @@ def _works():
             .join(f, f.c.work_id == w.c.id))
 
 
-CHILD_READS_FROM = 50_000  # works: below this the cursor is quicker than a child's start
+CHILD_READS_FROM = 50_000  # works
 
 
-def works_pieces(conn) -> tuple:
-    """On a large SQLite store, the works query as its two tables read apart (two children
-    scan one each, and the parent joins them in Arrow, instead of one child looking up
-    every work's facts by its text key); else none, and the cursor reads the works."""
+def large_sqlite(conn) -> bool:
+    """A SQLite store of CHILD_READS_FROM works or more: its large queries are read by
+    ADBC children (below that the cursor is quicker than a child's start)."""
     if conn.dialect.name != "sqlite":
-        return ()
+        return False
     lo, hi = conn.exec_driver_sql("SELECT min(rowid), max(rowid) FROM works").one()
-    if lo is None or hi - lo + 1 < CHILD_READS_FROM:
-        return ()
-    w, f = T.works, T.work_facts
-    facts = sa.select(f.c.work_id.label("id"), f.c.work_key.label("key"), f.c.year,
-                      f.c.source, f.c.is_ai, f.c.in_language, f.c.is_joint, f.c.field,
-                      f.c.funders, f.c.is_demo)
-    return facts, sa.select(w.c.id, w.c.cited_by_count, w.c.fwci, w.c.is_top10)
+    return lo is not None and hi - lo + 1 >= CHILD_READS_FROM
 
 
 def _authorships():
@@ -111,10 +104,9 @@ def read(conn, query) -> pd.DataFrame:
     return _compact(pd.DataFrame(result.all(), columns=list(result.keys())))
 
 
-def read_bulk(col: Columnar, conn, query, pieces: tuple = ()) -> pd.DataFrame:
-    """A large query's rows, column-wise (`pieces`: Columnar.frame); 0/1 flags as
-    booleans."""
-    frame = col.frame(conn, query, pieces)
+def read_bulk(col: Columnar, conn, query) -> pd.DataFrame:
+    """A large query's rows, column-wise; 0/1 flags as booleans."""
+    frame = col.frame(conn, query)
     for name in FLAGS & set(frame.columns):
         frame[name] = frame[name].fillna(0).astype(bool)
     if "is_top10" in frame:
@@ -123,9 +115,13 @@ def read_bulk(col: Columnar, conn, query, pieces: tuple = ()) -> pd.DataFrame:
 
 
 def _compact(frame: pd.DataFrame) -> pd.DataFrame:
-    for name in CATEGORIES & set(frame.columns):
-        if frame[name].dtype != "category":
-            frame[name] = frame[name].astype("category")
+    """Repeated strings as categories, in text order whether pandas or Arrow made them."""
+    for name in frame.columns:
+        col = frame[name]
+        if col.dtype != "category" and name in CATEGORIES:
+            frame[name] = col.astype("category")
+        elif col.dtype == "category" and not col.cat.categories.is_monotonic_increasing:
+            frame[name] = col.cat.reorder_categories(col.cat.categories.sort_values())
     return frame
 
 
@@ -191,16 +187,17 @@ def load_frames(res: Resources, needs: Iterable[str]) -> dict[str, pd.DataFrame]
     col = None
     try:
         with res.engine.connect() as conn:
-            pieces = works_pieces(conn) if needs & {"works", "affiliations"} else ()
-            bulk = [*pieces, _authorships()] if pieces and "affiliations" in needs else pieces
-            col = Columnar(res.engine, tuple(bulk))
+            big = bool(needs & {"works", "affiliations"}) and large_sqlite(conn)
+            bulk = (_works(), *([_authorships()] if "affiliations" in needs else ())) \
+                if big else ()
+            col = Columnar(res.engine, bulk)
             for name in sorted(needs & set(QUERIES)):
                 query = QUERIES[name]()
-                frames[name] = read_bulk(col, conn, query, pieces) if name in BULK else \
+                frames[name] = read_bulk(col, conn, query) if name in BULK else \
                     read(conn, query)
             if "affiliations" in needs:
                 works = by_id(frames["works"] if "works" in frames
-                              else read_bulk(col, conn, _works(), pieces))
+                              else read_bulk(col, conn, _works()))
                 if "works" in frames:
                     frames["works"] = works
                 frames["affiliations"] = affiliations(col, conn, works)

@@ -11,7 +11,6 @@ from contextlib import suppress
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
@@ -58,17 +57,11 @@ class Columnar:
             if said := child.close():
                 log.info("column-wise SQLite reader fell back to the cursor: %s", said[-500:])
 
-    def frame(self, conn: Connection, query, pieces: tuple = ()) -> pd.DataFrame:
-        """The query's rows; `pieces`: the tables it joins, each read apart by a SQLite
-        child and joined on `id` here, in the query's column order (the cursor reads
-        `query` itself)."""
+    def frame(self, conn: Connection, query) -> pd.DataFrame:
+        """The query's rows, in its column order."""
         sql = compiled(conn, query)
-        tables = [self._arrow(compiled(conn, q)) for q in pieces] or [self._arrow(sql)]
-        table = None if None in tables else tables[0]
-        for other in tables[1:] if table is not None else ():
-            table = _joined(table, other)
+        table = self._arrow(sql)
         if table is not None:
-            table = table.select([c.name for c in query.selected_columns])
             # Arrow strings stay Arrow; buffers freed as columns convert
             return table.to_pandas(types_mapper=_arrow_strings, split_blocks=True,
                                    self_destruct=True)
@@ -99,18 +92,6 @@ class Columnar:
         except Exception as exc:  # e.g. a type SQLite's driver cannot infer
             log.info("column-wise read fell back to the cursor: %s", exc)
             return None
-
-
-def _joined(left: pa.Table, right: pa.Table) -> pa.Table:
-    """An inner join on `id`, unique on the right: each left id looked up in the right's
-    (one hash pass), the right's other columns taken by position."""
-    pos = pc.index_in(left["id"], value_set=right["id"])
-    found = pc.is_valid(pos)
-    left, pos = left.filter(found), pos.filter(found)
-    taken = right.drop_columns(["id"]).take(pos)
-    for name, column in zip(taken.column_names, taken.columns, strict=True):
-        left = left.append_column(name, column)
-    return left
 
 
 def _arrow_strings(kind: pa.DataType):

@@ -43,7 +43,7 @@ def test_the_children_read_what_the_cursor_reads(demo_store, settings, monkeypat
 
     monkeypatch.setattr(ArrowChild, "__init__", spy)
     by_children = _load(settings, monkeypatch, threshold=1)
-    assert len(started) == 3, "works, their facts and the authorships, one child each"
+    assert len(started) == 2, "the works with their facts, and the authorships: a child each"
     started.clear()
     by_cursor = _load(settings, monkeypatch, threshold=10**9)
     assert not started

@@ -5,18 +5,21 @@ four times faster than the DB-API cursor on a million works), but it carries a s
 of the SQLite library, and two copies in one process break each other's POSIX locks
 (SQLite's "how to corrupt" notes, section 2.2.1). So the driver runs here, in a child
 process that holds nothing else open and answers its query with one Arrow IPC stream on
-its stdout.
+its stdout, written a batch at a time.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+from itertools import chain
 from urllib.parse import quote
 
 
 def serve(path: str, query: str) -> int:
-    """The child: the query's rows as one IPC stream on stdout. The driver's low-level
+    """The child: the query's rows as one IPC stream on stdout, a batch at a time as the
+    driver reads them (the parent reads every child at once). The driver's low-level
     API (its DB-API module would import pandas: half a second of start-up)."""
     import adbc_driver_manager
     import adbc_driver_sqlite
@@ -29,18 +32,42 @@ def serve(path: str, query: str) -> int:
         stmt.set_options(**{"adbc.sqlite.query.batch_rows": "65536"})
         stmt.set_sql_query(query)
         stream, _ = stmt.execute_query()
-        # read whole before writing: a pipe holds 64 KiB, and the parent reads the
-        # children one after another, so a child that streamed would wait for its turn
-        table = pa.RecordBatchReader.from_stream(stream).read_all()
-        with pa.ipc.new_stream(out, table.schema) as writer:
-            writer.write_table(table)
+        reader = pa.RecordBatchReader.from_stream(stream)
+        first = next(iter(reader), None)
+        coded = repeated(first) if first is not None else []
+        schema = reader.schema if first is None else as_dictionaries(first, coded).schema
+        with pa.ipc.new_stream(out, schema) as writer:
+            for batch in chain([] if first is None else [first], reader):
+                writer.write_batch(as_dictionaries(batch, coded))
     out.flush()
     return 0
 
 
+def repeated(batch) -> list[int]:
+    """The text columns of a batch whose values repeat (half as many distinct values as
+    rows, or fewer): sent as dictionaries, each distinct string once a batch, and read
+    by pandas as categoricals without hashing the text again."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return [i for i, field in enumerate(batch.schema)
+            if (pa.types.is_string(field.type) or pa.types.is_large_string(field.type))
+            and pc.count_distinct(batch.column(i)).as_py() * 2 <= batch.num_rows]
+
+
+def as_dictionaries(batch, columns: list[int]):
+    import pyarrow as pa
+
+    arrays = list(batch.columns)
+    for i in columns:
+        arrays[i] = arrays[i].dictionary_encode()
+    return pa.record_batch(arrays, names=batch.schema.names)
+
+
 class ArrowChild:
-    """The parent's side: one child per query, started at once (the queries of a frames
-    load run side by side on the cores while the parent reads the small tables)."""
+    """The parent's side: one child per query, started at once, each read by a thread of
+    its own as it writes (the queries of a frames load run side by side on the cores
+    while the parent reads the small tables)."""
 
     command = (sys.executable, "-m", "trendline.core.sqlite_arrow")
 
@@ -49,22 +76,31 @@ class ArrowChild:
             [*self.command, path, query],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.taken = False
+        self._got: list = [None]
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        import pyarrow as pa
+
+        try:
+            self._got[0] = pa.ipc.open_stream(self.proc.stdout).read_all()
+        except (pa.ArrowInvalid, OSError):  # no driver, or a type it cannot infer
+            self._got[0] = None
 
     def table(self):
         """The query's table; None when the child cannot answer (its driver is missing,
         a type it cannot infer): the caller reads the cursor instead."""
-        import pyarrow as pa
-
         self.taken = True
-        try:
-            return pa.ipc.open_stream(self.proc.stdout).read_all()
-        except (pa.ArrowInvalid, OSError):
-            return None
+        self._reader.join()
+        table, self._got[0] = self._got[0], None
+        return table
 
     def close(self) -> str:
         """End the child; what it said on stderr (empty when all went well)."""
         if not self.taken and self.proc.poll() is None:
             self.proc.kill()
+        self._reader.join()
         self.proc.stdout.close()
         err = self.proc.stderr.read()
         self.proc.stderr.close()
