@@ -9,6 +9,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from trendline.indicators.stack import arrow_text, coded, stack  # noqa: F401 (coded: re-exported)
 
 SAMPLE = 20  # records kept per value: the newest (or most relevant) first
 ENGLISH_SOURCES = ("openalex", "snapshot")  # the brief's English-language set; CNKI apart
@@ -43,7 +47,7 @@ class Evidence:
         for p, recs in other.sample.items():
             sample[p] = (sample.get(p, []) + recs)[: 2 * SAMPLE]
         frames = [m for m in (self.members, other.members) if len(m)]
-        members = pd.concat(frames, ignore_index=True) if frames else self.members
+        members = stack(frames) if frames else self.members
         return Evidence(sample, counts, members, kind)
 
     def into(self) -> dict[str, Any]:
@@ -92,16 +96,6 @@ def _periods(col: pd.Series) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=names)
 
 
-def coded(codes: np.ndarray, labels, ordered: bool = False) -> pd.Categorical:
-    """Codes into labels known to be distinct, as a categorical, without pandas checking
-    them again (that check builds a Python string per label: ~150 MiB for a million)."""
-    try:
-        dtype = pd.CategoricalDtype._from_fastpath(pd.Index(labels), ordered)
-    except AttributeError:  # pragma: no cover (a pandas without the fast path)
-        dtype = pd.CategoricalDtype(pd.Index(labels), ordered)
-    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
-
-
 def among(ids: pd.Series, works: pd.DataFrame) -> np.ndarray:
     """Which of `ids` (work ids, of the affiliations say) are among `works`: by category
     code when both share the frames' one set of work ids, else by text."""
@@ -112,6 +106,17 @@ def among(ids: pd.Series, works: pd.DataFrame) -> np.ndarray:
         hit[works["id"].cat.codes.to_numpy()] = True
         return hit[ids.cat.codes.to_numpy()]
     return ids.isin(works["id"]).to_numpy()
+
+
+def is_in(col: pd.Series, values: Iterable) -> np.ndarray:
+    """Which of `col` are among `values` (a few ids): a categorical column's categories
+    are probed against the few values, so no hash table over a million ids is built (and
+    cached on the shared categories for the rest of the evaluation)."""
+    if not isinstance(col.dtype, pd.CategoricalDtype):
+        return col.isin(list(values)).to_numpy()
+    text = arrow_text(col.cat.categories)
+    hit = pc.is_in(text, value_set=pa.array([str(v) for v in values], text.type))
+    return np.append(hit.to_numpy(zero_copy_only=False), False)[col.cat.codes.to_numpy()]
 
 
 def year_of(ids: pd.Series, works: pd.DataFrame) -> np.ndarray:

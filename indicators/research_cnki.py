@@ -59,8 +59,9 @@ def chinese_language(frames, params, as_of):
     series = {"value": yearly(cnki.groupby("year").size(), years)}
     orgs = aff[among(aff["work_id"], cnki)] if len(aff) else aff
     for name, org in {**INSTITUTIONS, **params.get("institutions", {})}.items():
-        ids = set(orgs.loc[orgs["org_id"] == org, "work_id"]) if len(orgs) else set()
-        series[name] = yearly(cnki[cnki["id"].isin(ids)].groupby("year").size(), years)
+        signed = orgs.loc[(orgs["org_id"] == org).to_numpy(), ["work_id"]].rename(
+            columns={"work_id": "id"})
+        series[name] = yearly(cnki[among(cnki["id"], signed)].groupby("year").size(), years)
     for name, funder in FUNDERS.items():
         funded = cnki[cnki["funders"].str.contains(funder, regex=False, na=False)]
         series[name] = yearly(funded.groupby("year").size(), years)

@@ -14,6 +14,7 @@ from trendline.indicators.common import (
     coded,
     english_ai,
     evidence,
+    is_in,
     last_complete_year,
     one_value,
     partial_years,
@@ -85,6 +86,22 @@ def work_years(works: pd.DataFrame, work_ids: pd.Series) -> tuple[np.ndarray, np
     return cat.codes.astype("int32"), years
 
 
+def runs(a: np.ndarray, inverse: bool = False) -> tuple[np.ndarray, ...]:
+    """The distinct values of an array (sorted in place when it is not sorted yet), how
+    often each occurs, and with `inverse` each element's run number: np.unique's answers
+    without its argsort and copies."""
+    if len(a) > 1 and not (a[1:] >= a[:-1]).all():
+        a.sort()
+    new = np.empty(len(a), dtype=bool)
+    new[:1] = True
+    np.not_equal(a[1:], a[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    counts = np.diff(np.append(starts, len(a)))
+    if not inverse:
+        return a[starts], counts
+    return a[starts], counts, (np.cumsum(new, dtype="int32") - 1)
+
+
 def sorted_unique(a: np.ndarray) -> np.ndarray:
     """np.unique of an array the caller no longer needs, sorted in place (np.unique would
     hold two more copies of it)."""
@@ -111,14 +128,21 @@ def _pair_evidence(per, index, uniq, orgs, names, width, marks) -> Evidence:
     distinct pair of names and the members hold codes into them: no string per row."""
     name_of, named = pd.factorize(pd.Series([names.get(o, o) for o in orgs.tolist()]))
     both = name_of[uniq // width].astype("int64") * len(named) + name_of[uniq % width]
-    distinct, label_of = np.unique(both, return_inverse=True)
+    if len(named) == width:  # every organisation's name its own: pairs of names distinct
+        distinct, label_of = both, np.arange(len(both), dtype="int32")
+    else:
+        distinct, label_of = np.unique(both, return_inverse=True)
     label_of, labels = label_of.reshape(-1), _joined_names(named, distinct)
     if any(" | " in str(n) for n in named):  # two joined pairs of names could read alike
         again, labels = pd.factorize(labels)
         label_of = again[label_of]
-    years = pd.Categorical(per["year"].to_numpy())
+    year = per["year"].to_numpy()
+    present = np.unique(year)
+    at = np.full(int(present[-1] - present[0]) + 1, -1, dtype="int8" if len(present) < 128
+                 else "int16")
+    at[present - present[0]] = np.arange(len(present))
     members = pd.DataFrame({
-        "period": years.rename_categories([str(int(y)) for y in years.categories]),
+        "period": coded(at[year - present[0]], [str(int(y)) for y in present]),
         "kind": one_value("pair", len(per)), "id": coded(label_of[index], labels),
         "value": per["n"].to_numpy(dtype=float), "unit": one_value("papers", len(per))})
     counts = {str(k): int(v) for k, v in members["period"].value_counts().items() if v}
@@ -191,18 +215,23 @@ def institution_pairs(frames, params, as_of):
     listed = set(frames["listings"]["org_id"].astype(str)) if len(frames["listings"]) else set()
     is_listed = np.asarray(orgs.isin(listed))
     width = len(orgs)
-    code = pairs["ru"].to_numpy().astype("int64") * width + pairs["cn"].to_numpy()
-    year = pairs["year"].to_numpy().astype("int64")
+    year = pairs["year"].to_numpy()
     first, wide = int(year.min()), int(year.max() - year.min()) + 1
     # papers per (pair, year), sorted by pair then year; pairs as 0..P-1 for running counts
-    both, counts = np.unique(code * wide + (year - first), return_counts=True)
-    per_year = both % wide + first
-    uniq, index = np.unique(both // wide, return_inverse=True)
-    index = index.reshape(-1)
-    per = pd.DataFrame({"year": per_year, "n": counts})
+    key = pairs["ru"].to_numpy().astype("int64") * width + pairs["cn"].to_numpy()
+    key *= wide
+    key += year - first
+    del pairs, year
+    both, counts = runs(key)
+    per_year = (both % wide + first).astype("int16")
+    uniq, index = runs(both // wide, inverse=True)[::2]
+    del both
     listed_pair = is_listed[uniq // width] | is_listed[uniq % width]
-    years = sorted(set(per_year.tolist()))
-    values = yearly(per["year"].value_counts(), span(years))  # distinct pairs a year
+    pairs_a_year = np.bincount(per_year - first, minlength=wide)
+    years = [first + int(y) for y in np.flatnonzero(pairs_a_year)]
+    values = yearly(pd.Series(pairs_a_year[np.array(years) - first], index=years),
+                    span(years))  # distinct pairs a year
+    per = pd.DataFrame({"year": per_year, "n": counts})
 
     ids, labels = orgs.tolist(), {}
 
@@ -272,14 +301,17 @@ def joint_centres(frames, params, as_of):
     the centre, or one author listing both its parties; zeros from the centre's founding
     year to the last complete year. Subject `all`: the distinct papers of all centres."""
     works = frames["works"]
-    works = works[works["is_ai"].astype(bool)] if len(works) else works
+    works = works.loc[works["is_ai"].to_numpy(dtype=bool), ["id", "year"]] if len(works) \
+        else works
     signed = frames["centre_works"]
     last = last_complete_year(as_of, params)
-    results, active, everything = [], {}, []
+    results, active = [], {}
+    anyone = np.zeros(len(works), dtype=bool)  # signed by any centre
     for centre in frames["centres"].to_dict("records"):
         ids = signed.loc[signed["centre_id"] == centre["id"], "work_id"] if len(signed) else []
-        mine = works[works["id"].isin(ids)]
-        everything.append(mine)
+        signed_here = is_in(works["id"], ids)
+        anyone |= signed_here
+        mine = works[signed_here]
         counts = mine.groupby("year").size()
         first = int(min([*counts.index, centre.get("founded") or 9999]))
         values = yearly(counts, range(first, max(last, *counts.index, first) + 1)) \
@@ -295,7 +327,7 @@ def joint_centres(frames, params, as_of):
                               query=f"papers the resolve stage filed under {centre['name']} "
                               "(centre_works: named in the affiliation, or one author with "
                               "both its parties)", **ev.into()))
-    union = pd.concat(everything).drop_duplicates("id") if everything else works.iloc[:0]
+    union = works[anyone]
     values = through_complete(yearly(union.groupby("year").size()), as_of, params) \
         if len(union) else {}
     marks = records({p: [{"kind": "centre", "id": c, "label": c} for c in cs]

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from trendline.core import schema
 from trendline.core.db import upsert
-from trendline.core.memory import give_back
+from trendline.core.memory import give_back, map_large_blocks
 from trendline.core.resources import Resources
 from trendline.core.steps import Step, direct
 from trendline.indicators.base import Indicator, sorted_periods
@@ -103,6 +103,7 @@ def run_indicators(res: Resources, step: Step = direct, settle=None
     """Every enabled indicator, one step each; `settle(evaluation)` runs in its step (the
     member lists digested while they are at hand, then dropped)."""
     inds = enabled(res)
+    map_large_blocks()
     frames = load_frames(res, {n for i in inds for n in i.needs})
     give_back()
     as_of = res.now().date()

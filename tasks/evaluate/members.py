@@ -13,11 +13,11 @@ from itertools import islice, repeat
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from pandas.api.types import union_categoricals
 
 from trendline.core import schema
 from trendline.indicators.common import DESCRIBED, described
 from trendline.indicators.registry import Evaluation
+from trendline.indicators.stack import stack
 
 log = logging.getLogger(__name__)
 KEY = ("period", "subject", "kind", "record_id")
@@ -40,29 +40,9 @@ def member_parts(ev: Evaluation) -> list[pd.DataFrame]:
                 m.rename(columns={"id": "record_id"}).assign(subject=r.subject))
     out = []
     for parts in by_subject.values():
-        frame = parts[0] if len(parts) == 1 else _concat(parts)
+        frame = stack(parts)
         out.append(frame[[c for c in (*KEY, *DESCRIBED) if c in frame]])
     return out
-
-
-def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """The parts one under another; a column categorical in any part stays categorical
-    (codes over the union of their categories: the works' ids are never spelled out)."""
-    columns = list(dict.fromkeys(c for p in parts for c in p.columns))
-    out = {}
-    for c in columns:
-        cols = [p[c] if c in p else pd.Series([None] * len(p), dtype=object) for p in parts]
-        if any(isinstance(x.dtype, pd.CategoricalDtype) for x in cols):
-            try:  # the other parts (a few hand-built records) made categorical too
-                out[c] = union_categoricals([x.array if isinstance(x.dtype, pd.CategoricalDtype)
-                                             else pd.Categorical(x) for x in cols],
-                                            ignore_order=True)
-                continue
-            except TypeError:  # categories of different kinds (text and numbers)
-                pass
-        out[c] = pd.concat([x.astype(object) if isinstance(x.dtype, pd.CategoricalDtype)
-                            else x for x in cols], ignore_index=True)
-    return pd.DataFrame(out)
 
 
 @dataclass

@@ -63,8 +63,8 @@ class Columnar:
         table = self._arrow(sql)
         if table is not None:
             # Arrow strings stay Arrow; buffers freed as columns convert
-            return table.to_pandas(types_mapper=_arrow_strings, split_blocks=True,
-                                   self_destruct=True)
+            return _own_strings(table.to_pandas(types_mapper=_arrow_strings,
+                                                split_blocks=True, self_destruct=True))
         return cursor_frame(conn, sql, [_kind(c.type) for c in query.selected_columns])
 
     def ints(self, conn: Connection, query) -> dict[str, np.ndarray]:
@@ -92,6 +92,18 @@ class Columnar:
         except Exception as exc:  # e.g. a type SQLite's driver cannot infer
             log.info("column-wise read fell back to the cursor: %s", exc)
             return None
+
+
+def _own_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns copied into buffers of their own: as read from an IPC stream they are
+    slices of whole record batches, and would keep every batch's other columns resident
+    (a million works: 90 MiB held for 18 MiB of ids)."""
+    for name in frame.columns:
+        if isinstance(frame[name].array, pd.arrays.ArrowStringArray):
+            text = pa.array(frame[name].array)
+            chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
+            frame[name] = pd.array(pa.concat_arrays(chunks), dtype=frame[name].dtype)
+    return frame
 
 
 def _arrow_strings(kind: pa.DataType):

@@ -19,6 +19,18 @@ def _libc():
         return None
 
 
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
+
+
+def map_large_blocks(threshold: int = 4 << 20) -> None:
+    """Blocks of `threshold` bytes or more mapped apart from the heap and unmapped when
+    freed: glibc otherwise raises its threshold after the first large free, and a step's
+    freed arrays stay resident until the step ends. Process-wide; idempotent."""
+    libc = _libc()
+    if libc is not None and hasattr(libc, "mallopt"):
+        libc.mallopt(M_MMAP_THRESHOLD, threshold)
+
+
 def give_back() -> None:
     import pyarrow as pa
 
