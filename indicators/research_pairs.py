@@ -122,7 +122,54 @@ def cross(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return left, first + np.arange(len(left))
 
 
-def _pair_evidence(per, index, uniq, orgs, names, width, marks) -> Evidence:
+def pair_years(pairs: pd.DataFrame, width: int) -> tuple[np.ndarray, ...]:
+    """Papers per (pair, year), sorted by pair then year: each distinct pair (ru * width +
+    cn), and per (pair, year) row the pair's number, the year and the papers."""
+    year = pairs["year"].to_numpy()
+    first, wide = int(year.min()), int(year.max() - year.min()) + 1
+    key = pairs["ru"].to_numpy().astype("int64") * width + pairs["cn"].to_numpy()
+    key *= wide
+    key += year - first
+    del year
+    both, counts = runs(key)
+    del key
+    per_year = (both % wide + first).astype("int16")
+    uniq, _, index = runs(both // wide, inverse=True)
+    return uniq, index, per_year, counts
+
+
+def _ranked(uniq, index, per_year, counts, listed_pair, label) -> tuple[dict, dict, dict]:
+    """Per year: the ten pairs with the most papers to date, the watch-listed pairs with 3
+    papers in the trailing 3 years, and both as the sample's records. The trailing window
+    is kept for the watch-listed pairs only."""
+    watched = np.flatnonzero(listed_pair)
+    running = np.zeros(len(uniq))
+    recent: dict[int, np.ndarray] = {}  # the watched pairs' last three years
+    top10, listed3, marks, names = {}, {}, {}, {}
+
+    def name(i: int) -> str:
+        if i not in names:
+            names[i] = label(i)
+        return names[i]
+
+    for y in np.unique(per_year).tolist():
+        this = np.bincount(index[per_year == y], weights=counts[per_year == y],
+                           minlength=len(uniq))
+        running += this
+        recent = {z: v for z, v in recent.items() if z > y - 3} | {y: this[watched]}
+        del this
+        best = np.argpartition(-running, 9)[:10] if len(running) > 10 else range(len(running))
+        top = sorted((int(i) for i in best if running[i] > 0),
+                     key=lambda i: (-running[i], name(i)))
+        three = watched[sum(recent.values()) >= 3].tolist()
+        top10[str(y)] = [name(i) for i in top]
+        listed3[str(y)] = sorted(name(i) for i in three)
+        marks[str(y)] = [{"kind": "pair", "id": name(i), "label": name(i),
+                          "count": int(running[i])} for i in dict.fromkeys([*top, *three])]
+    return top10, listed3, marks
+
+
+def _pair_evidence(per_year, counts, index, uniq, orgs, names, width, marks) -> Evidence:
     """Every pair of every year as a member, the marked pairs (the top 10 and the
     watch-listed ones the alerts name) first in the sample. A label is built once per
     distinct pair of names and the members hold codes into them: no string per row."""
@@ -136,15 +183,15 @@ def _pair_evidence(per, index, uniq, orgs, names, width, marks) -> Evidence:
     if any(" | " in str(n) for n in named):  # two joined pairs of names could read alike
         again, labels = pd.factorize(labels)
         label_of = again[label_of]
-    year = per["year"].to_numpy()
-    present = np.unique(year)
+    year = per_year
+    present = np.unique(year)  # the periods: codes into them without a hash table
     at = np.full(int(present[-1] - present[0]) + 1, -1, dtype="int8" if len(present) < 128
                  else "int16")
     at[present - present[0]] = np.arange(len(present))
     members = pd.DataFrame({
         "period": coded(at[year - present[0]], [str(int(y)) for y in present]),
-        "kind": one_value("pair", len(per)), "id": coded(label_of[index], labels),
-        "value": per["n"].to_numpy(dtype=float), "unit": one_value("papers", len(per))})
+        "kind": one_value("pair", len(year)), "id": coded(label_of[index], labels),
+        "value": counts.astype(float), "unit": one_value("papers", len(year))})
     counts = {str(k): int(v) for k, v in members["period"].value_counts().items() if v}
     sample = {p: rs[:SAMPLE] for p, rs in marks.items()}
     return Evidence(sample, counts, members, "pair")
@@ -215,50 +262,20 @@ def institution_pairs(frames, params, as_of):
     listed = set(frames["listings"]["org_id"].astype(str)) if len(frames["listings"]) else set()
     is_listed = np.asarray(orgs.isin(listed))
     width = len(orgs)
-    year = pairs["year"].to_numpy()
-    first, wide = int(year.min()), int(year.max() - year.min()) + 1
-    # papers per (pair, year), sorted by pair then year; pairs as 0..P-1 for running counts
-    key = pairs["ru"].to_numpy().astype("int64") * width + pairs["cn"].to_numpy()
-    key *= wide
-    key += year - first
-    del pairs, year
-    both, counts = runs(key)
-    per_year = (both % wide + first).astype("int16")
-    uniq, index = runs(both // wide, inverse=True)[::2]
-    del both
-    listed_pair = is_listed[uniq // width] | is_listed[uniq % width]
-    pairs_a_year = np.bincount(per_year - first, minlength=wide)
-    years = [first + int(y) for y in np.flatnonzero(pairs_a_year)]
-    values = yearly(pd.Series(pairs_a_year[np.array(years) - first], index=years),
-                    span(years))  # distinct pairs a year
-    per = pd.DataFrame({"year": per_year, "n": counts})
-
-    ids, labels = orgs.tolist(), {}
+    del works
+    uniq, index, per_year, counts = pair_years(pairs, width)
+    del pairs
+    pairs_a_year = pd.Series(per_year).value_counts()  # a few distinct years: a tiny table
+    values = yearly(pairs_a_year, span(pairs_a_year.index))  # distinct pairs a year
+    ids = orgs.tolist()
 
     def label(i: int) -> str:
-        if i not in labels:
-            ru, cn = ids[int(uniq[i]) // width], ids[int(uniq[i]) % width]
-            labels[i] = f"{names.get(ru, ru)} | {names.get(cn, cn)}"
-        return labels[i]
+        ru, cn = ids[int(uniq[i]) // width], ids[int(uniq[i]) % width]
+        return f"{names.get(ru, ru)} | {names.get(cn, cn)}"
 
-    running = np.zeros(len(uniq))
-    recent: dict[int, np.ndarray] = {}  # the last three years' counts, for listed_3in3
-    top10, listed3, marks = {}, {}, {}
-    for y in years:
-        this = np.bincount(index[per_year == y], weights=counts[per_year == y],
-                           minlength=len(uniq))
-        running += this
-        recent = {z: v for z, v in recent.items() if z > y - 3} | {y: this}
-        best = np.argpartition(-running, 9)[:10] if len(running) > 10 else range(len(running))
-        top = sorted((int(i) for i in best if running[i] > 0),
-                     key=lambda i: (-running[i], label(i)))
-        window = sum(recent.values()) * listed_pair
-        three = np.flatnonzero(window >= 3).tolist()
-        top10[str(y)] = [label(i) for i in top]
-        listed3[str(y)] = sorted(label(i) for i in three)
-        marks[str(y)] = [{"kind": "pair", "id": label(i), "label": label(i),
-                          "count": int(running[i])} for i in dict.fromkeys([*top, *three])]
-    ev = _pair_evidence(per, index, uniq, orgs, names, width, marks)
+    top10, listed3, marks = _ranked(uniq, index, per_year, counts,
+                                    is_listed[uniq // width] | is_listed[uniq % width], label)
+    ev = _pair_evidence(per_year, counts, index, uniq, orgs, names, width, marks)
     return [Result("research.institution_pairs", {"value": values},
                    sets={"top10": top10, "listed_3in3": listed3},
                    partial_periods=partial_years(values, as_of, params),

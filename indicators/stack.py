@@ -5,6 +5,8 @@ no Python string per row)."""
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -70,7 +72,30 @@ def _text_codes(cols: list[pd.Series]) -> pd.Categorical | None:
     if not new.any():
         return coded(codes, base)
     more = pa.chunked_array([*base_text.chunks, pa.array(wanted[new], base_text.type)])
-    return coded(codes, pd.Index(pd.array(more, "string[pyarrow]")))
+    out = coded(codes, pd.Index(pd.array(more, "string[pyarrow]")))
+    _extends(out.categories, base)
+    return out
+
+
+_EXTENDED: dict[int, tuple[weakref.ref, weakref.ref]] = {}
+
+
+def _extends(categories: pd.Index, base: pd.Index) -> None:
+    key = id(categories)
+
+    def forget(_):
+        _EXTENDED.pop(key, None)
+    _EXTENDED[key] = (weakref.ref(categories, forget), weakref.ref(base))
+
+
+def extension_of(categories: pd.Index) -> pd.Index | None:
+    """The categories that `categories` begin with, when stack() built them by adding a
+    few values after those (and both still live): their hashes, say, need not be
+    computed again for a million work ids."""
+    got = _EXTENDED.get(id(categories))
+    if got is None or got[0]() is not categories:
+        return None
+    return got[1]()
 
 
 def arrow_text(index: pd.Index) -> pa.ChunkedArray:

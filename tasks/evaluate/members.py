@@ -15,9 +15,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from trendline.core import schema
-from trendline.indicators.common import DESCRIBED, described
+from trendline.indicators.common import DESCRIBED, described, one_value
 from trendline.indicators.registry import Evaluation
-from trendline.indicators.stack import stack
+from trendline.indicators.stack import extension_of, stack
 
 log = logging.getLogger(__name__)
 KEY = ("period", "subject", "kind", "record_id")
@@ -37,7 +37,8 @@ def member_parts(ev: Evaluation) -> list[pd.DataFrame]:
             m = pd.DataFrame(rows, columns=["period", "kind", "id", *DESCRIBED])
         if len(m):
             by_subject.setdefault(r.subject, []).append(
-                m.rename(columns={"id": "record_id"}).assign(subject=r.subject))
+                m.rename(columns={"id": "record_id"}).assign(
+                    subject=one_value(r.subject, len(m))))
     out = []
     for parts in by_subject.values():
         frame = stack(parts)
@@ -134,11 +135,13 @@ def _digests(frame: pd.DataFrame, shared: dict | None = None) -> tuple[dict, np.
     number (in the dict's order)."""
     if not len(frame):
         return {}, np.zeros(0, dtype=np.int64)
-    periods, period_names = pd.factorize(frame["period"])  # integer codes: no text keys
-    subjects, subject_names = pd.factorize(frame["subject"])
-    pairs, group_of = np.unique(periods.astype(np.int64) * len(subject_names) + subjects,
-                                return_inverse=True)
-    group_of = group_of.reshape(-1)
+    periods, period_names = pd.factorize(frame["period"], use_na_sentinel=False)
+    subjects, subject_names = pd.factorize(frame["subject"], use_na_sentinel=False)
+    key = periods.astype(np.int64) * len(subject_names) + subjects
+    seen = np.bincount(key, minlength=len(period_names) * len(subject_names)) > 0
+    pairs = np.flatnonzero(seen)  # the (period, subject) lists present, numbered in order
+    group_of = (np.cumsum(seen) - 1)[key]
+    del key
     uniques = [(period_names[int(c) // len(subject_names)],
                 subject_names[int(c) % len(subject_names)]) for c in pairs]
     hashes = row_hashes(frame, shared)
@@ -167,8 +170,10 @@ def row_hashes(frame: pd.DataFrame, shared: dict | None = None) -> np.ndarray:
         else:
             codes, uniques = pd.factorize(col, use_na_sentinel=True)
             hashed = _hash_values(uniques)
-        h = np.where(codes >= 0, hashed[np.maximum(codes, 0)] if len(hashed) else _NA, _NA)
-        out = (out * _MIX) ^ h.astype(np.uint64)
+        h = hashed[np.maximum(codes, 0)] if len(hashed) else np.full(len(codes), _NA)
+        h[codes < 0] = _NA
+        out *= _MIX  # in place: a million rows' hashes are not copied per column
+        out ^= h.astype(np.uint64, copy=False)
     return out
 
 
@@ -181,7 +186,10 @@ def _category_hashes(categories: pd.Index, shared: dict) -> np.ndarray:
         def forget(ref, key=key):
             if shared.get(key, (None,))[0] is ref:
                 del shared[key]
-        got = shared[key] = (weakref.ref(categories, forget), _hash_values(categories))
+        base = extension_of(categories)  # a million work ids and a few records after
+        hashed = _hash_values(categories) if base is None else np.concatenate(
+            [_category_hashes(base, shared), _hash_values(categories[len(base):])])
+        got = shared[key] = (weakref.ref(categories, forget), hashed)
     return got[1]
 
 

@@ -6,7 +6,7 @@ import pyarrow as pa
 import pytest
 
 from trendline.indicators.common import is_in
-from trendline.indicators.stack import stack
+from trendline.indicators.stack import extension_of, stack
 
 
 @pytest.mark.parametrize("chunked", [False, True])
@@ -48,3 +48,13 @@ def test_is_in_probes_the_categories_of_a_categorical_column():
     col = pd.Series(pd.Categorical.from_codes([2, 0, -1, 1], categories=cats))
     assert is_in(col, {"W3", "W2", "W9"}).tolist() == [True, False, False, True]
     assert is_in(pd.Series(["W3", "W1"]), ["W1"]).tolist() == [False, True]
+
+
+def test_categories_extended_with_new_values_name_what_they_extend():
+    ids = pd.Series(pd.Categorical(["W1", "W2"], categories=["W1", "W2", "W3"]))
+    out = stack([pd.DataFrame({"id": ids}), pd.DataFrame({"id": ["Skoltech"]})])
+    cats = out["id"].cat.categories
+    base = extension_of(cats)
+    assert base is not None and base.tolist() == ["W1", "W2", "W3"]
+    assert cats[len(base):].tolist() == ["Skoltech"]
+    assert extension_of(ids.cat.categories) is None
