@@ -10,6 +10,7 @@ from trendline.indicators.common import (
     partial_years,
     records,
     span,
+    year_of,
     yearly,
 )
 
@@ -130,8 +131,8 @@ def huawei_ru(frames, params, as_of):
     years = span(hits["year"].dropna())
     values = yearly(hits.groupby("year").size(), years)
     names = frames["orgs"].drop_duplicates("id").set_index("id")["name"]
-    per = ru[["work_id", "org"]].dropna().merge(hits[["id", "year"]], left_on="work_id",
-                                                right_on="id")
+    per = ru[["work_id", "org"]].dropna()
+    per = per.assign(year=year_of(per["work_id"], hits))  # by code: no join on the ids
     partners = {str(int(y)): sorted(str(names.get(o, o)) for o in g["org"].unique())
                 for y, g in per.groupby("year")}
     ev = evidence(hits, "work").also(records(  # the partners behind the papers: listed apart

@@ -57,10 +57,21 @@ def work_pairs(works: pd.DataFrame, aff: pd.DataFrame) -> tuple[pd.DataFrame, pd
     keep &= years[work] >= 0
     codes, orgs = org_codes(aff)
     keep &= codes >= 0
-    key = work[keep].astype("int64") * (len(orgs) + 1) + codes[keep]
-    key = sorted_unique(key * 2 + is_ru[keep])  # by work, then organisation
-    del work, codes, keep, is_ru
-    ru, org, work = key % 2 == 1, (key // 2) % (len(orgs) + 1), (key // 2) // (len(orgs) + 1)
+    width = len(orgs) + 1
+    key = work[keep].astype("int64")  # (work, organisation, is_ru) in one key, in place
+    del work
+    key *= width
+    key += codes[keep]
+    del codes
+    key *= 2
+    key += is_ru[keep]
+    del keep, is_ru
+    key = sorted_unique(key)  # by work, then organisation
+    ru = (key & 1).astype(bool)
+    key >>= 1
+    org = (key % width).astype("int32")
+    key //= width
+    work = key.astype("int32")
     del key
     left, right = cross(work[ru], work[~ru])  # sorted by work: RU x CN rows of each work
     pairs = pd.DataFrame({"ru": org[ru][left].astype("int32"),
@@ -165,7 +176,8 @@ def _ranked(uniq, index, per_year, counts, listed_pair, label) -> tuple[dict, di
         top10[str(y)] = [name(i) for i in top]
         listed3[str(y)] = sorted(name(i) for i in three)
         marks[str(y)] = [{"kind": "pair", "id": name(i), "label": name(i),
-                          "count": int(running[i])} for i in dict.fromkeys([*top, *three])]
+                          "count": int(running[i])}
+                         for i in list(dict.fromkeys([*top, *three]))[:SAMPLE]]
     return top10, listed3, marks
 
 
@@ -190,8 +202,10 @@ def _pair_evidence(per_year, counts, index, uniq, orgs, names, width, marks) -> 
     at[present - present[0]] = np.arange(len(present))
     members = pd.DataFrame({
         "period": coded(at[year - present[0]], [str(int(y)) for y in present]),
-        "kind": one_value("pair", len(year)), "id": coded(label_of[index], labels),
-        "value": counts.astype(float), "unit": one_value("papers", len(year))})
+        "kind": one_value("pair", len(year)),
+        "id": coded(label_of.astype("int32")[index], labels),
+        "value": counts.astype("float32"),  # paper counts: exact to 16 million
+        "unit": one_value("papers", len(year))})
     counts = {str(k): int(v) for k, v in members["period"].value_counts().items() if v}
     sample = {p: rs[:SAMPLE] for p, rs in marks.items()}
     return Evidence(sample, counts, members, "pair")

@@ -135,8 +135,8 @@ def _digests(frame: pd.DataFrame, shared: dict | None = None) -> tuple[dict, np.
     number (in the dict's order)."""
     if not len(frame):
         return {}, np.zeros(0, dtype=np.int64)
-    periods, period_names = pd.factorize(frame["period"], use_na_sentinel=False)
-    subjects, subject_names = pd.factorize(frame["subject"], use_na_sentinel=False)
+    periods, period_names = _codes(frame["period"])  # integer codes: no text keys
+    subjects, subject_names = _codes(frame["subject"])
     key = periods.astype(np.int64) * len(subject_names) + subjects
     seen = np.bincount(key, minlength=len(period_names) * len(subject_names)) > 0
     pairs = np.flatnonzero(seen)  # the (period, subject) lists present, numbered in order
@@ -152,28 +152,45 @@ def _digests(frame: pd.DataFrame, shared: dict | None = None) -> tuple[dict, np.
              for (p, s), d, n in zip(uniques, sums, sizes, strict=True)}, group_of)
 
 
+def _codes(col: pd.Series) -> tuple[np.ndarray, list]:
+    """A column's values as codes into its distinct values (a categorical's own codes;
+    a missing value its own code)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes, names = col.cat.codes.to_numpy(), list(col.cat.categories)
+        if (codes < 0).any():
+            codes, names = np.where(codes < 0, len(names), codes), [*names, np.nan]
+        return codes, names
+    codes, names = pd.factorize(col, use_na_sentinel=False)
+    return codes, list(names)
+
+
 _MIX = np.uint64(0x100000001B3)  # FNV's 64-bit prime: columns mixed in order
 _NA = np.uint64(0x9E3779B97F4A7C15)  # the hash of a missing value
 
 
-def row_hashes(frame: pd.DataFrame, shared: dict | None = None) -> np.ndarray:
+def row_hashes(frame: pd.DataFrame, shared: dict | None = None,
+               chunk: int = 1 << 18) -> np.ndarray:
     """A 64-bit hash of each row by value: each column's distinct values hashed once
-    (pandas' SipHash of the text) and taken by code. `shared` keeps the hashes of
-    categories many lists share (the works' ids) across the lists of one evaluation."""
+    (pandas' SipHash of the text) and taken by code, a chunk of rows at a time. `shared`
+    keeps the hashes of categories many lists share (the works' ids) across the lists of
+    one evaluation."""
     shared = {} if shared is None else shared
     out = np.zeros(len(frame), dtype=np.uint64)
-    for name in frame.columns:
-        col = frame[name]
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            codes, uniques = col.cat.codes.to_numpy(), col.cat.categories
-            hashed = _category_hashes(uniques, shared)
-        else:
-            codes, uniques = pd.factorize(col, use_na_sentinel=True)
-            hashed = _hash_values(uniques)
-        h = hashed[np.maximum(codes, 0)] if len(hashed) else np.full(len(codes), _NA)
-        h[codes < 0] = _NA
-        out *= _MIX  # in place: a million rows' hashes are not copied per column
-        out ^= h.astype(np.uint64, copy=False)
+    columns = [(col.cat.codes.to_numpy(), _category_hashes(col.cat.categories, shared))
+               if isinstance(col.dtype, pd.CategoricalDtype) else (col, None)
+               for col in (frame[name] for name in frame.columns)]
+    for lo in range(0, len(frame), chunk):
+        part = out[lo:lo + chunk]  # a view: mixed in place
+        for values, hashed in columns:
+            if hashed is None:  # plain values: the chunk's distinct ones hashed
+                codes, uniques = pd.factorize(values.iloc[lo:lo + chunk], use_na_sentinel=True)
+                hashed = _hash_values(uniques)
+            else:
+                codes = values[lo:lo + chunk]
+            h = hashed[np.maximum(codes, 0)] if len(hashed) else np.full(len(codes), _NA)
+            h[codes < 0] = _NA
+            part *= _MIX
+            part ^= h
     return out
 
 

@@ -49,7 +49,6 @@ def large_sqlite(conn) -> bool:
 def _authorships():
     a = T.authorships
     return sa.select(sa.func.coalesce(a.c.work_key, -1).label("work_key"),
-                     a.c.author_position.label("author"),
                      sa.func.coalesce(a.c.aff_code, -1).label("aff_code"))
 
 
@@ -96,6 +95,8 @@ CATEGORIES = {"source", "field", "country", "org_id", "inst", "centre_id", "dire
 
 BULK = {"works"}  # read column-wise: no Python object per value
 FLAGS = {"is_ai", "in_language", "is_joint", "is_demo"}
+# columns a SQLite reader child sends narrower than 64 bits (flags, counts, positions)
+NARROW = {**dict.fromkeys([*FLAGS, "is_top10"], "int8"), "cited_by_count": "int32"}
 
 
 def read(conn, query) -> pd.DataFrame:
@@ -126,9 +127,10 @@ def _compact(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def affiliations(col: Columnar, conn, works: pd.DataFrame) -> pd.DataFrame:
-    """Authorship x resolved affiliation: work_id (categorical over the works), author,
-    org_id, inst, country. The authorships are read as integers (work key,
-    affiliation code) and decoded through the small tables in numpy."""
+    """Authorship x resolved affiliation: work_id (categorical over the works), org_id,
+    inst, country (which author is which was decided in resolve: no indicator reads it).
+    The authorships are read as integers (work key, affiliation code) and decoded
+    through the small tables in numpy."""
     rows = col.ints(conn, _authorships())
     lookup = read(conn, _affiliation_codes()).drop_duplicates("code").set_index("code")
     at = pd.Index(lookup.index.astype("int64")).get_indexer(rows["aff_code"])
@@ -138,10 +140,7 @@ def affiliations(col: Columnar, conn, works: pd.DataFrame) -> pd.DataFrame:
     at, wpos = at[keep], wpos[keep]
     ids = pd.Index(works["id"].astype("string[pyarrow]").array) if len(works) else pd.Index(
         [], dtype=str)  # one work a row, in id order (by_id): the row number is the code
-    frame = pd.DataFrame({
-        "work_id": coded(wpos, ids, ordered=True),
-        "author": rows["author"][keep].astype("int32"),
-    })
+    frame = pd.DataFrame({"work_id": coded(wpos, ids, ordered=True)})
     for name in ("org_id", "inst", "country"):
         values = lookup[name].astype("category")
         frame[name] = pd.Categorical.from_codes(values.cat.codes.to_numpy()[at],
@@ -190,7 +189,7 @@ def load_frames(res: Resources, needs: Iterable[str]) -> dict[str, pd.DataFrame]
             big = bool(needs & {"works", "affiliations"}) and large_sqlite(conn)
             bulk = (_works(), *([_authorships()] if "affiliations" in needs else ())) \
                 if big else ()
-            col = Columnar(res.engine, bulk)
+            col = Columnar(res.engine, bulk, NARROW)
             for name in sorted(needs & set(QUERIES)):
                 query = QUERIES[name]()
                 frames[name] = read_bulk(col, conn, query) if name in BULK else \
@@ -205,6 +204,7 @@ def load_frames(res: Resources, needs: Iterable[str]) -> dict[str, pd.DataFrame]
                 works["id"] = pd.Categorical.from_codes(
                     np.arange(len(works)), dtype=frames["affiliations"]["work_id"].dtype,
                     validate=False)
+                del works["key"]  # the join is made: the keys are not needed again
             if "orgs" in needs:
                 frames["orgs"] = orgs_frame(conn)
     finally:

@@ -37,9 +37,9 @@ def test_the_children_read_what_the_cursor_reads(demo_store, settings, monkeypat
     started = []
     real = ArrowChild.__init__
 
-    def spy(self, path, query):
+    def spy(self, path, query, narrow=None):
         started.append(query)
-        real(self, path, query)
+        real(self, path, query, narrow)
 
     monkeypatch.setattr(ArrowChild, "__init__", spy)
     by_children = _load(settings, monkeypatch, threshold=1)
@@ -84,3 +84,21 @@ def test_a_repeat_evaluation_writes_no_member_rows(demo_store, settings, monkeyp
     finally:
         engine.dispose()
     assert again.evidence_rows == 0 and not again.errors
+
+
+def test_a_narrowed_column_that_overflows_in_a_later_batch_sends_no_rows(tmp_path):
+    import sqlite3
+
+    pytest.importorskip("adbc_driver_sqlite")
+    path = tmp_path / "wide.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE t (v INTEGER)")
+        db.executemany("INSERT INTO t VALUES (?)", [(1,)] * 70_000 + [(300,)])
+    child = ArrowChild(str(path), "SELECT v FROM t", {"v": "int8"})
+    assert child.table() is None, "the first batch fitted; the rows after it did not"
+    said = child.close()
+    assert "300" in said or "overflow" in said.lower(), said
+    whole = ArrowChild(str(path), "SELECT v FROM t", {"v": "int16"})
+    table = whole.table()
+    assert whole.close() == ""
+    assert table.num_rows == 70_001 and str(table.schema.field("v").type) == "int16"

@@ -10,6 +10,7 @@ its stdout, written a batch at a time.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -17,14 +18,18 @@ from itertools import chain
 from urllib.parse import quote
 
 
-def serve(path: str, query: str) -> int:
+def serve(path: str, query: str, narrow: str = "{}") -> int:
     """The child: the query's rows as one IPC stream on stdout, a batch at a time as the
     driver reads them (the parent reads every child at once). The driver's low-level
-    API (its DB-API module would import pandas: half a second of start-up)."""
+    API (its DB-API module would import pandas: half a second of start-up). `narrow`:
+    JSON {column: Arrow integer type} for columns sent narrower than SQLite's 64 bits (a
+    value that does not fit fails the read, and the parent reads the cursor instead)."""
     import adbc_driver_manager
     import adbc_driver_sqlite
     import pyarrow as pa
 
+    pa.set_memory_pool(pa.system_memory_pool())  # freed batches go back at once
+    kinds = {name: getattr(pa, kind)() for name, kind in json.loads(narrow).items()}
     out = sys.stdout.buffer
     with adbc_driver_sqlite.connect(f"file:{quote(path)}?mode=ro") as db, \
             adbc_driver_manager.AdbcConnection(db) as conn, \
@@ -35,10 +40,10 @@ def serve(path: str, query: str) -> int:
         reader = pa.RecordBatchReader.from_stream(stream)
         first = next(iter(reader), None)
         coded = repeated(first) if first is not None else []
-        schema = reader.schema if first is None else as_dictionaries(first, coded).schema
+        schema = reader.schema if first is None else shaped(first, coded, kinds).schema
         with pa.ipc.new_stream(out, schema) as writer:
             for batch in chain([] if first is None else [first], reader):
-                writer.write_batch(as_dictionaries(batch, coded))
+                writer.write_batch(shaped(batch, coded, kinds))
     out.flush()
     return 0
 
@@ -55,12 +60,16 @@ def repeated(batch) -> list[int]:
             and pc.count_distinct(batch.column(i)).as_py() * 2 <= batch.num_rows]
 
 
-def as_dictionaries(batch, columns: list[int]):
+def shaped(batch, columns: list[int], kinds: dict | None = None):
+    """The batch as sent: `columns` as dictionaries, the `kinds` columns cast narrower."""
     import pyarrow as pa
 
     arrays = list(batch.columns)
     for i in columns:
         arrays[i] = arrays[i].dictionary_encode()
+    for i, name in enumerate(batch.schema.names):
+        if name in (kinds or {}):
+            arrays[i] = arrays[i].cast(kinds[name])  # safe: overflow raises
     return pa.record_batch(arrays, names=batch.schema.names)
 
 
@@ -71,9 +80,9 @@ class ArrowChild:
 
     command = (sys.executable, "-m", "trendline.core.sqlite_arrow")
 
-    def __init__(self, path: str, query: str):
+    def __init__(self, path: str, query: str, narrow: dict[str, str] | None = None):
         self.proc = subprocess.Popen(
-            [*self.command, path, query],
+            [*self.command, path, query, json.dumps(narrow or {})],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.taken = False
         self._got: list = [None]
@@ -94,7 +103,8 @@ class ArrowChild:
         self.taken = True
         self._reader.join()
         table, self._got[0] = self._got[0], None
-        return table
+        # a child that failed mid-stream sent part of the rows: none of them are used
+        return table if self.proc.wait() == 0 else None
 
     def close(self) -> str:
         """End the child; what it said on stderr (empty when all went well)."""
@@ -109,4 +119,4 @@ class ArrowChild:
 
 
 if __name__ == "__main__":
-    sys.exit(serve(sys.argv[1], sys.argv[2]))
+    sys.exit(serve(*sys.argv[1:4]))
