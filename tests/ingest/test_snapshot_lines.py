@@ -1,6 +1,6 @@
-"""The candidate-line search of snapshot_lines: memchr on the rarer letter of the rarest
-country code must find exactly the lines a plain substring test finds, whatever the
-letters around, the block edges and the line lengths."""
+"""The candidate-line search of snapshot_lines: StringZilla's search for the rarest country
+code must find exactly the lines a plain substring test finds, whatever the letters
+around, the block edges and the line lengths."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import random
 import pytest
 
 from trendline.tasks.ingest.parsing import snapshot_lines
-from trendline.tasks.ingest.parsing.snapshot_lines import candidates, rarest_letter
+from trendline.tasks.ingest.parsing.snapshot_lines import candidates
 
 NEEDLES = (b'"CN"', b'"RU"')
 PIECES = [b'"RU"', b'"CN"', b'RU', b'"R', b'U"', b'RRUU', b'"RUS"', b'"CNR"', b'UR"',
@@ -37,11 +37,14 @@ def test_the_letter_search_finds_exactly_the_lines_holding_every_code(tmp_path, 
     assert counts[:2] == [3000, 3000] and seen == list(range(3000))
 
 
-def test_the_rarer_letter_of_the_rarest_code_is_searched():
-    block = b'"CN" "CN" "RU" RRRR UUUUUU\n'
-    needle, k, letter = rarest_letter(block, 0, NEEDLES)
-    assert (needle, k, letter) == (b'"RU"', 1, b"R")
-    assert needle[k:k + 1] == letter
+@pytest.mark.parametrize(("body", "rarest"), [(b'"CN" "CN" "RU"', b'"RU"'),
+                                              (b'"RU" "RU" "CN" RRRR', b'"CN"')])
+def test_the_rarest_code_of_the_first_block_is_the_one_searched(tmp_path, body, rarest):
+    path = tmp_path / "part_0000.gz"
+    path.write_bytes(gzip.compress(b'{"id": "https://openalex.org/W1", "t": "%s"}\n' % body))
+    counts = [0, 0]
+    assert len(list(candidates(str(path), NEEDLES, [], counts, 1 << 20))) == 1
+    assert counts == [1, 1, rarest]
 
 
 @pytest.mark.parametrize("needles", [(b"R",), (b'"R',), (b'U"', b"N"), (b'"RUS"', b'"CN"')])

@@ -4,18 +4,21 @@ The part is inflated with ISA-L (zlib when it is missing) straight into one reus
 CHUNK bytes (readinto: no new bytes object per block, and the block is still in the core's
 cache when it is searched); a line cut at the end of a block is moved to the front and the
 next block read after it. The buffer grows only for a line longer than itself, and never
-past the line cap: a gzip bomb is stopped with its memory bounded. In each block of whole
-lines, the rarest wanted country code is searched for by the rarer of its two letters
-(bytes.find of one byte is memchr, several times faster than bytes.find of the quoted code,
-whose quote is common in JSON), each hit checked in place; only the lines holding it (and
-every other code) are copied out. Records and lines are counted with a memchr walk over the
-newlines, and every record's work key is read where its line opens.
+past the line cap: a gzip bomb is stopped with its memory bounded. Each block of whole lines
+is walked with memchr over the newlines (records and lines counted, each record's work key
+read where its line opens), and each record is searched for the rarest wanted country code
+(sampled in the part's first block) with StringZilla's SIMD substring search (about 15
+GB/s here, where bytes.find of a short needle in JSON manages under 1.5), so Python runs
+once per record, not per byte; only the lines holding every code are copied out.
 """
 
 from __future__ import annotations
 
 import gzip
+import re
 from collections.abc import Iterator
+
+import stringzilla as sz
 
 try:  # ISA-L's raw gzip reader: readinto a caller's buffer, several members, EOFError
     from isal.igzip import _IGzipReader as _raw_reader
@@ -23,8 +26,7 @@ except ImportError:  # pragma: no cover
     _raw_reader = None
 
 CHUNK = 1 << 20  # bytes inflated at a time (the buffer; it fits a core's L2 cache)
-# a record's own id opens its line
-_PREFIXES = (b'{"id": "https://openalex.org/W', b'{"id":"https://openalex.org/W')
+_KEY = re.compile(rb'\{"id": ?"https://openalex\.org/W(\d{1,18})"')  # opens a record's line
 SAMPLE = 1 << 18  # bytes of a part's first block sampled for the rarest country code
 
 
@@ -73,65 +75,25 @@ def candidates(path: str, needles: tuple[bytes, ...], seen: list[int], counts: l
 
 def _in_block(block: bytearray | bytes, lo: int, hi: int, needles: tuple[bytes, ...],
               seen: list[int], counts: list[int]) -> Iterator[tuple[int, bytes]]:
-    """The whole lines block[lo:hi] (it ends with a newline): walked with memchr (find of
-    one byte), the rarest code searched ahead; records are a few KB, so the Python loop
-    runs once per record and the byte scans do the rest."""
+    """The whole lines block[lo:hi] (it ends with a newline), walked with memchr (find of
+    one byte); each record is searched for the rarest code as soon as its end is found,
+    while it is still in the core's first-level cache (measured: 2-5% less time a part than
+    one search ahead through the block, as the inflate after it runs faster too)."""
     if needles and not counts[2:]:  # the rarest code, chosen once per part (first block)
-        counts.append(rarest_letter(block, lo, needles))
-    find = _finder(block, hi, *counts[2]) if needles else lambda _start: -1
-    hit = find(lo)
+        counts.append(min(needles, key=lambda n: sz.count(block, n, lo, lo + SAMPLE)))
+    rare, find = (counts[2] if needles else b""), sz.find
     records, lines, pos = 0, counts[1], lo
-    nl, opens, quote = block.find, block.startswith, block.find
-    long_prefix, short_prefix = _PREFIXES
-    long_len, short_len = len(long_prefix), len(short_prefix)
+    nl, key, add = block.find, _KEY.match, seen.append
     while pos < hi:
         end = nl(b"\n", pos, hi)
         lines += 1
         if end > pos:
             records += 1
-            if opens(long_prefix, pos):
-                digits = pos + long_len
-            elif opens(short_prefix, pos):
-                digits = pos + short_len
-            else:
-                digits = -1
-            if digits >= 0:
-                close = quote(b'"', digits, digits + 24)
-                if close > digits and (key := block[digits:close]).isdigit():
-                    seen.append(int(key))
-        if 0 <= hit < end:
-            if all(nl(n, pos, end) >= 0 for n in needles):
+            if m := key(block, pos, end):
+                add(int(m[1]))
+            if rare and find(block, rare, pos, end) >= 0 and all(
+                    find(block, n, pos, end) >= 0 for n in needles):
                 yield lines, bytes(block[pos:end])
-            hit = find(end)
         pos = end + 1
     counts[0] += records
     counts[1] = lines
-
-
-def rarest_letter(block: bytearray | bytes, lo: int,
-                  needles: tuple[bytes, ...]) -> tuple[bytes, int, bytes]:
-    """(needle, offset of its rarer letter, that letter) for the needle rarest in the first
-    SAMPLE bytes of the part."""
-    needle = min(needles, key=lambda n: block.count(n, lo, lo + SAMPLE))
-    inner = range(1, len(needle) - 1) if len(needle) > 2 else range(len(needle))
-    k = min(inner, key=lambda i: block.count(needle[i:i + 1], lo, lo + SAMPLE))
-    return needle, k, needle[k:k + 1]
-
-
-def _finder(block: bytearray | bytes, hi: int, needle: bytes, k: int, letter: bytes):
-    """find(start): where `needle` next opens in block[start:hi], -1 when nowhere; memchr
-    for `letter` (the needle's byte at offset k), each hit checked in place: first the
-    byte beside it (indexing, cheaper than a call), then the whole needle."""
-    find, opens = block.find, block.startswith
-    side = k + 1 if k + 1 < len(needle) else max(k - 1, 0)
-    step, want = side - k, needle[side]
-
-    def next_hit(start: int) -> int:
-        i = find(letter, start + k, hi)
-        while i >= 0:
-            if i + step < hi and block[i + step] == want and opens(needle, i - k, hi):
-                return i - k
-            i = find(letter, i + 1, hi)
-        return -1
-
-    return next_hit
