@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -164,10 +165,20 @@ def insert_new(conn: Connection, table: sa.Table, row: Mapping,
 
 def _upsert(conn: Connection, table: sa.Table, cols: list[str], rows: list[Mapping],
             newer: str | None = None, ignore: bool = False) -> None:
-    dialect = conn.dialect.name
-    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
-    if insert is None:
-        raise RuntimeError(f"unsupported database dialect: {dialect}")
+    if conn.dialect.name not in ("sqlite", "postgresql"):
+        raise RuntimeError(f"unsupported database dialect: {conn.dialect.name}")
+    if conn.dialect.name != "sqlite":
+        conn.execute(_statement(conn.dialect.name, table, tuple(cols), newer, ignore), rows)
+        return
+    sql, order, convert, missing = _sqlite_plan(conn.dialect, table, tuple(cols), newer, ignore)
+    params = [tuple(f(row[name] if name in row else missing[name]())
+                    for f, name in zip(convert, order, strict=True)) for row in rows]
+    conn.exec_driver_sql(sql, params)
+
+
+def _statement(dialect: str, table: sa.Table, cols: tuple[str, ...], newer: str | None,
+               ignore: bool):
+    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect]
     keys = [c.name for c in table.primary_key.columns]
     stmt = insert(table)
     updates = {} if ignore else {c: stmt.excluded[c] for c in cols if c not in keys}
@@ -175,18 +186,21 @@ def _upsert(conn: Connection, table: sa.Table, cols: list[str], rows: list[Mappi
     if newer:
         old = table.c[newer]
         where = sa.or_(old.is_(None), old <= stmt.excluded[newer])
-    stmt = (stmt.on_conflict_do_update(index_elements=keys, set_=updates, where=where)
+    return (stmt.on_conflict_do_update(index_elements=keys, set_=updates, where=where)
             if updates else stmt.on_conflict_do_nothing(index_elements=keys))
-    if dialect != "sqlite":
-        conn.execute(stmt, rows)
-        return
-    compiled = stmt.compile(dialect=conn.dialect, column_keys=cols)
-    order = compiled.positiontup or []
+
+
+@lru_cache(maxsize=256)  # one compile per statement shape and engine (a snapshot: per part)
+def _sqlite_plan(dialect, table: sa.Table, cols: tuple[str, ...], newer: str | None,
+                 ignore: bool) -> tuple[str, list[str], list[Callable], dict[str, Callable]]:
+    """The SQL text, its parameter order, each value's converter and the defaults of
+    columns the rows leave out."""
+    compiled = _statement("sqlite", table, cols, newer, ignore).compile(
+        dialect=dialect, column_keys=list(cols))
+    order = list(compiled.positiontup or [])
     convert = [_sqlite_value(table.c[name].type) for name in order]
     missing = {name: _default(table.c[name]) for name in order if name not in cols}
-    params = [tuple(f(row[name] if name in row else missing[name]())
-                    for f, name in zip(convert, order, strict=True)) for row in rows]
-    conn.exec_driver_sql(compiled.string, params)
+    return compiled.string, order, convert, missing
 
 
 def _default(column: sa.Column) -> Callable[[], Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any
 
 # YYYY-MM-DD (month and day may be one digit), optionally followed by an ISO time.
@@ -38,6 +39,7 @@ def day(value: Any, *, partial: bool = False) -> dt.date | None:
         raise ValueError(f"not a date: {text!r}") from None
 
 
+@lru_cache(maxsize=1 << 16)  # topics, concepts and institutions repeat across works
 def short_id(url: str | None) -> str | None:
     """The last segment of an id URL (`https://openalex.org/W123` -> `W123`,
     `https://ror.org/05x2bcf33/` -> `05x2bcf33`); a bare id is itself; blank is None."""

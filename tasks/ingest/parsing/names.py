@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 # Traditional -> simplified for characters common in organisation names (not a full map).
 _PAIRS = (
@@ -106,6 +107,7 @@ def normalise(name: str) -> str:
     return _SPACE.sub(" ", _PUNCT.sub(" ", text)).strip()
 
 
+@lru_cache(maxsize=1 << 16)  # an institution recurs on many works
 def affiliation_key(name: str | None, ror_id: str | None) -> str:
     raw = f"{ror_id or ''}|{normalise(name or '')}"
     return hashlib.sha1(raw.encode()).hexdigest()[:32]

@@ -5,8 +5,9 @@ Per row group, first only the filter's leaf columns are read (`id`, the authorsh
 candidate rows found with Arrow compute, XPAC candidates (when they are left out) set
 aside on their id and flag alone, and only then the other stored fields of the rows left
 are read (and only for a group that has any), turned into Python objects and joined to
-their filter fields (keep_item, as for JSON Lines). Row groups are read on a thread pool (Arrow decodes outside the GIL); parts are
-spread over processes or a Dask cluster like the JSON Lines ones.
+their filter fields (keep_item, as for JSON Lines). Row groups are read on a thread pool
+(Arrow decodes outside the GIL); parts are spread over processes or a Dask cluster like the
+JSON Lines ones.
 pyarrow.parquet.ParquetFile is used rather than the dataset API because it projects leaf
 columns inside lists of structs (the dataset API projects struct fields, not fields inside
 `authorships`' list)."""
