@@ -47,17 +47,25 @@ def cpu_seconds() -> float:
 
 
 def generate(bucket: Path, works: int, dates: int, parts: int) -> None:
-    """The copy, written once per shape (kept across runs: `shape.txt` names it)."""
+    """The copy, written once per shape (kept across runs: `shape.txt` names it), by a
+    process of its own: the generator's heap would otherwise stay in this one, and every
+    worker the ingests fork would start from it (measured: the 120,000-work Parquet ingest
+    0.35 s right after generating, 0.27 s without)."""
     shape = f"{works} {dates} {parts}"
     stamp = bucket / "shape.txt"
     if stamp.exists() and stamp.read_text() == shape:
         return
+    with ProcessPoolExecutor(1) as pool:
+        pool.submit(_write_copy, bucket, works, dates, parts).result()
+    stamp.write_text(shape)
+
+
+def _write_copy(bucket: Path, works: int, dates: int, parts: int) -> None:
     shutil.rmtree(bucket, ignore_errors=True)
     records = quarter_records(works, [f"2026-{1 + i // 28:02d}-{1 + i % 28:02d}"
                                       for i in range(dates)], 0.005, xpac_share=0.1)
     per_part = max(1, works // (dates * parts))
     write_2026(bucket, records, parts=parts, row_groups=max(3, per_part // 10_000))
-    stamp.write_text(shape)
 
 
 STEPS = ["inflate", "jsonl", "parquet"]
