@@ -94,8 +94,10 @@ def _reader_for(first: pq.ParquetFile, path: str, countries: tuple[str, ...],
         words = []  # small groups: a second open and the cast would cost more
     # Arrow's own threads only for cores the groups leave idle: in one process per core
     # they only contend (measured: a third more CPU for the same part)
-    return _GroupReader(path, _filter_paths(list(leaves)), stored, countries, include_xpac,
-                        first.metadata, words, arrow_threads=cores > groups)
+    filters = _filter_paths(list(leaves))
+    rest = [p for p in stored if p not in filters]  # the filter's leaves are not read twice
+    return _GroupReader(path, filters, rest, countries, include_xpac, first.metadata, words,
+                        arrow_threads=cores > groups)
 
 
 def _take(result: PartitionResult, done, countries: tuple[str, ...],
@@ -159,7 +161,7 @@ class _GroupReader:
 
     path: str
     filters: list[str]
-    stored: list[str]
+    rest: list[str]  # the stored leaves the filter does not read
     countries: tuple[str, ...]
     include_xpac: bool
     metadata: pq.FileMetaData | None = None  # the footer, parsed once
@@ -186,9 +188,8 @@ class _GroupReader:
         else:
             items = {}
         full = [r for r in rows if r not in flagged]
-        if full:  # the filter's leaves are not read twice: they are joined to the rest
-            rest = [c for c in self.stored if c not in self.filters]
-            table = pf.read_row_group(group, columns=rest,
+        if full:  # the rest of the stored leaves, joined to the filter's
+            table = pf.read_row_group(group, columns=self.rest,
                                       use_threads=self.arrow_threads).take(pa.array(full))
             table = table.cast(pa.schema([f.with_type(_values_of(f.type)) for f in table.schema]))
             known = cols.take(pa.array(full)).to_pylist()
