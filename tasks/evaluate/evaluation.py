@@ -93,7 +93,8 @@ def rules_of(res: Resources, ind: Indicator) -> tuple:
 
 
 def evaluate_one(res: Resources, ind: Indicator, frames, as_of: dt.date) -> Evaluation:
-    # every record (`members`) stays until save_values writes it to the evidence index
+    # every record (`members`) goes to the settle step: digested, and kept (in a mapped
+    # temporary file) only where its list changed, until save_values writes it
     return evaluate_indicator(ind, frames, as_of, **configured(res, ind),
                               describe=lambda results: enrich(res.engine, results))
 

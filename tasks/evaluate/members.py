@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import weakref
 from dataclasses import dataclass
-from itertools import islice, repeat
 
 import numpy as np
 import pandas as pd
@@ -18,10 +17,10 @@ from trendline.core import schema
 from trendline.indicators.common import DESCRIBED, described, one_value
 from trendline.indicators.registry import Evaluation
 from trendline.indicators.stack import extension_of, stack
+from trendline.tasks.evaluate import member_rows, member_spill
+from trendline.tasks.evaluate.member_rows import KEY
 
 log = logging.getLogger(__name__)
-KEY = ("period", "subject", "kind", "record_id")
-CHUNK = 20_000  # rows per executemany
 
 
 def member_parts(ev: Evaluation) -> list[pd.DataFrame]:
@@ -53,7 +52,8 @@ class Settled:
 
     digests: dict  # (period, subject) -> (digest, records)
     stored: dict  # (period, subject) -> digest, as compared
-    frames: list[pd.DataFrame]  # rows of the lists whose digest changed, a frame a subject
+    frames: list[pd.DataFrame]  # rows of the lists whose digest changed, a frame a
+    # subject, waiting in mapped temporary files (tasks/evaluate/member_spill.py)
 
     @property
     def stale(self) -> list:
@@ -90,11 +90,13 @@ def settle(ev: Evaluation, stored: dict, shared: dict | None = None) -> Settled:
         out.digests.update(digests)
         digested.append((frame, digests, group_of))
     fresh = set(out.fresh)
+    spills = {} if shared is None else shared
     for frame, digests, group_of in digested if fresh else ():
         keep = [i for i, k in enumerate(digests) if k in fresh]
         if keep:
-            out.frames.append(frame if len(keep) == len(digests)
-                              else frame[np.isin(group_of, keep)])
+            out.frames.append(member_spill.spilled(
+                frame if len(keep) == len(digests) else frame[np.isin(group_of, keep)],
+                spills))
     return out
 
 
@@ -127,7 +129,7 @@ def save_members(conn, ev: Evaluation, settled: Settled | None = None,
         conn.execute(g.insert(), [{"indicator_id": ind, "period": p, "subject": s,
                                    "digest": digests[(p, s)][0], "records": digests[(p, s)][1]}
                                   for p, s in fresh])
-    return sum(_insert(conn, ind, frame) for frame in settled.frames if len(frame))
+    return sum(member_rows.write(conn, ind, frame) for frame in settled.frames if len(frame))
 
 
 def _digests(frame: pd.DataFrame, shared: dict | None = None) -> tuple[dict, np.ndarray]:
@@ -220,60 +222,3 @@ def _hash_values(values, chunk: int = 1 << 16) -> np.ndarray:
             text = np.array([str(v) for v in text], dtype=object)
         out[lo:lo + chunk] = pd.util.hash_array(text, categorize=False)
     return out
-
-
-def _insert(conn, ind: str, frame: pd.DataFrame) -> int:
-    """Rows in key order (period first), as plain tuples: no pandas object columns."""
-    periods = pd.Categorical(frame["period"].astype(str))
-    frame = frame.iloc[np.argsort(periods.codes, kind="stable")]
-    columns = {c: _column(frame[c]) for c in frame.columns}
-    columns = {c: v for c, v in columns.items() if c in KEY or any(x is not None for x in v)}
-    cols = ["indicator_id", *columns]
-    rows = zip(repeat(ind, len(frame)), *columns.values(), strict=False)
-    if conn.dialect.name == "postgresql":  # COPY cannot skip a repeated record: drop first
-        keep = ~frame.duplicated(list(KEY)).to_numpy()
-        rows = (row for row, k in zip(rows, keep, strict=True) if k)
-        _copy(conn, cols, rows)
-        return int(keep.sum())
-    # a record an indicator lists twice (same period, subject, kind) is kept once
-    marks = ", ".join("?" for _ in cols)
-    sql = f"INSERT OR IGNORE INTO evidence_members ({', '.join(cols)}) VALUES ({marks})"
-    cur = conn.connection.driver_connection.cursor()
-    written = 0
-    try:
-        while batch := list(islice(rows, CHUNK)):
-            cur.executemany(sql, batch)
-            written += cur.rowcount
-    finally:
-        cur.close()
-    return written
-
-
-def _column(s: pd.Series) -> list:
-    """A column as plain Python values, missing ones None (never NaN or "nan")."""
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        cats = np.asarray(s.cat.categories.astype(str), dtype=object)
-        codes = s.cat.codes.to_numpy()
-        out = cats[codes]
-        if (codes < 0).any():
-            out[codes < 0] = None
-        return out.tolist()
-    if s.name == "year":
-        return s.astype("Int64").to_numpy(dtype=object, na_value=None).tolist()
-    if s.name == "demo":
-        return s.astype("boolean").to_numpy(dtype=object, na_value=None).tolist()
-    if s.name == "value":
-        return s.astype("Float64").to_numpy(dtype=object, na_value=None).tolist()
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)  # text: each distinct value once
-    if not len(uniques):
-        return [None] * len(s)
-    out = np.asarray(uniques, dtype=object)[codes]
-    if (codes < 0).any():
-        out[codes < 0] = None
-    return out.tolist()
-def _copy(conn, cols: list[str], rows) -> None:
-    """PostgreSQL: COPY ... FROM STDIN through psycopg, the fastest bulk path."""
-    cur = conn.connection.driver_connection.cursor()
-    with cur.copy(f"COPY evidence_members ({', '.join(cols)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
