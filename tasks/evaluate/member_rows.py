@@ -5,12 +5,14 @@ code, chunk by chunk)."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from itertools import repeat
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from trendline.tasks.evaluate.member_spill import drop_pages, in_arrow, is_spilled
 
@@ -32,7 +34,7 @@ def write(conn, ind: str, frame: pd.DataFrame) -> int:
     cols = ["indicator_id", *takers]
     if conn.dialect.name == "postgresql":  # COPY cannot skip a repeated record: drop first
         keep = ~frame.duplicated(list(KEY)).to_numpy()
-        _copy(conn, cols, _rows(ind, takers, len(frame), keep))
+        _copy(conn, ind, cols, takers, len(frame), keep)
         return int(keep.sum())
     marks = ", ".join("?" for _ in cols)
     sql = f"INSERT OR IGNORE INTO evidence_members ({', '.join(cols)}) VALUES ({marks})"
@@ -54,13 +56,6 @@ def _chunks(ind: str, takers: dict, n: int) -> Iterator:
                         strict=False))
         drop_pages()  # the slice of spilled text this chunk read
         yield rows
-
-
-def _rows(ind: str, takers: dict, n: int, keep: np.ndarray) -> Iterator[tuple]:
-    for lo, rows in zip(range(0, n, CHUNK), _chunks(ind, takers, n), strict=True):
-        for row, k in zip(rows, keep[lo:lo + CHUNK], strict=False):
-            if k:
-                yield row
 
 
 def _order(frame: pd.DataFrame) -> np.ndarray:
@@ -145,9 +140,19 @@ def _category_taker(codes: np.ndarray, cats: pd.Index) -> Callable[[int, int], l
     return plain
 
 
-def _copy(conn, cols: list[str], rows) -> None:
-    """PostgreSQL: COPY ... FROM STDIN through psycopg, the fastest bulk path."""
+def _copy(conn, ind: str, cols: list[str], takers: dict, n: int, keep: np.ndarray) -> None:
+    """PostgreSQL: COPY ... FROM STDIN as CSV, a chunk of rows at a time written by
+    Arrow's CSV writer (psycopg's `write_row` costs 9 µs a row). Every value is quoted,
+    so an empty text stays empty and an unquoted empty field is NULL."""
+    options = pa_csv.WriteOptions(include_header=False, quoting_style="all_valid")
     cur = conn.connection.driver_connection.cursor()
-    with cur.copy(f"COPY evidence_members ({', '.join(cols)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+    with cur.copy(f"COPY evidence_members ({', '.join(cols)}) FROM STDIN "
+                  "WITH (FORMAT csv)") as copy:
+        for lo in range(0, n, CHUNK):
+            hi = min(n, lo + CHUNK)
+            table = pa.table({"indicator_id": pa.array([ind] * (hi - lo), pa.string()),
+                              **{c: pa.array(take(lo, hi)) for c, take in takers.items()}})
+            out = io.BytesIO()
+            pa_csv.write_csv(table.filter(pa.array(keep[lo:hi])), out, options)
+            drop_pages()
+            copy.write(out.getbuffer())

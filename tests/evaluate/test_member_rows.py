@@ -14,6 +14,9 @@ from trendline.core.db import make_engine, migrate
 from trendline.indicators.stack import coded
 from trendline.tasks.evaluate import member_rows, member_spill
 
+# text COPY's CSV and SQLite must both keep as it is
+HOSTILE = ["", 'say "no"', "a,b", "two\nlines", "back\\slash", "\\N", "tab\there", "’ünï"]
+
 
 def _members(n: int = 5_000) -> pd.DataFrame:
     """Pairs in the shape institution_pairs gives: Arrow text as categories (in several
@@ -27,7 +30,8 @@ def _members(n: int = 5_000) -> pd.DataFrame:
         "kind": coded(np.zeros(n, dtype="int8"), ["pair"]),
         "record_id": coded(rng.integers(0, 3_000, n).astype("int32"),
                            pd.Index(pd.arrays.ArrowExtensionArray(labels))),
-        "label": pd.Series([None if i % 3 else f"note {i}" for i in range(n)], dtype=object),
+        "label": pd.Series([None if i % 3 else HOSTILE[i % 8] + (str(i) if i % 8 else "")
+                            for i in range(n)], dtype=object),  # "" itself, not NULL
         "value": rng.integers(1, 40, n).astype("float32"),
         "unit": coded(np.zeros(n, dtype="int8"), ["papers"]),
     })
