@@ -175,8 +175,11 @@ def cli_ratio() -> None:
         runs = []
         for _ in range(2):
             t = time.perf_counter()
-            subprocess.run([exe, "evaluate"], env=env, check=False, capture_output=True)
+            done = subprocess.run([exe, "evaluate"], env=env, capture_output=True, text=True)
             runs.append(time.perf_counter() - t)
+            if done.returncode:  # a command that failed is not a time
+                raise RuntimeError(f"trendline evaluate on {n:,} works failed:\n"
+                                   f"{done.stderr[-2000:]}")
         times[n] = min(runs)
     print(f"| `trendline evaluate`, 2k works | {times[2_000]:.1f} s |")
     print(f"| `trendline evaluate`, 200k works | {times[200_000]:.1f} s |")
