@@ -85,7 +85,7 @@ def _any_missing(s: pd.Series) -> bool:
 
 def _any_known(s: pd.Series) -> bool:
     if isinstance(s.dtype, pd.CategoricalDtype):
-        return bool((s.cat.codes.to_numpy() >= 0).any())
+        return bool((s.array.codes >= 0).any())
     return bool(s.notna().any())
 
 
@@ -93,7 +93,7 @@ def _taker(s: pd.Series) -> Callable[[int, int], list]:
     """(lo, hi) -> that chunk of the column as plain Python values, missing ones None
     (never NaN or "nan")."""
     if isinstance(s.dtype, pd.CategoricalDtype):
-        return _category_taker(s.cat.codes.to_numpy(), s.cat.categories)
+        return _category_taker(s.array.codes, s.cat.categories)
     if s.name in _TYPED:
         typed = s.astype(_TYPED[s.name])
         return lambda lo, hi: typed.iloc[lo:hi].to_numpy(dtype=object, na_value=None).tolist()
