@@ -89,7 +89,7 @@ QUERIES = {
     "centres": lambda: sa.select(T.centres),
     "centre_works": lambda: sa.select(T.centre_works),
 }
-CATEGORIES = {"source", "field", "country", "org_id", "inst", "centre_id", "direction",
+CATEGORIES = {"source", "field", "funders", "country", "org_id", "inst", "centre_id", "direction",
               "list_name"}
 
 
