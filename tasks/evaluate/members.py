@@ -76,7 +76,9 @@ def stored_digests(conn, ind: str | None = None) -> dict[str, dict]:
 
 def settle(ev: Evaluation, stored: dict, shared: dict | None = None) -> Settled:
     """Right after an indicator is evaluated: its members digested and kept only where a
-    list changed, so an unchanged store holds no member rows past this point."""
+    list changed (spilled to mapped files), so an unchanged store holds no member rows
+    past this point. `shared`: what the lists of one evaluation share, kept across its
+    indicators (the categories' hashes, and the text sets already spilled)."""
     parts = member_parts(ev)
     for r in ev.results:  # the index holds them: the evaluation keeps counts and samples
         r.members = None
@@ -90,13 +92,12 @@ def settle(ev: Evaluation, stored: dict, shared: dict | None = None) -> Settled:
         out.digests.update(digests)
         digested.append((frame, digests, group_of))
     fresh = set(out.fresh)
-    spills = {} if shared is None else shared
     for frame, digests, group_of in digested if fresh else ():
         keep = [i for i, k in enumerate(digests) if k in fresh]
         if keep:
             out.frames.append(member_spill.spilled(
                 frame if len(keep) == len(digests) else frame[np.isin(group_of, keep)],
-                spills))
+                {} if shared is None else shared))
     return out
 
 
